@@ -1,0 +1,275 @@
+import type {
+  ImageGenerationRequest,
+  ImageGenerationResponse,
+  ImageJob,
+  ImageJobCreateResponse,
+  JobStatus,
+  Model,
+  Resolution,
+} from '@imagegen/lumixai';
+import type { Request, Response, Router } from 'express';
+
+import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
+import { KeyRegistry } from '../../core/api-keys.js';
+import type { Clock } from '../../core/clock.js';
+import { CreditLedger } from '../../core/credit-ledger.js';
+import { IdempotencyStore } from '../../core/idempotency-store.js';
+import type { Job, JobPhase } from '../../core/job-store.js';
+import { JobStore } from '../../core/job-store.js';
+import { LruCache } from '../../core/lru-cache.js';
+import { renderPlaceholderPng } from '../../core/png.js';
+import { problem } from '../../core/problems.js';
+import { loadSpec } from '../../core/spec-document.js';
+import type { TimingMode } from '../../core/timing.js';
+import { jobTiming } from '../../core/timing.js';
+import type { VendorApi } from '../../core/vendor-api.js';
+import { contextOf } from '../../core/vendor-api.js';
+import { lumixAIErrorFormat } from './lumixai-errors.js';
+import { capResolution, loadModelCatalog, pixelSize, typicalDurationMs } from './model-catalog.js';
+
+/** Settings of the LumixAI mock; every field has a default. */
+export interface LumixAIMockConfig {
+  /** Accepted `X-API-Key` values. Default: {@link LUMIXAI_DEV_KEYS}. */
+  keys?: ApiKeyConfig[];
+  /** Starting credit balances, in credit micros; workspaces not listed are unlimited. Default: only `ws_no_credits`, at 0. */
+  workspaces?: WorkspaceConfig[];
+  /** A `GET /v1/models` response body to serve and to check requests against. Default: `data/lumixai/models.json`. */
+  modelsFile?: string;
+}
+
+/** Dev keys, printed at start-up; each shows one documented behaviour. */
+export const LUMIXAI_DEV_KEYS: readonly ApiKeyConfig[] = [
+  { key: 'air_live_mock_dev', description: 'all models, unlimited credits, no rate limit' },
+  { key: 'air_live_mock_scoped', models: ['imagen-nano-banana-2-flash'], description: 'scoped to imagen-nano-banana-2-flash (403 for other models)' },
+  { key: 'air_live_mock_no_credits', workspace: 'ws_no_credits', description: 'workspace without credits (402)' },
+  { key: 'air_live_mock_rpm_2', rpm: 2, description: '2 requests per minute (429 with Retry-After)' },
+];
+const LUMIXAI_DEV_WORKSPACES: readonly WorkspaceConfig[] = [{ id: 'ws_no_credits', credits: 0 }];
+
+/** Where the job's image comes from, fixed at creation so every download gives the same bytes. */
+interface LumixAIJobInput {
+  model: Model;
+  prompt: string;
+  seed: string;
+  width: number;
+  height: number;
+}
+
+/** LumixAI's names for the shared job phases, checked against the spec's JobStatus enum. */
+const STATUS_BY_PHASE = {
+  queued: 'pending',
+  running: 'running',
+  succeeded: 'done',
+  failed: 'error',
+} as const satisfies Record<JobPhase, JobStatus>;
+
+/** The terminal failure status a test can ask for with `Prefer: job-status=error`. */
+const FAILED_STATUS = STATUS_BY_PHASE.failed;
+
+export interface LumixAIMockDeps {
+  clock: Clock;
+  timing: TimingMode;
+  resultRetentionMs: number;
+  jobRetentionMs: number;
+}
+
+export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDeps): VendorApi {
+  const doc = loadSpec('lumixai');
+  const keys = config.keys ?? [...LUMIXAI_DEV_KEYS];
+  const catalog = loadModelCatalog(config.modelsFile);
+  const bySlug = new Map(catalog.map((model) => [model.slug, model]));
+  const credits = new CreditLedger(
+    new Map((config.workspaces ?? LUMIXAI_DEV_WORKSPACES).flatMap((w) =>
+      w.credits === undefined ? [] : [[w.id, w.credits] as const],
+    )),
+  );
+  const jobs = new JobStore<LumixAIJobInput>(deps.clock, {
+    resultRetentionMs: deps.resultRetentionMs,
+    jobRetentionMs: deps.jobRetentionMs,
+  });
+  // A failed job gives its credits back, as billing "charged or reserved" implies.
+  jobs.onSettled((job) => {
+    if (job.outcome === 'failed') credits.refund(job.owner, job.charged);
+  });
+  const idempotency = new IdempotencyStore(deps.clock);
+  const images = new LruCache<string, Buffer>(16);
+
+  const seconds = (ms: number) => Math.floor(ms / 1000);
+  const downloadUrl = (id: string) => `/v1/images/results/${id}/download`;
+
+  /** Checks a validated request against the catalog and the key, and works out the output. */
+  function plan(body: ImageGenerationRequest, principal: Principal, jobId: string) {
+    const model = bySlug.get(body.model);
+    if (!model || !model.active) {
+      throw problem('validation', `model: unknown model slug "${body.model}"; GET /v1/models lists the available slugs`, {
+        fields: { model: ['unknown model slug'] },
+      });
+    }
+    if (principal.models && !principal.models.has(model.slug)) {
+      throw problem('permission_denied', `This API key is not allowed to use model ${model.slug}`);
+    }
+    const aspectRatio = body.aspectRatio ?? model.default_aspect_ratio;
+    if (!model.aspect_ratios.includes(aspectRatio)) {
+      throw problem('validation', `aspectRatio: ${model.slug} supports ${model.aspect_ratios.join(', ')}; got ${aspectRatio}`, {
+        fields: { aspectRatio: ['not supported by this model'] },
+      });
+    }
+    const requested: Resolution = body.resolution ?? model.default_resolution;
+    if (!model.resolutions.includes(requested)) {
+      throw problem('validation', `resolution: ${model.slug} supports ${model.resolutions.join(', ')}; got ${requested}`, {
+        fields: { resolution: ['not supported by this model'] },
+      });
+    }
+    const { width, height } = pixelSize(aspectRatio, capResolution(requested, model));
+    // Without a seed each job is its own image; with one, the same prompt and seed repeat.
+    const seed = body.seed === undefined ? `job:${jobId}` : `seed:${body.seed}`;
+    return { model, input: { model, prompt: body.prompt, seed, width, height } satisfies LumixAIJobInput };
+  }
+
+  function startJob(req: Request): Job<LumixAIJobInput> {
+    const { principal, prefer } = contextOf(req);
+    const jobId = crypto.randomUUID();
+    const { model, input } = plan(req.body as ImageGenerationRequest, principal!, jobId);
+    const failing = prefer.get('job-status') === FAILED_STATUS;
+    const price = model.image_credit_micros_per_unit;
+    if (!credits.charge(principal!.workspace, price)) {
+      throw problem('insufficient_credits', `insufficient credits: ${model.slug} costs ${price} credit micros per image`);
+    }
+    return jobs.create({
+      id: jobId,
+      owner: principal!.workspace,
+      input,
+      timing: jobTiming(deps.timing, typicalDurationMs(model.timing)),
+      outcome: failing ? 'failed' : 'succeeded',
+      failureMessage: failing ? (prefer.get('job-error') ?? 'Image generation failed upstream (simulated by Prefer: job-status=error)') : undefined,
+      charged: price,
+    });
+  }
+
+  /**
+   * Runs `produce` once per Idempotency-Key: a retry with the same body replays the first answer
+   * (waiting for it if it is still being produced), another body is a conflict.
+   */
+  async function idempotent(req: Request, res: Response, produce: () => Promise<{ status: number; body: unknown }>) {
+    const { principal, operation } = contextOf(req);
+    const key = req.get('Idempotency-Key');
+    if (key === undefined) {
+      const answer = await produce();
+      return res.status(answer.status).json(answer.body);
+    }
+    const outcome = idempotency.begin(`${principal!.workspace}\u0000${operation.operationId}`, key, req.body);
+    if (outcome.kind === 'conflict') {
+      throw problem('idempotency_conflict', 'Idempotency-Key was already used with a different request body');
+    }
+    if (outcome.kind === 'replay') {
+      const answer = await outcome.response;
+      return res.status(answer.status).json(answer.body);
+    }
+    try {
+      const answer = await produce();
+      outcome.complete(answer);
+      return res.status(answer.status).json(answer.body);
+    } catch (error) {
+      outcome.abandon();
+      throw error;
+    }
+  }
+
+  function findJob(req: Request): Job<LumixAIJobInput> {
+    const { principal } = contextOf(req);
+    const id = String(req.params.id);
+    const job = jobs.get(id, principal!.workspace);
+    if (!job) throw problem('not_found', `image job ${id} not found`);
+    return job;
+  }
+
+  function jobView(job: Job<LumixAIJobInput>): ImageJob {
+    const phase = jobs.phase(job);
+    const view: ImageJob = { id: job.id, status: STATUS_BY_PHASE[phase], created: seconds(job.createdAt), usage: { image_count: 1 } };
+    if (phase === 'succeeded' || phase === 'failed') view.completed = seconds(job.settledAt);
+    if (phase === 'succeeded') view.data = [{ download_url: downloadUrl(job.id) }];
+    if (phase === 'failed') view.error = job.failureMessage;
+    return view;
+  }
+
+  function registerRoutes(router: Router) {
+    router.get('/v1/models', (_req, res) => {
+      res.json({ data: catalog.filter((model) => model.public && model.active) });
+    });
+
+    router.post('/v1/images/jobs', (req, res) =>
+      idempotent(req, res, async () => {
+        const job = startJob(req);
+        const created: ImageJobCreateResponse = {
+          id: job.id,
+          status: STATUS_BY_PHASE.queued,
+          created: seconds(job.createdAt),
+          usage: { image_count: 1 },
+        };
+        return { status: 202, body: created };
+      }),
+    );
+
+    router.get('/v1/images/jobs/:id', (req, res) => {
+      res.json(jobView(findJob(req)));
+    });
+
+    router.get('/v1/images/results/:id/download', (req, res) => {
+      const job = findJob(req);
+      const phase = jobs.phase(job);
+      if (phase !== 'succeeded') {
+        throw problem('not_found', `result ${job.id} is not available: the job is ${STATUS_BY_PHASE[phase]}`);
+      }
+      if (!jobs.resultsAvailable(job)) {
+        throw problem('not_found', `result ${job.id} has expired; generated images are not stored, download promptly`);
+      }
+      const { model, prompt, seed, width, height } = job.input;
+      const png = images.getOrCreate(`${model.slug}\n${prompt}\n${seed}\n${width}x${height}`, () =>
+        renderPlaceholderPng(width, height, `${model.slug}\n${prompt}\n${seed}`),
+      );
+      res
+        .status(200)
+        .set({
+          'Content-Type': 'image/png',
+          'Content-Length': String(png.length),
+          'Content-Disposition': `attachment; filename="lumixai-${job.id}.png"`,
+        })
+        .end(png);
+    });
+
+    router.post('/v1/images/generations', (req, res) =>
+      idempotent(req, res, async () => {
+        const job = startJob(req);
+        const abort = new AbortController();
+        const onClose = () => abort.abort(new Error('client went away'));
+        res.once('close', onClose);
+        try {
+          const phase = await jobs.settled(job, abort.signal);
+          if (phase === 'failed') throw problem('unavailable', job.failureMessage ?? 'image generation failed');
+        } finally {
+          res.off('close', onClose);
+        }
+        const body: ImageGenerationResponse = {
+          created: seconds(job.createdAt),
+          data: [{ download_url: downloadUrl(job.id) }],
+          usage: { image_count: 1 },
+        };
+        return { status: 200, body };
+      }),
+    );
+  }
+
+  return {
+    slug: 'lumixai',
+    doc,
+    errors: lumixAIErrorFormat(doc),
+    keys: new KeyRegistry(keys),
+    devKeys: keys,
+    registerRoutes,
+    reset() {
+      jobs.clear();
+      credits.reset();
+      idempotency.clear();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+
+import type { ApiSlug } from '../apis/registry.js';
+import { API_SLUGS, DEV_KEYS, DOCUMENTED_KEY_VARIABLES } from '../apis/registry.js';
+import type { MockServerOptions } from '../create-mock-server.js';
+
+/** The JSON config file: the serializable part of {@link MockServerOptions}. */
+export type MockConfigFile = Pick<MockServerOptions, 'apis' | 'timing' | 'resultRetentionMs' | 'jobRetentionMs' | 'bodyLimit'>;
+
+/**
+ * Settings from, in order of precedence: `--config <file>`, `IMAGEGEN_MOCK_CONFIG` (a file path),
+ * `IMAGEGEN_MOCK_CONFIG_JSON` (inline JSON). A vendor's documented key variable
+ * (`LUMIXAI_API_KEY`, ...) set in the environment is accepted as one more unlimited key, so the
+ * docs' examples run as they are.
+ */
+export function loadConfig(configPath: string | undefined, env: NodeJS.ProcessEnv = process.env): MockConfigFile {
+  const path = configPath ?? env.IMAGEGEN_MOCK_CONFIG;
+  let config: MockConfigFile = {};
+  if (path) config = parseConfig(readFileSync(path, 'utf8'), path);
+  else if (env.IMAGEGEN_MOCK_CONFIG_JSON) config = parseConfig(env.IMAGEGEN_MOCK_CONFIG_JSON, 'IMAGEGEN_MOCK_CONFIG_JSON');
+  return withDocumentedKeyVariables(config, env);
+}
+
+function parseConfig(text: string, source: string): MockConfigFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`Mock server config ${source} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`Mock server config ${source} must be a JSON object`);
+  }
+  const unknownApis = Object.keys((parsed as MockConfigFile).apis ?? {}).filter((slug) => !API_SLUGS.includes(slug as ApiSlug));
+  if (unknownApis.length > 0) {
+    throw new Error(`Mock server config ${source} names unknown APIs: ${unknownApis.join(', ')}; known: ${API_SLUGS.join(', ')}`);
+  }
+  return parsed as MockConfigFile;
+}
+
+function withDocumentedKeyVariables(config: MockConfigFile, env: NodeJS.ProcessEnv): MockConfigFile {
+  const apis = { ...config.apis };
+  for (const slug of API_SLUGS) {
+    const variable = DOCUMENTED_KEY_VARIABLES[slug];
+    const key = env[variable];
+    const current = apis[slug];
+    if (!key || current === false) continue;
+    // The developer's own key joins the configured keys, or the dev keys when none are configured.
+    apis[slug] = { ...current, keys: [...(current?.keys ?? DEV_KEYS[slug]), { key, description: `from $${variable}` }] };
+  }
+  return { ...config, apis };
+}

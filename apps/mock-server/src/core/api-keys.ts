@@ -1,0 +1,90 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+import type { SecurityScheme } from './operations.js';
+
+/** One API key the mock accepts. */
+export interface ApiKeyConfig {
+  /** The raw key, exactly as clients send it. Required. */
+  key: string;
+  /** Workspace that owns the key's jobs and credits. Default: a workspace of its own, named after the key. */
+  workspace?: string;
+  /** Model ids the key may use; others answer the vendor's permission error. Default: every model. */
+  models?: string[];
+  /** Requests per minute before the vendor's rate-limit error. Default: no limit. */
+  rpm?: number;
+  /** What the key is for, printed in the start-up log. Default: none. */
+  description?: string;
+}
+
+/** A workspace's starting balance. */
+export interface WorkspaceConfig {
+  /** Workspace id, as keys name it. Required. */
+  id: string;
+  /** Starting credits in the vendor's unit (LumixAI: credit micros). Default: unlimited. */
+  credits?: number;
+}
+
+/** Who a request is from, once its key is known. */
+export interface Principal {
+  key: string;
+  workspace: string;
+  models: ReadonlySet<string> | undefined;
+  rpm: number | undefined;
+}
+
+export class KeyRegistry {
+  #byKey = new Map<string, Principal>();
+
+  constructor(keys: readonly ApiKeyConfig[]) {
+    for (const config of keys) {
+      this.#byKey.set(config.key, {
+        key: config.key,
+        workspace: config.workspace ?? config.key,
+        models: config.models ? new Set(config.models) : undefined,
+        rpm: config.rpm,
+      });
+    }
+  }
+
+  lookup(key: string): Principal | undefined {
+    return this.#byKey.get(key);
+  }
+}
+
+/**
+ * The credential a request presents for an operation's security alternatives, read the way the
+ * spec declares each scheme (an API-key header, or `Authorization: Bearer`).
+ */
+export function readCredential(headers: IncomingHttpHeaders, alternatives: SecurityScheme[][]): string | undefined {
+  for (const alternative of alternatives) {
+    for (const scheme of alternative) {
+      const value = credentialFor(headers, scheme);
+      if (value) return value;
+    }
+  }
+  return undefined;
+}
+
+function credentialFor(headers: IncomingHttpHeaders, scheme: SecurityScheme): string | undefined {
+  if (scheme.type === 'apiKey') {
+    if (scheme.in !== 'header') return undefined;
+    const value = headers[scheme.paramName.toLowerCase()];
+    return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+  }
+  const authorization = headers.authorization;
+  const match = authorization ? /^(\S+)\s+(.+)$/.exec(authorization.trim()) : null;
+  if (!match || match[1]?.toLowerCase() !== scheme.scheme) return undefined;
+  return match[2]?.trim() || undefined;
+}
+
+/** How a scheme is named in messages: `X-API-Key header`, `Authorization: Bearer` ... */
+export function describeSchemes(alternatives: SecurityScheme[][]): string {
+  return alternatives
+    .flat()
+    .map((scheme) => (scheme.type === 'apiKey' ? `${scheme.paramName} ${scheme.in}` : `Authorization: ${capitalize(scheme.scheme)} <key>`))
+    .join(' or ');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

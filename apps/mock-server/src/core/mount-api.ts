@@ -1,0 +1,198 @@
+import express from 'express';
+import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+
+import { describeSchemes, readCredential } from './api-keys.js';
+import { OperationIndex, listOperations } from './operations.js';
+import { parsePrefer } from './prefer-header.js';
+import { ProblemError, problem } from './problems.js';
+import type { ErrorResponse, Problem } from './problems.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { basePathOf } from './spec-document.js';
+import type { VendorApi } from './vendor-api.js';
+
+/** A response the mock produced that its own spec forbids: a bug in the mock, never in the client. */
+export interface ResponseViolation {
+  api: string;
+  method: string;
+  path: string;
+  status: number;
+  message: string;
+}
+
+export interface PipelineOptions {
+  rateLimiter: RateLimiter;
+  /** Largest request body accepted; larger ones get the vendor's validation error. */
+  bodyLimit: string;
+  /** Validate responses against the spec (violations are recorded and answered as 500). */
+  validateResponses: boolean;
+  onViolation: (violation: ResponseViolation) => void;
+}
+
+/**
+ * Mounts one vendor API at `/<slug><basePath>` and returns that prefix. Order of checks, as real
+ * services do it: route -> authentication -> rate limit -> `Prefer` -> body parsing -> schema
+ * validation -> the vendor's handler. Every failure is rendered in the vendor's own format.
+ */
+export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOptions): string {
+  const prefix = `/${api.slug}${basePathOf(api.doc)}`;
+  const index = new OperationIndex(listOperations(api.doc));
+  const router = express.Router({ strict: false });
+  const send = (res: Response, response: ErrorResponse) => {
+    if (response.headers) res.set(response.headers);
+    res.status(response.status).json(response.body);
+  };
+
+  router.use((req, res, next) => {
+    const { operation, pathParams, allowed } = index.match(req.method, req.path);
+    if (!operation) {
+      const kind = allowed.length > 0 ? 'method_not_allowed' : 'not_found';
+      const message =
+        allowed.length > 0
+          ? `${req.method} is not allowed on ${req.path}; use ${allowed.join(', ')}`
+          : `No ${api.slug} endpoint at ${req.method} ${req.path}`;
+      throw new ProblemError({ kind, message, allow: allowed });
+    }
+
+    let principal;
+    if (operation.security.length > 0) {
+      const credential = readCredential(req.headers, operation.security);
+      principal = credential === undefined ? undefined : api.keys.lookup(credential);
+      if (!principal) {
+        throw problem(
+          'authentication',
+          credential === undefined
+            ? `Missing API key: send it in the ${describeSchemes(operation.security)}`
+            : 'Invalid API key',
+        );
+      }
+      if (principal.rpm !== undefined || api.rateLimitHeaders) {
+        const decision = options.rateLimiter.take(`${api.slug}\u0000${principal.key}`, principal.rpm ?? Number.MAX_SAFE_INTEGER);
+        if (api.rateLimitHeaders) res.set(api.rateLimitHeaders(decision));
+        if (!decision.allowed) {
+          throw problem('rate_limited', `Rate limit of ${decision.limit} requests per minute exceeded; retry in ${decision.retryAfterSeconds} s`, {
+            retryAfterSeconds: decision.retryAfterSeconds,
+          });
+        }
+      }
+    }
+
+    req.mock = { operation, principal, prefer: parsePrefer(req.headers.prefer) };
+    void pathParams;
+    next();
+  });
+
+  router.use(preferredStatus(api, send));
+  router.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  router.use(express.urlencoded({ limit: options.bodyLimit, extended: true }));
+
+  const validationDoc = structuredClone(api.doc);
+  validationDoc.servers = [{ url: prefix }];
+  router.use(
+    OpenApiValidator.middleware({
+      apiSpec: validationDoc as never,
+      validateRequests: { allowUnknownQueryParameters: false },
+      validateResponses: options.validateResponses ? { removeAdditional: false } : false,
+      validateSecurity: false,
+      validateFormats: true,
+      ignoreUndocumented: true,
+    }),
+  );
+
+  api.registerRoutes(router);
+
+  const errorHandler: ErrorRequestHandler = (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const violation = responseViolation(error);
+    if (violation !== undefined) {
+      const record = { api: api.slug, method: req.method, path: req.originalUrl, status: res.statusCode, message: violation };
+      options.onViolation(record);
+      // Plain send: res.json would be validated again and loop.
+      res.status(500).type('application/json').send(
+        JSON.stringify({ mockServerBug: 'response violates the spec', ...record }),
+      );
+      return;
+    }
+    send(res, api.errors.render(toProblem(error)));
+  };
+  router.use(errorHandler);
+
+  app.use(prefix, router);
+  return prefix;
+}
+
+/** `Prefer: code=<status>`: answer the documented error for that status, before any work is done. */
+function preferredStatus(api: VendorApi, send: (res: Response, response: ErrorResponse) => void): RequestHandler {
+  return (req, res, next) => {
+    const { operation, prefer } = req.mock!;
+    const code = prefer.get('code');
+    if (code === undefined) return next();
+    if (!operation.statuses.includes(code)) {
+      throw problem('validation', `Prefer: code=${code} is not a documented response of ${operation.method} ${operation.path}; documented: ${operation.statuses.join(', ')}`, {
+        fields: { Prefer: [`code must be one of ${operation.statuses.join(', ')}`] },
+      });
+    }
+    const status = Number(code);
+    if (status < 400) return next();
+    const response = api.errors.forStatus(status, `Simulated by Prefer: code=${code}`);
+    if (!response) return next();
+    send(res, response);
+  };
+}
+
+interface ValidatorError {
+  status?: number;
+  message?: string;
+  errors?: Array<{ path?: string; message?: string; errorCode?: string }>;
+  type?: string;
+  headers?: Record<string, string>;
+}
+
+function responseViolation(error: unknown): string | undefined {
+  const e = error as ValidatorError;
+  if (e?.status !== 500 || !Array.isArray(e.errors)) return undefined;
+  if (!e.errors.some((item) => /^[./]response/.test(item.path ?? ''))) return undefined;
+  return e.errors.map((item) => `${item.path}: ${item.message}`).join('; ');
+}
+
+/** Maps body-parser and validator errors onto the shared problem vocabulary. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof ProblemError) return error.problem;
+  const e = error as ValidatorError;
+  if (e?.type === 'entity.parse.failed') {
+    return { kind: 'validation', message: `Request body is not valid JSON: ${e.message ?? 'parse error'}`, fields: { body: ['must be valid JSON'] } };
+  }
+  if (e?.type === 'entity.too.large') {
+    return { kind: 'validation', message: `Request body is too large: ${e.message ?? ''}`.trim(), fields: { body: ['too large'] } };
+  }
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return { kind: 'validation', message: e.message ?? 'Unsupported body encoding', fields: { body: [e.message ?? 'unsupported encoding'] } };
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && Array.isArray(e.errors)) {
+    const fields: Record<string, string[]> = {};
+    const parts = e.errors.map((item) => {
+      const field = fieldName(item.path);
+      const message = item.message ?? 'is invalid';
+      (fields[field] ??= []).push(message);
+      return `${field}: ${message}`;
+    });
+    if (e.status === 415) {
+      return { kind: 'validation', message: `Unsupported Content-Type: ${e.message ?? ''}; send application/json`.trim(), fields: { 'Content-Type': ['unsupported media type'] } };
+    }
+    return { kind: 'validation', message: parts.join('; ') || (e.message ?? 'Invalid request'), fields };
+  }
+  return { kind: 'internal', message: 'The mock server failed to handle this request' };
+}
+
+/** `/body/references/0/image` or `.body.references[0].image` -> `references[0].image`. */
+function fieldName(path: string | undefined): string {
+  if (!path) return 'request';
+  const parts = path.replace(/^[./]/, '').split(/[./]/).filter(Boolean);
+  const [location, ...rest] = parts;
+  const joined = rest.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+  if (location === 'body') return joined || 'body';
+  if (location === 'params' || location === 'path') return joined ? `path parameter ${joined}` : 'path';
+  if (location === 'headers') return joined ? `header ${joined}` : 'headers';
+  if (location === 'query') return joined ? `query parameter ${joined}` : 'query';
+  return [location, joined].filter(Boolean).join('.');
+}

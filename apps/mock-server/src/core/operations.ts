@@ -1,0 +1,112 @@
+import type { OpenApiDocument, SecurityRequirement } from './spec-document.js';
+import { deref } from './spec-document.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+/** A security scheme an operation accepts, as the spec declares it. */
+export type SecurityScheme =
+  | { name: string; type: 'apiKey'; in: 'header' | 'query' | 'cookie'; paramName: string }
+  | { name: string; type: 'http'; scheme: string };
+
+/** One operation of a spec, with what the server needs at request time precomputed. */
+export interface Operation {
+  method: string;
+  /** OpenAPI path template, e.g. `/v1/images/jobs/{id}`. */
+  path: string;
+  operationId: string;
+  /** Alternatives: any one of these sets of schemes authenticates. Empty means public. */
+  security: SecurityScheme[][];
+  /** Documented response status codes, as strings ('200', '404', 'default'). */
+  statuses: string[];
+  /** Resolved response objects by status. */
+  responses: Record<string, Record<string, unknown>>;
+  /** Matches a request path below the API's base path; groups are the path parameters. */
+  pattern: RegExp;
+  paramNames: string[];
+}
+
+/** Every operation of a spec, in document order. */
+export function listOperations(doc: OpenApiDocument): Operation[] {
+  const schemes = (doc.components?.securitySchemes ?? {}) as Record<string, Record<string, unknown>>;
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const op = item[method] as Record<string, unknown> | undefined;
+      if (!op) continue;
+      const requirements = (op.security ?? doc.security ?? []) as SecurityRequirement[];
+      const responses = Object.fromEntries(
+        Object.entries((op.responses ?? {}) as Record<string, unknown>).map(([status, response]) => [
+          status,
+          deref<Record<string, unknown>>(doc, response),
+        ]),
+      );
+      const { pattern, paramNames } = compilePathTemplate(path);
+      operations.push({
+        method: method.toUpperCase(),
+        path,
+        operationId: String(op.operationId ?? `${method} ${path}`),
+        security: requirements.map((requirement) =>
+          Object.keys(requirement).map((name) => toScheme(name, deref(doc, schemes[name]))),
+        ).filter((alternative) => alternative.length > 0),
+        statuses: Object.keys(responses),
+        responses,
+        pattern,
+        paramNames,
+      });
+    }
+  }
+  return operations;
+}
+
+function toScheme(name: string, scheme: Record<string, unknown> | undefined): SecurityScheme {
+  if (scheme?.type === 'apiKey') {
+    return { name, type: 'apiKey', in: scheme.in as 'header', paramName: String(scheme.name) };
+  }
+  if (scheme?.type === 'http') return { name, type: 'http', scheme: String(scheme.scheme).toLowerCase() };
+  throw new Error(`Security scheme ${name} (${String(scheme?.type)}) is not supported by the mock server`);
+}
+
+function compilePathTemplate(template: string): { pattern: RegExp; paramNames: string[] } {
+  const paramNames: string[] = [];
+  const source = template
+    .split(/(\{[^}]+\})/)
+    .map((part) => {
+      const param = /^\{([^}]+)\}$/.exec(part);
+      if (param?.[1]) {
+        paramNames.push(param[1]);
+        return '([^/]+)';
+      }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return { pattern: new RegExp(`^${source}/?$`), paramNames };
+}
+
+/** Finds the operation for a method and a path below the base path, and the path's other methods. */
+export class OperationIndex {
+  constructor(readonly operations: Operation[]) {}
+
+  match(method: string, path: string): { operation?: Operation; pathParams: Record<string, string>; allowed: string[] } {
+    const allowed: string[] = [];
+    for (const operation of this.operations) {
+      const groups = operation.pattern.exec(path);
+      if (!groups) continue;
+      allowed.push(operation.method);
+      if (operation.method !== method) continue;
+      const pathParams: Record<string, string> = {};
+      operation.paramNames.forEach((name, i) => {
+        pathParams[name] = safeDecode(groups[i + 1] ?? '');
+      });
+      return { operation, pathParams, allowed };
+    }
+    return { pathParams: {}, allowed };
+  }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,45 @@
+import type { Clock } from './clock.js';
+
+/** Where a key stands in its current window; vendors that document rate-limit headers print it. */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** Epoch ms at which the window resets. */
+  resetAt: number;
+}
+
+export type RateLimitDecision = (RateLimitState & { allowed: true }) | (RateLimitState & { allowed: false; retryAfterSeconds: number });
+
+/**
+ * Fixed-window counter per key. A fixed window is what most vendors' "requests per minute" and
+ * "X-RateLimit-Reset" describe, and it makes Retry-After exact.
+ */
+export class RateLimiter {
+  #windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    private readonly clock: Clock,
+    /** Window length. Default: one minute. */
+    private readonly windowMs = 60_000,
+  ) {}
+
+  /** Counts one request for `key` against `limit` per window. */
+  take(key: string, limit: number): RateLimitDecision {
+    const now = this.clock.now();
+    let window = this.#windows.get(key);
+    if (!window || now >= window.start + this.windowMs) {
+      window = { start: now, count: 0 };
+      this.#windows.set(key, window);
+    }
+    const resetAt = window.start + this.windowMs;
+    if (window.count >= limit) {
+      return { allowed: false, limit, remaining: 0, resetAt, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
+    }
+    window.count += 1;
+    return { allowed: true, limit, remaining: limit - window.count, resetAt };
+  }
+
+  reset(): void {
+    this.#windows.clear();
+  }
+}

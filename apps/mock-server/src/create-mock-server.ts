@@ -1,0 +1,134 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+import express from 'express';
+import type { Express } from 'express';
+
+import type { ApiConfigs, ApiSlug } from './apis/registry.js';
+import { API_FACTORIES, API_SLUGS } from './apis/registry.js';
+import type { Clock } from './core/clock.js';
+import { SystemClock } from './core/clock.js';
+import type { ResponseViolation } from './core/mount-api.js';
+import { mountVendorApi } from './core/mount-api.js';
+import { RateLimiter } from './core/rate-limiter.js';
+import type { TimingMode } from './core/timing.js';
+import type { VendorApi } from './core/vendor-api.js';
+import { mountDocs } from './docs-routes.js';
+import { requestLogger } from './request-logger.js';
+
+/** Options of {@link createMockServer}. Every field is optional. */
+export interface MockServerOptions {
+  /**
+   * Per-API settings by slug (keys, workspaces, credits, rate limits, catalog files); `false`
+   * leaves an API out. Default: every API, with its dev keys.
+   */
+  apis?: { [S in ApiSlug]?: ApiConfigs[S] | false };
+  /** How long jobs take: `instant`, `realistic` (each model's documented timing) or fixed durations. Default: `'instant'`. */
+  timing?: TimingMode;
+  /** The server's time. Pass a `ManualClock` to move jobs, rate-limit windows and expiry forward without sleeping. Default: a `SystemClock`. */
+  clock?: Clock;
+  /** How long a finished result stays downloadable ("download promptly"), in ms. Default: 1 hour. */
+  resultRetentionMs?: number;
+  /** How long a job id stays known after it finishes, in ms. Default: 24 hours. */
+  jobRetentionMs?: number;
+  /** Largest request body accepted (inline reference images included). Default: `'25mb'`. */
+  bodyLimit?: string;
+  /** Validate every response against the spec; violations are answered as 500 and recorded. Default: `true`. */
+  validateResponses?: boolean;
+  /** Receives one line per request (`POST /lumixai/... 202 1.2ms`). Default: none (silent). */
+  log?: (line: string) => void;
+  /** Folder with the rendered docs (`<slug>.html`, `index.html`). Default: the `@imagegen/docs` build. */
+  docsDir?: string;
+}
+
+/** One mounted API, as `GET /` lists it. */
+export interface MountedApi {
+  slug: string;
+  title: string;
+  /** Path prefix of the API's base URL, e.g. `/lumixai/api/backend`. */
+  basePath: string;
+  /** Path of its rendered docs, e.g. `/docs/lumixai`. */
+  docsPath: string;
+  devKeys: VendorApi['devKeys'];
+}
+
+export interface MockServer {
+  /** The Express app; hand it to `http.createServer` or `app.listen` (the factory never listens). */
+  app: Express;
+  clock: Clock;
+  apis: MountedApi[];
+  /** Responses that broke the spec since start or `reset()`. Tests should expect this to stay empty. */
+  violations: ResponseViolation[];
+  /** Forgets jobs, spent credits, idempotency keys, rate-limit windows and violations. */
+  reset(): void;
+}
+
+export function createMockServer(options: MockServerOptions = {}): MockServer {
+  const clock = options.clock ?? new SystemClock();
+  const rateLimiter = new RateLimiter(clock);
+  const violations: ResponseViolation[] = [];
+  const app = express();
+  app.disable('x-powered-by');
+  // ETags would hash every JSON body; no vendor documents conditional requests.
+  app.set('etag', false);
+  if (options.log) app.use(requestLogger(options.log));
+
+  const deps = {
+    clock,
+    timing: options.timing ?? 'instant',
+    resultRetentionMs: options.resultRetentionMs ?? 60 * 60 * 1000,
+    jobRetentionMs: options.jobRetentionMs ?? 24 * 60 * 60 * 1000,
+  };
+  const vendors: VendorApi[] = [];
+  const apis: MountedApi[] = [];
+  for (const slug of API_SLUGS) {
+    const config = options.apis?.[slug];
+    if (config === false) continue;
+    const api = API_FACTORIES[slug](config ?? {}, deps);
+    const basePath = mountVendorApi(app, api, {
+      rateLimiter,
+      bodyLimit: options.bodyLimit ?? '25mb',
+      validateResponses: options.validateResponses ?? true,
+      onViolation: (violation) => {
+        violations.push(violation);
+        console.error(`[mock-server] response violates spec/${violation.api}/openapi.yaml: ${violation.method} ${violation.path} ${violation.status}: ${violation.message}`);
+      },
+    });
+    vendors.push(api);
+    apis.push({ slug, title: api.doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: api.devKeys });
+  }
+
+  mountDocs(app, options.docsDir ?? defaultDocsDir(), apis);
+
+  app.get('/', (req, res) => {
+    const origin = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    res.json({
+      apis: apis.map((api) => ({
+        slug: api.slug,
+        title: api.title,
+        baseUrl: `${origin}${api.basePath}`,
+        docsUrl: `${origin}${api.docsPath}`,
+      })),
+      docsUrl: `${origin}/docs`,
+    });
+  });
+  app.use((req, res) => {
+    res.status(404).json({ error: `No API is mounted at ${req.path}; GET / lists them` });
+  });
+
+  return {
+    app,
+    clock,
+    apis,
+    violations,
+    reset() {
+      for (const api of vendors) api.reset();
+      rateLimiter.reset();
+      violations.length = 0;
+    },
+  };
+}
+
+function defaultDocsDir(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('@imagegen/docs/package.json')), 'dist');
+}

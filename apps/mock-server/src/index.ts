@@ -1,0 +1,17 @@
+export { createMockServer } from './create-mock-server.js';
+export type { MockServer, MockServerOptions, MountedApi } from './create-mock-server.js';
+export { serve } from './serve.js';
+export type { RunningMockServer, ServeOptions } from './serve.js';
+export { loadConfig } from './config/load-config.js';
+export type { MockConfigFile } from './config/load-config.js';
+export { ManualClock, SystemClock } from './core/clock.js';
+export type { Clock } from './core/clock.js';
+export type { TimingMode } from './core/timing.js';
+export type { JobTiming } from './core/job-store.js';
+export type { ApiKeyConfig, WorkspaceConfig } from './core/api-keys.js';
+export type { ResponseViolation } from './core/mount-api.js';
+export type { ApiConfigs, ApiSlug } from './apis/registry.js';
+export { API_SLUGS } from './apis/registry.js';
+export { LUMIXAI_DEV_KEYS } from './apis/lumixai/lumixai-api.js';
+export type { LumixAIMockConfig } from './apis/lumixai/lumixai-api.js';
+export { pngSize } from './core/png.js';

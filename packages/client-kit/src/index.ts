@@ -1,0 +1,17 @@
+export { ApiError, isApiError } from './api-error.js';
+export type { ApiErrorOptions } from './api-error.js';
+export { parseRetryAfter } from './retry-after.js';
+export { fullJitterDelay } from './backoff.js';
+export type { FullJitterOptions } from './backoff.js';
+export { sleep } from './sleep.js';
+export type { Sleep } from './sleep.js';
+export { createRetryingFetch } from './retrying-fetch.js';
+export type { RetryInfo, RetryingFetchOptions } from './retrying-fetch.js';
+export { waitForJob } from './wait-for-job.js';
+export type { PollInfo, WaitForJobOptions } from './wait-for-job.js';
+export { JobTimeoutError } from './job-timeout-error.js';
+export { JobFailedError } from './job-failed-error.js';
+export { filenameFromContentDisposition, readResponseBytes, saveResponseToFile } from './download.js';
+export type { SavedFile, SaveResponseOptions } from './download.js';
+export { runJob } from './run-job.js';
+export type { RunJobOptions, RunJobResult } from './run-job.js';

@@ -1,0 +1,89 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { PollInfo, RunJobResult, saveResponseToFile } from '../src/index.js';
+import {
+  ApiError,
+  createRetryingFetch,
+  JobFailedError,
+  JobTimeoutError,
+  readResponseBytes,
+  runJob,
+  waitForJob,
+} from '../src/index.js';
+
+type Job =
+  | { id: string; status: 'queued' | 'running' }
+  | { id: string; status: 'succeeded'; url: string }
+  | { id: string; status: 'failed'; error: string };
+type DoneJob = Extract<Job, { status: 'succeeded' | 'failed' }>;
+
+declare const getJob: (signal: AbortSignal) => Promise<Job>;
+
+describe('public types', () => {
+  it('waitForJob returns the job type', () => {
+    const result = waitForJob({ getStatus: getJob, isTerminal: (job: Job): boolean => job.status !== 'queued' });
+    expectTypeOf(result).toEqualTypeOf<Promise<Job>>();
+  });
+
+  it('waitForJob narrows the result when isTerminal is a type predicate', () => {
+    const result = waitForJob({
+      getStatus: getJob,
+      isTerminal: (job): job is DoneJob => job.status === 'succeeded' || job.status === 'failed',
+    });
+    expectTypeOf(result).toEqualTypeOf<Promise<DoneJob>>();
+  });
+
+  it('waitForJob types the callbacks from getStatus', () => {
+    void waitForJob({
+      getStatus: getJob,
+      isTerminal: (job) => {
+        expectTypeOf(job).toEqualTypeOf<Job>();
+        return true;
+      },
+      onStatus: (job, info) => {
+        expectTypeOf(job).toEqualTypeOf<Job>();
+        expectTypeOf(info).toEqualTypeOf<PollInfo>();
+      },
+    });
+    // @ts-expect-error isTerminal must accept the job type
+    void waitForJob({ getStatus: getJob, isTerminal: (job: number) => job > 0 });
+  });
+
+  it('createRetryingFetch keeps the fetch signature', () => {
+    expectTypeOf(createRetryingFetch(fetch)).toEqualTypeOf<typeof fetch>();
+  });
+
+  it('ApiError subclasses narrow the code', () => {
+    class VendorError extends ApiError<'rate_limit_error' | 'invalid_request_error'> {}
+    const error = new VendorError({ status: 429, code: 'rate_limit_error', message: 'x' });
+    expectTypeOf(error.code).toEqualTypeOf<'rate_limit_error' | 'invalid_request_error' | undefined>();
+    expectTypeOf(error.headers).toEqualTypeOf<Headers>();
+    // @ts-expect-error the code must be one the vendor declares
+    void new VendorError({ status: 429, code: 'teapot', message: 'x' });
+  });
+
+  it('job errors carry the job type', () => {
+    expectTypeOf(new JobFailedError({} as Job).job).toEqualTypeOf<Job>();
+    expectTypeOf(new JobTimeoutError<Job>({ lastJob: undefined, elapsedMs: 0, timeoutMs: 1 }).lastJob).toEqualTypeOf<
+      Job | undefined
+    >();
+  });
+
+  it('runJob threads each step result into the next and the outcome', () => {
+    const outcome = runJob({
+      create: async () => ({ id: 'job_1' }),
+      wait: async (created) => {
+        expectTypeOf(created).toEqualTypeOf<{ id: string }>();
+        return {} as DoneJob;
+      },
+      download: async (job) => {
+        expectTypeOf(job).toEqualTypeOf<DoneJob>();
+        return readResponseBytes(new Response());
+      },
+    });
+    expectTypeOf(outcome).toEqualTypeOf<Promise<RunJobResult<{ id: string }, DoneJob, Uint8Array>>>();
+  });
+
+  it('saveResponseToFile reports path and size', () => {
+    expectTypeOf<Awaited<ReturnType<typeof saveResponseToFile>>>().toEqualTypeOf<{ path: string; bytes: number }>();
+  });
+});
