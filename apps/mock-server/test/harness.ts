@@ -30,7 +30,7 @@ export async function startMock(options: MockServerOptions = {}): Promise<Harnes
   const clock = new ManualClock(Date.UTC(2026, 4, 16, 12, 0, 0));
   const mock = createMockServer({ clock, ...options });
   const running = await serve(mock, { port: 0 });
-  const base = running.baseUrl('lumixai');
+  const base = mock.apis.some((api) => api.slug === 'lumixai') ? running.baseUrl('lumixai') : running.url;
   const harness: Harness = {
     mock,
     running,

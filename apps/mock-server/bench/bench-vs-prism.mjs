@@ -1,0 +1,396 @@
+#!/usr/bin/env node
+// Throughput of our mock server against the real Prism CLI (`prism mock`), same spec, same routes,
+// same load, in one run. Run from the repo root with `pnpm bench` (builds first), or from
+// apps/mock-server with `pnpm bench` once dist/ is built.
+//
+// Settings (environment):
+//   BENCH_DURATION     seconds measured per route and server (default 5, 1-120)
+//   BENCH_WARMUP       seconds of unmeasured load per route before measuring (default 2, 0-30)
+//   BENCH_CONNECTIONS  concurrent autocannon connections (default 10, 1-500)
+//   BENCH_PROFILE=1    run our server with --cpu-prof; profiles land in bench/results/profiles
+//                      (summarise one with `node bench/summarize-cpuprofile.mjs <file>`)
+//
+// Exit code: 0 when every measured response was the expected 2xx, 1 on any error (a server that does
+// not start, a non-2xx answer, socket errors). Missing a target is reported loudly but is not an
+// error: the figures are still valid, they are just not good enough yet.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+import autocannon from 'autocannon';
+
+const PKG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const REPO_DIR = join(PKG_DIR, '..', '..');
+const SPEC = join(REPO_DIR, 'spec', 'lumixai', 'openapi.yaml');
+const OUR_CLI = join(PKG_DIR, 'dist', 'cli.js');
+const PRISM_BIN = join(PKG_DIR, 'node_modules', '.bin', 'prism');
+const RESULTS_DIR = join(PKG_DIR, 'bench', 'results');
+const HOST = '127.0.0.1';
+
+const SETTINGS = {
+  duration: intFromEnv('BENCH_DURATION', 5, 1, 120),
+  warmup: intFromEnv('BENCH_WARMUP', 2, 0, 30),
+  connections: intFromEnv('BENCH_CONNECTIONS', 10, 1, 500),
+  profile: process.env.BENCH_PROFILE === '1',
+};
+
+/** The two comparisons the issue sets targets for: ours must serve this many times Prism's req/s. */
+const MODES = [
+  { name: 'default', title: 'default logging (ours: one line per request; Prism: --verboseLevel info)', silent: false, target: 3 },
+  { name: 'silent', title: 'silent (ours: --quiet; Prism: --verboseLevel silent)', silent: true, target: 1.5 },
+];
+
+// The dev key with unlimited credits and no rate limit, so no request is refused for quota reasons.
+const API_KEY = 'air_live_mock_dev';
+const JOB_BODY = JSON.stringify({
+  model: 'imagen-nano-banana-2-flash',
+  prompt: 'premium product render on glass, studio lighting',
+  aspectRatio: '16:9',
+  resolution: '2k',
+});
+
+/** Same method, path (relative to each server's base URL), headers and body for both servers. */
+const ROUTES = [
+  { name: 'GET /v1/models', method: 'GET', path: () => '/v1/models', headers: {}, status: 200 },
+  {
+    name: 'GET /v1/images/jobs/{id}',
+    method: 'GET',
+    path: (ctx) => `/v1/images/jobs/${ctx.jobId}`,
+    headers: { 'x-api-key': API_KEY },
+    status: 200,
+  },
+  {
+    name: 'POST /v1/images/jobs',
+    method: 'POST',
+    path: () => '/v1/images/jobs',
+    headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+    body: JOB_BODY,
+    status: 202,
+  },
+];
+
+const SERVERS = [
+  {
+    name: 'ours',
+    // Request and response validation stay on (the defaults): that is the server users run.
+    command: (port, mode) => ({
+      file: process.execPath,
+      args: [
+        ...(SETTINGS.profile ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS_DIR, 'profiles'), '--cpu-prof-name', `ours-${mode.name}-${Date.now()}.cpuprofile`] : []),
+        OUR_CLI, '--port', String(port), '--host', HOST, '--timing', 'instant',
+        ...(mode.silent ? ['--quiet'] : []),
+      ],
+    }),
+    basePath: '/lumixai/api/backend',
+    // A real job, so the poll route answers 200 from state rather than 404.
+    async prepare(baseUrl) {
+      const response = await fetch(`${baseUrl}/v1/images/jobs`, { method: 'POST', headers: ROUTES[2].headers, body: JOB_BODY });
+      const body = await response.json();
+      if (response.status !== 202 || typeof body.id !== 'string') throw new Error(`could not create a job on ours: ${response.status} ${JSON.stringify(body)}`);
+      return { jobId: body.id };
+    },
+  },
+  {
+    name: 'prism',
+    // The shim execs node on Prism's CLI, so the child pid is Prism itself and signals reach it.
+    command: (port, mode) => ({
+      file: PRISM_BIN,
+      args: ['mock', SPEC, '--port', String(port), '--host', HOST, ...(mode.silent ? ['--verboseLevel', 'silent'] : [])],
+    }),
+    // Prism ignores the spec's relative `servers` entry and serves the paths at its root.
+    basePath: '',
+    // Prism is stateless: any uuid gets the documented example.
+    prepare: async () => ({ jobId: '9f5b5e70-839b-46f5-a31c-6cf7d7e92a30' }),
+  },
+];
+
+/** Children still running, killed on every way out so no server outlives the benchmark. */
+const children = new Set();
+/** The autocannon run in progress, stopped on Ctrl-C so the process can exit. */
+let currentLoad;
+
+function intFromEnv(name, fallback, min, max) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer ${min}-${max}, got ${raw}`);
+  return value;
+}
+
+/** Asks the OS for a free port by binding to port 0, then frees it for the server to take. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, HOST, () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Rebuilds dist/ when a source file is newer, so we never benchmark yesterday's code. */
+function ensureBuilt() {
+  const newest = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const path = join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  const built = existsSync(OUR_CLI) ? statSync(OUR_CLI).mtimeMs : 0;
+  if (built >= newest(join(PKG_DIR, 'src'))) return;
+  console.log(built === 0 ? 'dist/ is missing: building...' : 'dist/ is older than src/: rebuilding...');
+  execFileSync(join(PKG_DIR, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: PKG_DIR, stdio: 'inherit' });
+}
+
+/**
+ * Starts one server as a child process. Its stdout and stderr are piped into this process and
+ * discarded: writing the log lines is part of the cost we measure, so they must really be written
+ * to a pipe (as to a terminal or a CI log), yet must never fill the pipe and stall the server.
+ */
+async function startServer(server, mode) {
+  const port = await freePort();
+  const { file, args } = server.command(port, mode);
+  const child = spawn(file, args, { cwd: PKG_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  children.add(child);
+  const output = { bytes: 0, tail: '' };
+  const drain = (chunk) => {
+    output.bytes += chunk.length;
+    // Keep only the end, to explain a failed start; cheap enough not to slow the drain.
+    if (chunk.length >= 2048) output.tail = chunk.subarray(chunk.length - 2048).toString();
+    else output.tail = (output.tail + chunk.toString()).slice(-2048);
+  };
+  child.stdout.on('data', drain);
+  child.stderr.on('data', drain);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  exited.then(() => children.delete(child));
+
+  const baseUrl = `http://${HOST}:${port}${server.basePath}`;
+  await waitUntilReady(baseUrl, exited, output, server.name);
+  return {
+    baseUrl,
+    output,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls the public route until it answers 200; fails fast if the child dies first. */
+async function waitUntilReady(baseUrl, exited, output, name) {
+  let dead;
+  exited.then((how) => (dead = how));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`${name} exited during start-up (${JSON.stringify(dead)}):\n${output.tail}`);
+    try {
+      const response = await fetch(`${baseUrl}/v1/models`);
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(200);
+  }
+  throw new Error(`${name} did not answer GET ${baseUrl}/v1/models within 60 s:\n${output.tail}`);
+}
+
+/** One autocannon run; resolves with its raw result. */
+function load(url, route, seconds) {
+  const instance = autocannon({
+    url,
+    method: route.method,
+    headers: route.headers,
+    body: route.body,
+    connections: SETTINGS.connections,
+    duration: seconds,
+  });
+  currentLoad = instance;
+  // The instance is a thenable, not a full Promise: wrap it to get finally().
+  return Promise.resolve(instance).finally(() => (currentLoad = undefined));
+}
+
+/** What we keep of a run, and whether every answer was the route's documented success status. */
+function summarise(result, route) {
+  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
+  const unexpected = Object.entries(statusCodes).filter(([code]) => Number(code) !== route.status);
+  const problems = [];
+  if (result.non2xx > 0) problems.push(`${result.non2xx} non-2xx responses`);
+  if (unexpected.length > 0) problems.push(`unexpected statuses ${unexpected.map(([code, n]) => `${code}x${n}`).join(', ')} (expected ${route.status})`);
+  if (result.errors > 0) problems.push(`${result.errors} socket errors (${result.timeouts} timeouts)`);
+  if (result.requests.total === 0) problems.push('no responses at all');
+  return {
+    reqPerSec: result.requests.average,
+    total: result.requests.total,
+    durationSec: result.duration,
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+    statusCodes,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    problems,
+  };
+}
+
+/** Warms one route up (result checked, figures discarded), then measures it. */
+async function benchRoute(baseUrl, route, ctx, label) {
+  const url = `${baseUrl}${route.path(ctx)}`;
+  if (SETTINGS.warmup > 0) {
+    const warm = summarise(await load(url, route, SETTINGS.warmup), route);
+    // A route that already fails while warming up would only measure error handling.
+    if (warm.problems.length > 0) return { ...warm, problems: warm.problems.map((p) => `warm-up: ${p}`) };
+  }
+  const measured = summarise(await load(url, route, SETTINGS.duration), route);
+  process.stdout.write(`  ${label.padEnd(6)} ${route.name.padEnd(26)} ${fmt(measured.reqPerSec, 0).padStart(8)} req/s  p99 ${measured.latencyMs.p99} ms${measured.problems.length ? `  ERROR: ${measured.problems.join('; ')}` : ''}\n`);
+  return measured;
+}
+
+/** Starts one server, runs every route against it (one at a time: never two loads on 2 cores), stops it. */
+async function benchServer(server, mode) {
+  const running = await startServer(server, mode);
+  try {
+    const ctx = await server.prepare(running.baseUrl);
+    const routes = {};
+    for (const route of ROUTES) routes[route.name] = await benchRoute(running.baseUrl, route, ctx, server.name);
+    return { routes, logBytes: running.output.bytes };
+  } finally {
+    await running.stop();
+    // Let the CPU settle so the next server does not start in the previous one's shadow.
+    await sleep(1000);
+  }
+}
+
+/** Whole-mode figure: all responses over all measured seconds, i.e. each route weighted by its time. */
+function overall(routes) {
+  const runs = Object.values(routes);
+  const total = runs.reduce((sum, run) => sum + run.total, 0);
+  const seconds = runs.reduce((sum, run) => sum + run.durationSec, 0);
+  return { reqPerSec: total / seconds, worstP99Ms: Math.max(...runs.map((run) => run.latencyMs.p99)) };
+}
+
+function compare(mode, ours, prism) {
+  const rows = ROUTES.map((route) => {
+    const a = ours.routes[route.name];
+    const b = prism.routes[route.name];
+    return { route: route.name, ours: a.reqPerSec, oursP99: a.latencyMs.p99, prism: b.reqPerSec, prismP99: b.latencyMs.p99, ratio: a.reqPerSec / b.reqPerSec };
+  });
+  const a = overall(ours.routes);
+  const b = overall(prism.routes);
+  const total = { route: 'overall', ours: a.reqPerSec, oursP99: a.worstP99Ms, prism: b.reqPerSec, prismP99: b.worstP99Ms, ratio: a.reqPerSec / b.reqPerSec };
+  return { rows, overall: total, met: total.ratio >= mode.target, routesMissed: rows.filter((row) => row.ratio < mode.target).map((row) => row.route) };
+}
+
+function fmt(value, digits = 1) {
+  return Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+}
+
+function printTable(mode, comparison, ours, prism) {
+  const header = ['route', 'ours req/s', 'ours p99', 'prism req/s', 'prism p99', 'ours/prism'];
+  const line = (row) => [row.route, fmt(row.ours, 0), `${row.oursP99} ms`, fmt(row.prism, 0), `${row.prismP99} ms`, `${fmt(row.ratio, 2)}x`];
+  const table = [header, ...comparison.rows.map(line), line(comparison.overall)];
+  const widths = header.map((_, i) => Math.max(...table.map((cells) => cells[i].length)));
+  const render = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  console.log(`\n${mode.title} — target: ours >= ${mode.target}x Prism req/s`);
+  console.log(render(table[0]));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  table.slice(1, -1).forEach((cells) => console.log(render(cells)));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  console.log(`${render(table.at(-1))}   (overall p99 = worst route's)`);
+  console.log(`log output written: ours ${fmt(ours.logBytes / 1024, 0)} KiB, prism ${fmt(prism.logBytes / 1024, 0)} KiB`);
+}
+
+function verdictLine(mode, comparison) {
+  const ratio = `${fmt(comparison.overall.ratio, 2)}x`;
+  if (comparison.met) {
+    const weak = comparison.routesMissed.length ? ` (but below target on: ${comparison.routesMissed.join(', ')})` : '';
+    return `VERDICT ${mode.name}: met    — ours ${ratio} Prism req/s, target >= ${mode.target}x${weak}`;
+  }
+  return `VERDICT ${mode.name}: !!!!! MISSED !!!!! — ours ${ratio} Prism req/s, target >= ${mode.target}x (routes below target: ${comparison.routesMissed.join(', ') || 'none'})`;
+}
+
+function gitRevision() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_DIR, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: REPO_DIR, encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return undefined;
+  }
+}
+
+function killChildren() {
+  for (const child of children) child.kill('SIGKILL');
+}
+
+/** Every way out kills the servers; a watchdog bounds the whole run in time. */
+function installSafetyNets() {
+  process.on('exit', killChildren);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping servers`);
+      currentLoad?.stop();
+      killChildren();
+      process.exit(130);
+    });
+  }
+  const perServer = ROUTES.length * (SETTINGS.warmup + SETTINGS.duration) + 75; // + start-up, stop, settle
+  const budgetMs = 2 * MODES.length * SERVERS.length * perServer * 1000;
+  setTimeout(() => {
+    console.error(`benchmark exceeded its ${Math.round(budgetMs / 1000)} s budget: aborting`);
+    killChildren();
+    process.exit(1);
+  }, budgetMs).unref();
+}
+
+async function main() {
+  installSafetyNets();
+  ensureBuilt();
+  const load1 = os.loadavg()[0];
+  const cpus = os.availableParallelism();
+  console.log(`ours vs prism mock 5.14.2 on ${relative(REPO_DIR, SPEC)}: ${SETTINGS.connections} connections, ${SETTINGS.warmup} s warm-up + ${SETTINGS.duration} s per route, servers one at a time`);
+  console.log(`node ${process.version}, ${cpus} CPUs, load average ${load1.toFixed(2)}`);
+  if (load1 > cpus / 2) console.log(`WARNING: the machine is busy (load ${load1.toFixed(2)} on ${cpus} CPUs): figures will be noisy`);
+
+  const report = { date: new Date().toISOString(), settings: SETTINGS, node: process.version, cpus, loadAverageAtStart: load1, git: gitRevision(), modes: {} };
+  const verdicts = [];
+  const problems = [];
+  for (const mode of MODES) {
+    console.log(`\n== ${mode.title} ==`);
+    const results = {};
+    for (const server of SERVERS) results[server.name] = await benchServer(server, mode);
+    for (const [name, result] of Object.entries(results)) {
+      for (const [route, run] of Object.entries(result.routes)) run.problems.forEach((p) => problems.push(`${mode.name} / ${name} / ${route}: ${p}`));
+    }
+    const comparison = compare(mode, results.ours, results.prism);
+    printTable(mode, comparison, results.ours, results.prism);
+    verdicts.push(verdictLine(mode, comparison));
+    report.modes[mode.name] = { title: mode.title, target: mode.target, ...comparison, ours: results.ours, prism: results.prism };
+  }
+
+  report.problems = problems;
+  report.verdicts = verdicts;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+  console.log('');
+  verdicts.forEach((line) => console.log(line));
+  console.log(`results: ${relative(process.cwd(), join(RESULTS_DIR, 'latest.json'))}`);
+  if (problems.length > 0) {
+    console.error(`\nERROR: ${problems.length} run(s) did not get the expected 2xx answers; their figures are meaningless:`);
+    problems.forEach((p) => console.error(`  - ${p}`));
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench-vs-prism: ${error instanceof Error ? error.stack : String(error)}`);
+  killChildren();
+  process.exit(1);
+});

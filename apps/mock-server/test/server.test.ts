@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+import { loadConfig } from '../src/index.js';
+import { startMock, validJob } from './harness.js';
+
+describe('the server around the APIs', () => {
+  it('lists every mounted API with its base URL and docs URL at GET /', async () => {
+    const h = await startMock();
+    const body = (await (await fetch(`${h.running.url}/`)).json()) as { apis: Array<Record<string, string>>; docsUrl: string };
+    expect(body.apis).toEqual([
+      { slug: 'lumixai', title: 'LumixAI Image API', baseUrl: `${h.running.url}/lumixai/api/backend`, docsUrl: `${h.running.url}/docs/lumixai` },
+    ]);
+    expect(body.docsUrl).toBe(`${h.running.url}/docs`);
+  });
+
+  it('serves the rendered docs at /docs and /docs/<slug>, and says how to build them when missing', async () => {
+    const docsDir = await mkdtemp(join(tmpdir(), 'docs-'));
+    try {
+      await writeFile(join(docsDir, 'index.html'), '<title>index</title>');
+      await writeFile(join(docsDir, 'lumixai.html'), '<title>lumixai</title>');
+      const h = await startMock({ docsDir });
+      for (const [path, text] of [['/docs', 'index'], ['/docs/', 'index'], ['/docs/lumixai', 'lumixai']] as const) {
+        const response = await fetch(`${h.running.url}${path}`);
+        expect(response.headers.get('content-type')).toMatch(/text\/html/);
+        expect(await response.text()).toContain(text);
+      }
+      const missing = await startMock({ docsDir: join(docsDir, 'nothing-here') });
+      const response = await fetch(`${missing.running.url}/docs/lumixai`);
+      expect(response.status).toBe(503);
+      expect(await response.text()).toMatch(/pnpm build/);
+    } finally {
+      await rm(docsDir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves an API out when its config is false', async () => {
+    const h = await startMock({ apis: { lumixai: false } });
+    expect(h.mock.apis).toEqual([]);
+    expect((await fetch(`${h.running.url}/lumixai/api/backend/v1/models`)).status).toBe(404);
+  });
+
+  it('reset() forgets jobs and spent credits', async () => {
+    const h = await startMock({ apis: { lumixai: { keys: [{ key: 'k' }], workspaces: [{ id: 'k', credits: 5_000_000 }] } } });
+    const { id } = (await (await h.call('/v1/images/jobs', { key: 'k', json: validJob })).json()) as { id: string };
+    expect((await h.call('/v1/images/jobs', { key: 'k', json: validJob })).status).toBe(402);
+    h.mock.reset();
+    expect((await h.call(`/v1/images/jobs/${id}`, { key: 'k' })).status).toBe(404);
+    expect((await h.call('/v1/images/jobs', { key: 'k', json: validJob })).status).toBe(202);
+  });
+
+  it('logs one line per request when given a logger', async () => {
+    const lines: string[] = [];
+    const h = await startMock({ log: (line) => lines.push(line) });
+    await (await h.call('/v1/models')).arrayBuffer();
+    await expect.poll(() => lines).toEqual([expect.stringMatching(/^GET \/lumixai\/api\/backend\/v1\/models 200 \d+\.\dms$/)]);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads a config file, inline JSON, and adds the documented key variable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cfg-'));
+    try {
+      const file = join(dir, 'mock.json');
+      await writeFile(file, JSON.stringify({ timing: 'realistic', apis: { lumixai: { keys: [{ key: 'from-file', rpm: 5 }] } } }));
+      expect(loadConfig(file, {})).toEqual({ timing: 'realistic', apis: { lumixai: { keys: [{ key: 'from-file', rpm: 5 }] } } });
+      expect(loadConfig(undefined, { IMAGEGEN_MOCK_CONFIG: file }).timing).toBe('realistic');
+      expect(loadConfig(undefined, { IMAGEGEN_MOCK_CONFIG_JSON: '{"timing":"instant"}' }).timing).toBe('instant');
+      const withEnvKey = loadConfig(file, { LUMIXAI_API_KEY: 'air_live_mine' });
+      expect(withEnvKey.apis?.lumixai).toMatchObject({ keys: [{ key: 'from-file' }, { key: 'air_live_mine' }] });
+      const devPlusEnv = loadConfig(undefined, { LUMIXAI_API_KEY: 'air_live_mine' });
+      expect(devPlusEnv.apis?.lumixai && devPlusEnv.apis.lumixai.keys?.map((k) => k.key)).toContain('air_live_mock_dev');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['{not json', /not valid JSON/],
+    ['[]', /must be a JSON object/],
+    ['{"apis":{"nope":{}}}', /unknown APIs: nope; known: lumixai/],
+  ])('rejects %s clearly', (text, message) => {
+    expect(() => loadConfig(undefined, { IMAGEGEN_MOCK_CONFIG_JSON: text })).toThrow(message);
+  });
+});
+
+describe('the CLI', () => {
+  it('starts on the given port, prints base URLs, docs and dev keys, and serves', async () => {
+    const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, '--port', '0', '--timing', 'instant'], {
+      env: { ...process.env, LUMIXAI_API_KEY: 'air_live_from_env' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await expect.poll(() => output, { timeout: 15_000 }).toMatch(/key: {6}air_live_from_env/);
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      expect(output).toMatch(/base URL: http:\/\/127\.0\.0\.1:\d+\/lumixai\/api\/backend/);
+      expect(output).toMatch(/docs: {5}http:\/\/127\.0\.0\.1:\d+\/docs\/lumixai/);
+      expect(output).toMatch(/air_live_mock_dev/);
+      const response = await fetch(`${url}/lumixai/api/backend/v1/images/jobs`, {
+        method: 'POST',
+        headers: { 'X-API-Key': 'air_live_from_env', 'Content-Type': 'application/json' },
+        body: JSON.stringify(validJob),
+      });
+      expect(response.status).toBe(202);
+      await expect.poll(() => output).toMatch(/POST \/lumixai\/api\/backend\/v1\/images\/jobs 202/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('refuses a bad flag with a clear message and exit code 1', async () => {
+    const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, '--timing', 'sometimes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/--timing must be instant or realistic/);
+  });
+});
