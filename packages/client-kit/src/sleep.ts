@@ -10,6 +10,7 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export const sleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {
+      reject(signal.reason);
       return;
     }
     const onAbort = (): void => {

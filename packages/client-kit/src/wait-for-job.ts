@@ -105,8 +105,7 @@ async function pollBeforeDeadline<TJob>(
   try {
     return await raceAbort(getStatus(requestSignal), requestSignal);
   } catch (error) {
-    // Whatever getStatus threw on abort, report why the poll was cut short.
-    if (signal?.aborted) throw signal.reason;
+    // A caller's abort already surfaces as its reason (raceAbort); the deadline's needs translating.
     if (deadline.signal.aborted) throw timedOut();
     throw error;
   } finally {

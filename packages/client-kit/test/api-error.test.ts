@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type * as ApiErrorModule from '../src/api-error.js';
 import { ApiError, isApiError } from '../src/api-error.js';
 import { JobFailedError } from '../src/job-failed-error.js';
 import { JobTimeoutError } from '../src/job-timeout-error.js';
@@ -56,9 +57,16 @@ describe('ApiError', () => {
   });
 });
 
+// A second instance of the module stands in for another installed copy of the package.
+const otherCopyPath: string = '../src/api-error.js?other-copy';
+const otherCopy = (await import(otherCopyPath)) as typeof ApiErrorModule;
+
 describe('isApiError', () => {
-  // What an ApiError from another installed copy of this package looks like to this copy.
-  const fromOtherCopy = Object.assign(new Error('x'), { [Symbol.for('@imagegen/client-kit/ApiError')]: true });
+  const fromOtherCopy = new otherCopy.ApiError({ status: 500, message: 'x' });
+
+  it('sees the other copy as a different class', () => {
+    expect(fromOtherCopy).not.toBeInstanceOf(ApiError);
+  });
 
   it.each([
     { name: 'an ApiError', value: new ApiError({ status: 500, message: 'x' }), expected: true },

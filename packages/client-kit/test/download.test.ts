@@ -72,6 +72,13 @@ describe('saveResponseToFile', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('rejects with the file system error when the directory does not exist', async () => {
+    const target = path.join(dir, 'missing', 'image.png');
+
+    await expect(saveResponseToFile(new Response(streamOf(['data'])), target)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('keeps the previous file intact when a replacement download fails', async () => {
     const target = path.join(dir, 'image.png');
     await writeFile(target, 'old contents');
@@ -124,6 +131,7 @@ describe('filenameFromContentDisposition', () => {
     { header: 'inline; name="field"; filename=cat.png', expected: 'cat.png' },
     { header: 'attachment; FILENAME="Upper.PNG"', expected: 'Upper.PNG' },
     { header: 'attachment; xfilename=evil.png; filename=good.png', expected: 'good.png' },
+    { header: 'attachment; filename=first.png; filename=second.png', expected: 'first.png' },
     { header: 'attachment; filename="a \\"quoted\\" name.png"', expected: 'a "quoted" name.png' },
     { header: 'attachment; filename="semi;colon.png"; size=3', expected: 'semi;colon.png' },
     { header: "attachment; filename*=UTF-8''na%C3%AFve%20cat.png", expected: 'naïve cat.png' },
