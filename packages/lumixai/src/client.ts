@@ -133,7 +133,7 @@ export function createLumixAIClient(options: LumixAIClientOptions): LumixAIClien
 
     async getJob(id, call = {}) {
       const { data, error, response } = await raw.GET('/v1/images/jobs/{id}', {
-        params: { path: { id } },
+        params: { path: { id: pathSegment(id) } },
         signal: call.signal,
       });
       if (data === undefined) throw lumixAIErrorFromResponse(response, error);
@@ -180,7 +180,9 @@ export function createLumixAIClient(options: LumixAIClientOptions): LumixAIClien
       const { job, result } = await runJob({
         signal: call.signal,
         create: (signal) => client.createJob(body, { idempotencyKey: call.idempotencyKey, signal }),
-        wait: (created, signal) => client.waitForJob(created.id, { ...call.wait, signal }),
+        // Either signal stops the wait: `signal` alone would silently drop `call.wait.signal`.
+        wait: (created, signal) =>
+          client.waitForJob(created.id, { ...call.wait, signal: anySignal(signal, call.wait?.signal) }),
         download: (done, signal) => client.download(firstDownloadUrl(done), { signal }),
       });
       return { job, image: result };
@@ -199,6 +201,20 @@ export function createLumixAIClient(options: LumixAIClientOptions): LumixAIClien
   }
 
   return client;
+}
+
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return present.length > 1 ? AbortSignal.any(present) : present[0];
+}
+
+/**
+ * openapi-fetch percent-encodes path parameters but leaves dots, so '' '.' or '..' would make the
+ * URL resolve to another endpoint, sending the key there.
+ */
+function pathSegment(id: string): string {
+  if (id === '' || id === '.' || id === '..') throw new TypeError(`Not a LumixAI job id: ${JSON.stringify(id)}`);
+  return id;
 }
 
 function firstDownloadUrl(job: DoneImageJob): string {
@@ -220,5 +236,13 @@ export function resultIdFromDownloadUrl(downloadUrl: string): string {
   }
   const id = pathname.slice(at + before.length, pathname.length - after.length);
   if (id === '' || id.includes('/')) throw new TypeError(`Not a LumixAI download_url: ${downloadUrl}`);
-  return decodeURIComponent(id);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(id);
+  } catch {
+    throw new TypeError(`Not a LumixAI download_url: ${downloadUrl} (malformed percent-encoding)`);
+  }
+  // The path serializer leaves dots unescaped, so URL parsing would resolve `..` to another endpoint.
+  if (decoded === '.' || decoded === '..') throw new TypeError(`Not a LumixAI download_url: ${downloadUrl}`);
+  return decoded;
 }

@@ -86,18 +86,7 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
   router.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
   router.use(express.urlencoded({ limit: options.bodyLimit, extended: true }));
 
-  const validationDoc = structuredClone(api.doc);
-  validationDoc.servers = [{ url: prefix }];
-  router.use(
-    OpenApiValidator.middleware({
-      apiSpec: validationDoc as never,
-      validateRequests: { allowUnknownQueryParameters: false },
-      validateResponses: options.validateResponses ? { removeAdditional: false } : false,
-      validateSecurity: false,
-      validateFormats: true,
-      ignoreUndocumented: true,
-    }),
-  );
+  router.use(specValidator(api, prefix, options.validateResponses));
 
   api.registerRoutes(router);
 
@@ -119,6 +108,29 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
 
   app.use(prefix, router);
   return prefix;
+}
+
+// Compiling a spec's validators takes most of a server's start-up; they hold no per-server state,
+// so servers built from the same spec, prefix and options (one per test, say) share them.
+const validators = new Map<string, RequestHandler[]>();
+
+function specValidator(api: VendorApi, prefix: string, validateResponses: boolean): RequestHandler[] {
+  const cacheKey = `${api.slug}\u0000${prefix}\u0000${validateResponses}\u0000${JSON.stringify(api.doc)}`;
+  let middleware = validators.get(cacheKey);
+  if (!middleware) {
+    const validationDoc = structuredClone(api.doc);
+    validationDoc.servers = [{ url: prefix }];
+    middleware = OpenApiValidator.middleware({
+      apiSpec: validationDoc as never,
+      validateRequests: { allowUnknownQueryParameters: false },
+      validateResponses: validateResponses ? { removeAdditional: false } : false,
+      validateSecurity: false,
+      validateFormats: true,
+      ignoreUndocumented: true,
+    }) as RequestHandler[];
+    validators.set(cacheKey, middleware);
+  }
+  return middleware;
 }
 
 /** `Prefer: code=<status>`: answer the documented error for that status, before any work is done. */

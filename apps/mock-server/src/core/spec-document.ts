@@ -23,9 +23,16 @@ export function specPath(slug: string): string {
   return require.resolve(`@imagegen/spec/${slug}/openapi.yaml`);
 }
 
-/** Reads and parses a spec. Each call returns a fresh object, safe to modify. */
+const parsed = new Map<string, OpenApiDocument>();
+
+/** Reads and parses a spec once per process. Each call returns a fresh copy, safe to modify. */
 export function loadSpec(slug: string): OpenApiDocument {
-  return parse(readFileSync(specPath(slug), 'utf8')) as OpenApiDocument;
+  let doc = parsed.get(slug);
+  if (!doc) {
+    doc = parse(readFileSync(specPath(slug), 'utf8')) as OpenApiDocument;
+    parsed.set(slug, doc);
+  }
+  return structuredClone(doc);
 }
 
 /** The path of the first server URL (`/api/backend`), or '' when the spec lists none. */
