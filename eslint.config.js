@@ -36,6 +36,8 @@ export default tseslint.config(
       // A test that cannot fail, or that is switched off, is worse than none.
       'vitest/no-focused-tests': 'error',
       'vitest/no-disabled-tests': 'error',
+      // expect(value, message) is how a failure says which case broke.
+      'vitest/valid-expect': ['error', { maxArgs: 2 }],
       'vitest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expectTypeOf', 'assert*'] }],
       'no-console': 'off',
     },
