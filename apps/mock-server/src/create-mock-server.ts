@@ -93,6 +93,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
         violations.push(violation);
         console.error(`[mock-server] response violates spec/${violation.api}/openapi.yaml: ${violation.method} ${violation.path} ${violation.status}: ${violation.message}`);
       },
+      onInternalError: (error, req) => {
+        console.error(`[mock-server] ${req.method} ${req.originalUrl} failed inside the mock:`, error);
+      },
     });
     vendors.push(api);
     apis.push({ slug, title: api.doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: api.devKeys });

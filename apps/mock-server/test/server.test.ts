@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
@@ -37,6 +38,16 @@ describe('the server around the APIs', () => {
     } finally {
       await rm(docsDir, { recursive: true, force: true });
     }
+  });
+
+  it('serves the Redoc pages built by apps/docs by default', async () => {
+    const h = await startMock();
+    const manifest = createRequire(import.meta.url).resolve('@imagegen/docs/dist/manifest.json');
+    const built = await readFile(join(dirname(manifest), 'lumixai.html'), 'utf8');
+    const served = await fetch(`${h.running.url}/docs/lumixai`);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe(built);
+    expect(await (await fetch(`${h.running.url}/docs`)).text()).toContain('/docs/lumixai');
   });
 
   it('leaves an API out when its config is false', async () => {

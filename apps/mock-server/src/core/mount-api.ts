@@ -9,6 +9,9 @@ import { ProblemError, problem } from './problems.js';
 import type { ErrorResponse, Problem } from './problems.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { basePathOf } from './spec-document.js';
+import type { OpenApiDocument } from './spec-document.js';
+import { compose } from './compose.js';
+import { memoizeValidatorRouteMatching } from './validator-route-cache.js';
 import type { VendorApi } from './vendor-api.js';
 
 /** A response the mock produced that its own spec forbids: a bug in the mock, never in the client. */
@@ -27,23 +30,28 @@ export interface PipelineOptions {
   /** Validate responses against the spec (violations are recorded and answered as 500). */
   validateResponses: boolean;
   onViolation: (violation: ResponseViolation) => void;
+  /** Told about errors the mock did not expect (answered as the vendor's internal error). */
+  onInternalError: (error: unknown, req: Request) => void;
 }
 
 /**
- * Mounts one vendor API at `/<slug><basePath>` and returns that prefix. Order of checks, as real
- * services do it: route -> authentication -> rate limit -> `Prefer` -> body parsing -> schema
- * validation -> the vendor's handler. Every failure is rendered in the vendor's own format.
+ * Mounts one vendor API at `/<slug><basePath>` as a single Express layer and returns that prefix.
+ * Every failure is rendered in the vendor's own format.
  */
 export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOptions): string {
   const prefix = `/${api.slug}${basePathOf(api.doc)}`;
-  const index = new OperationIndex(listOperations(api.doc));
-  const router = express.Router({ strict: false });
+  const operations = listOperations(api.doc);
+  const missing = operations.filter((operation) => !api.handlers[operation.operationId]);
+  if (missing.length > 0) {
+    throw new Error(`${api.slug}: no handler for ${missing.map((o) => `${o.operationId} (${o.method} ${o.path})`).join(', ')}`);
+  }
+  const index = new OperationIndex(operations);
   const send = (res: Response, response: ErrorResponse) => {
     if (response.headers) res.set(response.headers);
     res.status(response.status).json(response.body);
   };
 
-  router.use((req, res, next) => {
+  const authenticate: RequestHandler = (req, res, next) => {
     const { operation, pathParams, allowed } = index.match(req.method, req.path);
     if (!operation) {
       const kind = allowed.length > 0 ? 'method_not_allowed' : 'not_found';
@@ -78,17 +86,11 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     }
 
     req.mock = { operation, principal, prefer: parsePrefer(req.headers.prefer) };
-    void pathParams;
+    req.params = pathParams;
     next();
-  });
+  };
 
-  router.use(preferredStatus(api, send));
-  router.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
-  router.use(express.urlencoded({ limit: options.bodyLimit, extended: true }));
-
-  router.use(specValidator(api, prefix, options.validateResponses));
-
-  api.registerRoutes(router);
+  const dispatch: RequestHandler = (req, res) => api.handlers[req.mock!.operation.operationId]!(req, res);
 
   const errorHandler: ErrorRequestHandler = (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
@@ -102,12 +104,43 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
       );
       return;
     }
-    send(res, api.errors.render(toProblem(error)));
+    const problemToSend = toProblem(error);
+    if (problemToSend.kind === 'internal') options.onInternalError(error, req);
+    send(res, api.errors.render(problemToSend));
   };
-  router.use(errorHandler);
 
-  app.use(prefix, router);
+  // Order of checks, as real services do it: route -> authentication -> rate limit -> Prefer ->
+  // body parsing -> schema validation -> the vendor's handler.
+  const pipeline = compose([
+    authenticate,
+    preferredStatus(api, send),
+    ...bodyParsers(api.doc, options.bodyLimit),
+    ...specValidator(api, prefix, options.validateResponses),
+    dispatch,
+  ]);
+  app.use(prefix, pipeline, errorHandler);
   return prefix;
+}
+
+/** Parsers for exactly the request media types the spec declares, so nothing else is accepted. */
+function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler[] {
+  const mediaTypes = new Set<string>();
+  for (const [pointer, node] of walkObjects(doc)) {
+    if (!/\/requestBod(y|ies)\b/.test(pointer) || typeof node.content !== 'object' || node.content === null) continue;
+    for (const mediaType of Object.keys(node.content)) mediaTypes.add(mediaType);
+  }
+  const parsers: RequestHandler[] = [];
+  if ([...mediaTypes].some((type) => type === 'application/json' || type.endsWith('+json'))) {
+    parsers.push(express.json({ limit, type: ['application/json', 'application/*+json'] }));
+  }
+  if (mediaTypes.has('application/x-www-form-urlencoded')) parsers.push(express.urlencoded({ limit, extended: true }));
+  return parsers;
+}
+
+function* walkObjects(node: unknown, pointer = '#'): Generator<[string, Record<string, unknown>]> {
+  if (typeof node !== 'object' || node === null) return;
+  if (!Array.isArray(node)) yield [pointer, node as Record<string, unknown>];
+  for (const [key, child] of Object.entries(node)) yield* walkObjects(child, `${pointer}/${key}`);
 }
 
 // Compiling a spec's validators takes most of a server's start-up; they hold no per-server state,
@@ -118,6 +151,7 @@ function specValidator(api: VendorApi, prefix: string, validateResponses: boolea
   const cacheKey = `${api.slug}\u0000${prefix}\u0000${validateResponses}\u0000${JSON.stringify(api.doc)}`;
   let middleware = validators.get(cacheKey);
   if (!middleware) {
+    memoizeValidatorRouteMatching();
     const validationDoc = structuredClone(api.doc);
     validationDoc.servers = [{ url: prefix }];
     middleware = OpenApiValidator.middleware({
@@ -125,6 +159,8 @@ function specValidator(api: VendorApi, prefix: string, validateResponses: boolea
       validateRequests: { allowUnknownQueryParameters: false },
       validateResponses: validateResponses ? { removeAdditional: false } : false,
       validateSecurity: false,
+      // No spec here takes multipart bodies yet; multer would otherwise run on every request.
+      fileUploader: false,
       validateFormats: true,
       ignoreUndocumented: true,
     }) as RequestHandler[];

@@ -1,4 +1,4 @@
-import type { Request, Router } from 'express';
+import type { Request, Response } from 'express';
 
 import type { ApiKeyConfig, KeyRegistry, Principal } from './api-keys.js';
 import type { Operation } from './operations.js';
@@ -20,13 +20,19 @@ export interface VendorApi {
   keys: KeyRegistry;
   /** Keys to print at start-up so a developer can make a first call. */
   devKeys: readonly ApiKeyConfig[];
-  /** Registers the vendor's handlers; paths are the spec's, below its base path. */
-  registerRoutes(router: Router): void;
+  /**
+   * One handler per operation, by the spec's `operationId`. Start-up fails if the spec has an
+   * operation without one. Handlers run after auth, rate limits, `Prefer` and validation.
+   */
+  handlers: Readonly<Record<string, OperationHandler>>;
   /** Headers the vendor sends on every authenticated response (e.g. X-RateLimit-*). Default: none. */
   rateLimitHeaders?(state: RateLimitState): Record<string, string>;
   /** Forgets all state (jobs, credits spent, idempotency keys), as at start-up. */
   reset(): void;
 }
+
+/** Answers one validated request; throw a `ProblemError` for a vendor-formatted error. */
+export type OperationHandler = (req: Request, res: Response) => void | Promise<unknown>;
 
 /** What the pipeline attaches to each request before the vendor's handler runs. */
 export interface RequestContext {

@@ -6,8 +6,9 @@ import type {
   JobStatus,
   Model,
   Resolution,
+  operations,
 } from '@imagegen/lumixai';
-import type { Request, Response, Router } from 'express';
+import type { Request, Response } from 'express';
 
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
 import { KeyRegistry } from '../../core/api-keys.js';
@@ -22,7 +23,7 @@ import { problem } from '../../core/problems.js';
 import { loadSpec } from '../../core/spec-document.js';
 import type { TimingMode } from '../../core/timing.js';
 import { jobTiming } from '../../core/timing.js';
-import type { VendorApi } from '../../core/vendor-api.js';
+import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
 import { contextOf } from '../../core/vendor-api.js';
 import { lumixAIErrorFormat } from './lumixai-errors.js';
 import { capResolution, loadModelCatalog, pixelSize, typicalDurationMs } from './model-catalog.js';
@@ -192,12 +193,12 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
     return view;
   }
 
-  function registerRoutes(router: Router) {
-    router.get('/v1/models', (_req, res) => {
+  const handlers = {
+    listModels(_req, res) {
       res.json({ data: catalog.filter((model) => model.public && model.active) });
-    });
+    },
 
-    router.post('/v1/images/jobs', (req, res) =>
+    createImageJob: (req, res) =>
       idempotent(req, res, async () => {
         const job = startJob(req);
         const created: ImageJobCreateResponse = {
@@ -208,13 +209,12 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
         };
         return { status: 202, body: created };
       }),
-    );
 
-    router.get('/v1/images/jobs/:id', (req, res) => {
+    getImageJob(req, res) {
       res.json(jobView(findJob(req)));
-    });
+    },
 
-    router.get('/v1/images/results/:id/download', (req, res) => {
+    downloadImageResult(req, res) {
       const job = findJob(req);
       const phase = jobs.phase(job);
       if (phase !== 'succeeded') {
@@ -235,9 +235,9 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
           'Content-Disposition': `attachment; filename="lumixai-${job.id}.png"`,
         })
         .end(png);
-    });
+    },
 
-    router.post('/v1/images/generations', (req, res) =>
+    generateImage: (req, res) =>
       idempotent(req, res, async () => {
         const job = startJob(req);
         const abort = new AbortController();
@@ -256,8 +256,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
         };
         return { status: 200, body };
       }),
-    );
-  }
+  } satisfies { [OperationId in keyof operations]: OperationHandler };
 
   return {
     slug: 'lumixai',
@@ -265,7 +264,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
     errors: lumixAIErrorFormat(doc),
     keys: new KeyRegistry(keys),
     devKeys: keys,
-    registerRoutes,
+    handlers,
     reset() {
       jobs.clear();
       credits.reset();

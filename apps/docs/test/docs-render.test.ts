@@ -1,0 +1,244 @@
+// Opens the built docs in real Chromium, served the way the mock server serves them, and checks that
+// Redoc rendered every operation of every spec without reaching for the network.
+// Builds nothing: the `test` task depends on `build`, so dist/ is already there.
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const distDir = join(packageDir, 'dist');
+const resultsDir = join(packageDir, 'test-results');
+const specDir = dirname(createRequire(import.meta.url).resolve('@imagegen/spec/package.json'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+interface Operation {
+  summary: string;
+  /** The operation's 2xx response codes: Redoc must open one of them by default. */
+  successCodes: string[];
+}
+interface Api {
+  slug: string;
+  title: string;
+  version: string;
+  operations: Operation[];
+  /** Whether some node of the spec carries `x-inferred: true`. */
+  hasInferred: boolean;
+}
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+function hasInferredNode(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasInferredNode);
+  if (node === null || typeof node !== 'object') return false;
+  const record = node as Record<string, unknown>;
+  return record['x-inferred'] === true || Object.values(record).some(hasInferredNode);
+}
+
+function loadApi(slug: string): Api {
+  const doc = parse(readFileSync(join(specDir, slug, 'openapi.yaml'), 'utf8'));
+  const operations: Operation[] = [];
+  for (const pathItem of Object.values<Record<string, unknown>>(doc.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      const op = pathItem[method] as { summary?: string; operationId: string; responses?: object } | undefined;
+      if (!op) continue;
+      operations.push({
+        // Redoc falls back to the operationId when there is no summary.
+        summary: op.summary ?? op.operationId,
+        successCodes: Object.keys(op.responses ?? {}).filter((code) => code.startsWith('2')),
+      });
+    }
+  }
+  return { slug, title: doc.info.title, version: String(doc.info.version), operations, hasInferred: hasInferredNode(doc) };
+}
+
+// The same rule as build-docs.mjs: every spec/<slug>/openapi.yaml is an API.
+const apis = readdirSync(specDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(specDir, entry.name, 'openapi.yaml')))
+  .map((entry) => loadApi(entry.name))
+  .sort((a, b) => a.slug.localeCompare(b.slug));
+
+/** Serves dist/ at the mock server's routes: /docs and /docs/ the index, /docs/<slug>[/] one API. */
+function serveDist(): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '');
+    const slug = /^\/docs\/([a-z0-9-]+)$/.exec(path)?.[1];
+    const file = path === '/docs' ? 'index.html' : slug ? `${slug}.html` : undefined;
+    if (req.method !== 'GET' || !file || !existsSync(join(distDir, file))) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(readFileSync(join(distDir, file)));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** True for any request that would leave this machine's loopback server. */
+function leavesLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:') return false;
+  return !(protocol === 'http:' && hostname === '127.0.0.1');
+}
+
+let server: Server;
+let base: string;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM} (set CHROMIUM_PATH to another binary)`);
+  server = await serveDist();
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  mkdirSync(resultsDir, { recursive: true });
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+/** A fresh page that records every request it makes and every uncaught error it throws. */
+async function watchedPage(): Promise<{ page: Page; requests: string[]; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { page, requests, errors };
+}
+
+describe('dist/', () => {
+  it('has a page per spec and a manifest that lists them', () => {
+    const manifest: unknown = JSON.parse(readFileSync(join(distDir, 'manifest.json'), 'utf8'));
+    expect(manifest).toEqual(
+      apis.map(({ slug, title, version }) => ({ slug, title, version, file: `${slug}.html` })),
+    );
+    for (const api of apis) expect(existsSync(join(distDir, `${api.slug}.html`)), api.slug).toBe(true);
+    expect(apis.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(apis)('/docs/$slug', (api) => {
+  it('renders every operation, its 2xx response and the x-inferred markers, all offline', async () => {
+    const { page, requests, errors } = await watchedPage();
+    const url = `${base}/docs/${api.slug}`;
+    await page.goto(url);
+
+    expect(await page.title()).toBe(api.title);
+    const h1 = page.getByRole('heading', { level: 1 });
+    await h1.waitFor();
+    expect(await h1.innerText()).toContain(`${api.title} (${api.version})`);
+
+    // Redoc 3 lists tag groups collapsed ("+ Show") and renders one group's operations at a time.
+    // The groups appear only once the client has rendered, so wait for the first one.
+    await page.getByRole('button', { name: '+ Show' }).first().waitFor();
+    const groupIds = await page
+      .locator('[data-section-id]')
+      .filter({ has: page.getByRole('button', { name: '+ Show' }) })
+      .evaluateAll((sections) => sections.map((section) => section.getAttribute('data-section-id') ?? ''));
+    expect(groupIds.length).toBeGreaterThan(0);
+
+    const inferredMarker = /^inferred:\s*true$/; // Redoc shows `x-inferred: true` as "inferred: true".
+    const seen: string[] = [];
+    let inferredSeen = 0;
+    let screenshotTaken = false;
+    for (const id of groupIds) {
+      const operations = page.locator(`[data-section-id^="${id}/"]`);
+      // A click that lands before React has attached its handlers does nothing: retry until the group opens.
+      await vi.waitFor(
+        async () => {
+          if ((await operations.count()) === 0) {
+            await page.locator(`[data-section-id="${id}"]`).getByRole('button', { name: '+ Show' }).click({ timeout: 2_000 });
+          }
+          await operations.first().waitFor({ state: 'attached', timeout: 1_000 });
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+
+      for (let i = 0, count = await operations.count(); i < count; i++) {
+        const section = operations.nth(i);
+        await section.scrollIntoViewIfNeeded(); // Redoc renders an operation once it scrolls into view.
+        const heading = section.getByRole('heading', { level: 2 }).first();
+        await heading.waitFor({ state: 'visible' });
+        // While Redoc swaps its placeholder for the operation, the heading can be briefly empty.
+        const summary = await vi.waitFor(async () => {
+          const text = (await heading.innerText()).trim();
+          if (!text) throw new Error('the operation heading is still empty');
+          return text;
+        });
+        seen.push(summary);
+
+        const operation = api.operations.find((op) => op.summary === summary);
+        expect(operation, `an operation with the summary "${summary}"`).toBeDefined();
+        const openResponse = section
+          .getByRole('tablist', { name: 'Response status' })
+          .first()
+          .getByRole('tab', { selected: true });
+        expect(operation?.successCodes, `response open by default in "${summary}"`).toContain(
+          (await openResponse.innerText()).trim(),
+        );
+
+        const markers = section.getByText(inferredMarker).filter({ visible: true });
+        inferredSeen += await markers.count();
+        if (!screenshotTaken && (await markers.count()) > 0) {
+          // The view a reader should check: an operation with an inferred node.
+          await markers.first().scrollIntoViewIfNeeded();
+          await page.screenshot({ path: join(resultsDir, `${api.slug}.png`) });
+          screenshotTaken = true;
+        }
+      }
+    }
+    if (!screenshotTaken) await page.screenshot({ path: join(resultsDir, `${api.slug}.png`) });
+
+    expect(seen.sort()).toEqual(api.operations.map((op) => op.summary).sort());
+    expect(inferredSeen > 0, 'an x-inferred marker is visible').toBe(api.hasInferred);
+    expect(errors).toEqual([]);
+    expect(requests).toContain(url); // the recorder works, so the next check can fail
+    expect(requests.filter(leavesLoopback)).toEqual([]);
+  });
+});
+
+describe.each(['/docs', '/docs/'])('index at %s', (indexPath) => {
+  it('links to every API, and each link lands on its rendered page', async () => {
+    const { page, requests, errors } = await watchedPage();
+    await page.goto(base + indexPath);
+    expect(await page.getByRole('listitem').count()).toBe(apis.length);
+    if (indexPath === '/docs') await page.screenshot({ path: join(resultsDir, 'index.png') });
+
+    for (const api of apis) {
+      const link = page.getByRole('link', { name: api.title, exact: true });
+      expect(await link.evaluate((a) => (a as HTMLAnchorElement).href)).toBe(`${base}/docs/${api.slug}`);
+      expect(await link.locator('xpath=..').innerText()).toContain(api.version);
+
+      await link.click();
+      await page.waitForURL(`${base}/docs/${api.slug}`);
+      const h1 = page.getByRole('heading', { level: 1 });
+      await h1.waitFor();
+      expect(await h1.innerText()).toContain(api.title);
+      expect(await page.title()).toBe(api.title);
+      await page.goBack();
+    }
+
+    expect(errors).toEqual([]);
+    expect(requests).toContain(base + indexPath);
+    expect(requests.filter(leavesLoopback)).toEqual([]);
+  });
+});
