@@ -3,17 +3,21 @@
 // where the time goes by package, the hottest functions by self time, and the functions of our own
 // code by inclusive time (what they cost with everything they call).
 //
-//   node bench/summarize-cpuprofile.mjs <file.cpuprofile> [top=25]
+//   node bench/summarize-cpuprofile.mjs <file.cpuprofile> [top=25] [skip-seconds=0]
+//
+// skip-seconds leaves out the start of the profile: start-up (spec parsing) and the validator's
+// lazy schema compilation on the first requests would otherwise blur the steady state.
 
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, skipArg] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: node bench/summarize-cpuprofile.mjs <file.cpuprofile> [top=25]');
+  console.error('usage: node bench/summarize-cpuprofile.mjs <file.cpuprofile> [top=25] [skip-seconds=0]');
   process.exit(2);
 }
 const TOP = Number(topArg ?? 25);
+const SKIP_US = Number(skipArg ?? 0) * 1e6;
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -47,7 +51,10 @@ const inclusive = new Map();
 let totalUs = 0;
 const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
 
+let elapsedUs = 0;
 profile.samples.forEach((id, i) => {
+  elapsedUs += deltas[i];
+  if (elapsedUs < SKIP_US) return;
   const us = Math.max(0, sampleUs(i));
   totalUs += us;
   const leaf = byId.get(id);
@@ -58,7 +65,9 @@ profile.samples.forEach((id, i) => {
   for (let node = leaf; node; node = byId.get(parentOf.get(node.id))) {
     if (!node.callFrame.url.includes('/apps/mock-server/')) continue;
     const key = frameKey(node);
-    if (!seen.has(key)) (seen.add(key), add(inclusive, key, us));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    add(inclusive, key, us);
   }
 });
 
@@ -69,7 +78,7 @@ const print = (title, map, n) => {
   [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).forEach(([key, us]) => console.log(`  ${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`));
 };
 
-console.log(`${file}: ${(totalUs / 1e6).toFixed(1)} s sampled, ${(busyUs / 1e6).toFixed(1)} s busy (percentages are of busy time)`);
+console.log(`${file}: ${SKIP_US ? `first ${SKIP_US / 1e6} s skipped, ` : ''}${(totalUs / 1e6).toFixed(1)} s sampled, ${(busyUs / 1e6).toFixed(1)} s busy (percentages are of busy time)`);
 print('self time by package', new Map([...byPackage].filter(([key]) => key !== '(idle)')), TOP);
 print(`top ${TOP} functions by self time`, new Map([...self].filter(([key]) => !key.startsWith('(idle)'))), TOP);
 print(`top ${TOP} functions of our code by inclusive time`, inclusive, TOP);

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from './config/load-config.js';
 import { createMockServer } from './create-mock-server.js';
 import type { TimingMode } from './core/timing.js';
+import { batchedLineWriter } from './batched-line-writer.js';
 import { serve } from './serve.js';
 
 const USAGE = `Usage: imagegen-mock [--port 4010] [--host 127.0.0.1] [--config file.json] [--timing realistic|instant] [--quiet]
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const mock = createMockServer({
     ...config,
     timing,
-    log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
+    log: values.quiet ? undefined : batchedLineWriter(process.stdout),
   });
   const running = await serve(mock, { port, host: values.host });
 

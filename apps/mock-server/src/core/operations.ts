@@ -16,6 +16,8 @@ export interface Operation {
   operationId: string;
   /** Alternatives: any one of these sets of schemes authenticates. Empty means public. */
   security: SecurityScheme[][];
+  /** Whether the operation declares a request body. */
+  hasRequestBody: boolean;
   /** Documented response status codes, as strings ('200', '404', 'default'). */
   statuses: string[];
   /** Resolved response objects by status. */
@@ -48,6 +50,7 @@ export function listOperations(doc: OpenApiDocument): Operation[] {
         security: requirements.map((requirement) =>
           Object.keys(requirement).map((name) => toScheme(name, deref(doc, schemes[name]))),
         ).filter((alternative) => alternative.length > 0),
+        hasRequestBody: op.requestBody !== undefined,
         statuses: Object.keys(responses),
         responses,
         pattern,

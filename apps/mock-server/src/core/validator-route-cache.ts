@@ -16,8 +16,9 @@ export function memoizeValidatorRouteMatching(): void {
   if (original.memoized) return;
   const cache = new Map<string, unknown>();
   const memoized = Object.assign(
-    (path: string, options?: object) => {
-      const key = `${path}\u0000${JSON.stringify(options ?? null)}`;
+    (path: string, options?: { sensitive?: boolean; strict?: boolean; end?: boolean }) => {
+      // The validator passes a fresh { sensitive, strict } object per call: key on its values.
+      const key = `${path}\u0000${options?.sensitive}\u0000${options?.strict}\u0000${options?.end}`;
       let compiled = cache.get(key);
       if (compiled === undefined) {
         compiled = original(path, options);
