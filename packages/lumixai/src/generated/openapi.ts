@@ -213,7 +213,7 @@ export interface components {
              * @example 1778956842
              */
             completed?: number;
-            /** @description Present when `status` is `done`. */
+            /** @description Present when `status` is `done`, with at least one result. */
             data?: components["schemas"]["ImageResult"][];
             /** @description Human-readable error message when `status` is `error`. */
             error?: string;
