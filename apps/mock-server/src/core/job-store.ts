@@ -125,9 +125,12 @@ export class JobStore<TInput> {
   }
 
   #notifyWhenSettled(job: Job<TInput>): void {
-    void this.clock.sleepUntil(job.settledAt).then(() => {
+    const notify = () => {
       for (const listener of this.#settleListeners) listener(job);
-    });
+    };
+    // A job that settles at creation (instant timing) needs no timer.
+    if (job.settledAt <= this.clock.now()) queueMicrotask(notify);
+    else void this.clock.sleepUntil(job.settledAt).then(notify);
   }
 
   // Forgetting expired jobs on create keeps memory bounded under long benchmark or soak runs
