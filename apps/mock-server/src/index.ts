@@ -15,3 +15,9 @@ export { API_SLUGS } from './apis/registry.js';
 export { LUMIXAI_DEV_KEYS } from './apis/lumixai/lumixai-api.js';
 export type { LumixAIMockConfig } from './apis/lumixai/lumixai-api.js';
 export { pngSize } from './core/png.js';
+// Spec reading the mock is built on, for tests that take their cases from the spec too.
+export { basePathOf, deref, loadSpec, specPath } from './core/spec-document.js';
+export type { OpenApiDocument } from './core/spec-document.js';
+export { listOperations } from './core/operations.js';
+export type { Operation } from './core/operations.js';
+export { lumixAIErrorTypeOf } from './apis/lumixai/lumixai-errors.js';

@@ -30,7 +30,7 @@ export function lumixAIErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
   for (const path of Object.values(doc.paths)) {
     for (const operation of Object.values(path) as Array<{ responses?: Record<string, unknown> }>) {
       for (const [status, ref] of Object.entries(operation.responses ?? {})) {
-        const type = errorTypeOf(doc, ref);
+        const type = lumixAIErrorTypeOf(doc, ref);
         if (type === undefined) continue;
         statusByType.set(type, Number(status));
         typeByStatus.set(Number(status), type);
@@ -59,7 +59,7 @@ export function lumixAIErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
 }
 
 /** `error.type`'s single enum value in a response's JSON schema, if it is an error response. */
-function errorTypeOf(doc: OpenApiDocument, responseRef: unknown): string | undefined {
+export function lumixAIErrorTypeOf(doc: OpenApiDocument, responseRef: unknown): string | undefined {
   type Schema = { properties?: Record<string, Schema>; enum?: unknown[] };
   const response = deref<{ content?: Record<string, { schema?: unknown }> }>(doc, responseRef);
   const schema = response.content?.['application/json']?.schema;
