@@ -13,6 +13,7 @@ import { mountVendorApi } from './core/mount-api.js';
 import { RateLimiter } from './core/rate-limiter.js';
 import type { TimingMode } from './core/timing.js';
 import type { VendorApi } from './core/vendor-api.js';
+import { useLeanJsonResponses } from './core/json-response.js';
 import { mountDocs } from './docs-routes.js';
 import { requestLogger } from './request-logger.js';
 
@@ -71,6 +72,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.disable('x-powered-by');
   // ETags would hash every JSON body; no vendor documents conditional requests.
   app.set('etag', false);
+  useLeanJsonResponses(app);
   if (options.log) app.use(requestLogger(options.log));
 
   const deps = {

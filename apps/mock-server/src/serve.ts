@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { MockServer } from './create-mock-server.js';
+import { createHttpServer } from './http-server.js';
 
 export interface ServeOptions {
   /** TCP port; 0 picks a free one. Default: `0`. */
@@ -24,7 +25,7 @@ export interface RunningMockServer {
 export function serve(mock: MockServer, options: ServeOptions = {}): Promise<RunningMockServer> {
   const host = options.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
-    const server = mock.app.listen(options.port ?? 0, host);
+    const server = createHttpServer(mock.app).listen(options.port ?? 0, host);
     server.once('error', reject);
     server.once('listening', () => {
       const { port } = server.address() as AddressInfo;

@@ -1,0 +1,77 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import express from 'express';
+import type { Express, RequestHandler } from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { useLeanJsonResponses } from '../src/core/json-response.js';
+import { createHttpServer } from '../src/index.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function listen(app: Express): Promise<string> {
+  const server = createHttpServer(app).listen(0, '127.0.0.1');
+  servers.push(server);
+  await new Promise((resolve) => server.once('listening', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Two apps with the same route: stock Express, and Express with the lean res.json. */
+async function bothApps(handler: RequestHandler): Promise<{ stock: string; lean: string }> {
+  const stock = express();
+  const lean = express();
+  useLeanJsonResponses(lean);
+  for (const app of [stock, lean]) {
+    app.set('etag', false);
+    app.all('/', handler);
+  }
+  return { stock: await listen(stock), lean: await listen(lean) };
+}
+
+async function observe(url: string, method: string) {
+  const response = await fetch(url, { method });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    contentLength: response.headers.get('content-length'),
+    custom: response.headers.get('x-custom'),
+    body: Buffer.from(await response.arrayBuffer()).toString('utf8'),
+  };
+}
+
+// Each row: what a handler does, and the method it is called with.
+const cases: Array<[string, string, RequestHandler]> = [
+  ['an object', 'GET', (_req, res) => void res.json({ data: [{ slug: 'a', n: 1, ok: true }] })],
+  ['non-ASCII text (length in bytes)', 'GET', (_req, res) => void res.json({ prompt: 'crème brûlée, 東京, 🌅' })],
+  ['a body over 1000 characters', 'GET', (_req, res) => void res.json({ text: 'x'.repeat(5000) })],
+  ['an error status with headers set first', 'POST', (_req, res) => void res.status(429).set({ 'Retry-After': '7', 'X-Custom': 'kept' }).json({ error: { type: 'rate_limit_error' } })],
+  ['a vendor media type', 'GET', (_req, res) => void res.type('application/problem+json').json({ title: 'x' })],
+  ['a media type that already names its charset', 'GET', (_req, res) => void res.set('Content-Type', 'application/json; charset=utf-8').json([1, 2])],
+  ['null', 'GET', (_req, res) => void res.json(null)],
+  ['a bare string', 'GET', (_req, res) => void res.json('done')],
+  ['undefined (an empty body)', 'GET', (_req, res) => void res.json(undefined)],
+  ['HEAD (headers, no body)', 'HEAD', (_req, res) => void res.json({ data: [1, 2, 3] })],
+  ['204 (no body, no content headers)', 'DELETE', (_req, res) => void res.status(204).json({ ignored: true })],
+];
+
+describe('useLeanJsonResponses', () => {
+  it.each(cases)('answers %s exactly as stock Express does', async (_name, method, handler) => {
+    const { stock, lean } = await bothApps(handler);
+    const expected = await observe(stock, method);
+    expect(await observe(lean, method)).toEqual(expected);
+  });
+
+  it('changes only the app it is given', async () => {
+    const lean = express();
+    useLeanJsonResponses(lean);
+    expect(lean.response.json).not.toBe(express().response.json);
+    expect(express.response.json).toBe(express().response.json);
+  });
+});
