@@ -12,7 +12,8 @@ import { basePathOf } from './spec-document.js';
 import type { OpenApiDocument } from './spec-document.js';
 import { compose } from './compose.js';
 import { memoizeValidatorRouteMatching } from './validator-route-cache.js';
-import type { VendorApi } from './vendor-api.js';
+import { ErrorResponseCheck } from './error-response-check.js';
+import type { RequestContext, VendorApi } from './vendor-api.js';
 
 /** A response the mock produced that its own spec forbids: a bug in the mock, never in the client. */
 export interface ResponseViolation {
@@ -46,7 +47,22 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     throw new Error(`${api.slug}: no handler for ${missing.map((o) => `${o.operationId} (${o.method} ${o.path})`).join(', ')}`);
   }
   const index = new OperationIndex(operations);
-  const send = (res: Response, response: ErrorResponse) => {
+  const errorBodies = options.validateResponses ? new ErrorResponseCheck(api.doc) : undefined;
+
+  /** Answers 500 with what broke the spec, and records it: a bug in the mock, never in the client. */
+  const reportViolation = (req: Request, res: Response, status: number, message: string) => {
+    const record = { api: api.slug, method: req.method, path: req.originalUrl, status, message };
+    options.onViolation(record);
+    // Plain send: res.json would be validated again and loop.
+    res.status(500).type('application/json').send(JSON.stringify({ mockServerBug: 'response violates the spec', ...record }));
+  };
+
+  // Error answers are checked here rather than by express-openapi-validator: most are sent before
+  // its response hook is installed (auth, rate limits, Prefer, invalid requests) and it skips 5xx.
+  const send = (req: Request, res: Response, response: ErrorResponse) => {
+    const operation = req.mock?.operation;
+    const violation = operation && errorBodies?.violation(operation, response.status, response.body);
+    if (violation) return reportViolation(req, res, response.status, violation);
     if (response.headers) res.set(response.headers);
     res.status(response.status).json(response.body);
   };
@@ -63,6 +79,10 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
       throw new ProblemError({ kind, message, allow: allowed });
     }
 
+    // Set before authentication, so even a 401 is checked against this operation's responses.
+    const context: RequestContext = { operation, principal: undefined, prefer: parsePrefer(req.headers.prefer) };
+    req.mock = context;
+    req.params = pathParams;
     let principal;
     if (operation.security.length > 0) {
       const credential = readCredential(req.headers, operation.security);
@@ -86,8 +106,7 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
       }
     }
 
-    req.mock = { operation, principal, prefer: parsePrefer(req.headers.prefer) };
-    req.params = pathParams;
+    context.principal = principal;
     next();
   };
 
@@ -96,18 +115,10 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
   const errorHandler: ErrorRequestHandler = (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const violation = responseViolation(error);
-    if (violation !== undefined) {
-      const record = { api: api.slug, method: req.method, path: req.originalUrl, status: res.statusCode, message: violation };
-      options.onViolation(record);
-      // Plain send: res.json would be validated again and loop.
-      res.status(500).type('application/json').send(
-        JSON.stringify({ mockServerBug: 'response violates the spec', ...record }),
-      );
-      return;
-    }
+    if (violation !== undefined) return reportViolation(req, res, res.statusCode, violation);
     const problemToSend = toProblem(error);
     if (problemToSend.kind === 'internal') options.onInternalError(error, req);
-    send(res, api.errors.render(problemToSend));
+    send(req, res, api.errors.render(problemToSend));
   };
 
   // Order of checks, as real services do it: route -> authentication -> rate limit -> Prefer ->
@@ -184,7 +195,7 @@ function specValidator(api: VendorApi, prefix: string, validateResponses: boolea
 }
 
 /** `Prefer: code=<status>`: answer the documented error for that status, before any work is done. */
-function preferredStatus(api: VendorApi, send: (res: Response, response: ErrorResponse) => void): RequestHandler {
+function preferredStatus(api: VendorApi, send: (req: Request, res: Response, response: ErrorResponse) => void): RequestHandler {
   return (req, res, next) => {
     const { operation, prefer } = req.mock!;
     const code = prefer.get('code');
@@ -198,7 +209,7 @@ function preferredStatus(api: VendorApi, send: (res: Response, response: ErrorRe
     if (status < 400) return next();
     const response = api.errors.forStatus(status, `Simulated by Prefer: code=${code}`);
     if (!response) return next();
-    send(res, response);
+    send(req, res, response);
   };
 }
 

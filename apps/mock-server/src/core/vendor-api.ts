@@ -31,7 +31,11 @@ export interface VendorApi {
   reset(): void;
 }
 
-/** Answers one validated request; throw a `ProblemError` for a vendor-formatted error. */
+/**
+ * Answers one validated request. Answer errors by throwing a `ProblemError`: the pipeline renders it
+ * in the vendor's format and checks it against the spec. express-openapi-validator checks what a
+ * handler sends itself, but only below status 500.
+ */
 export type OperationHandler = (req: Request, res: Response) => void | Promise<unknown>;
 
 /** What the pipeline attaches to each request before the vendor's handler runs. */
