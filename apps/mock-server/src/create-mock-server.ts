@@ -54,7 +54,7 @@ export interface MountedApi {
 }
 
 export interface MockServer {
-  /** The Express app; hand it to `http.createServer` or `app.listen` (the factory never listens). */
+  /** The Express app (the factory never listens): `serve(mock)`, or `createHttpServer(mock.app)` to listen yourself, about twice as fast as `app.listen`. */
   app: Express;
   clock: Clock;
   apis: MountedApi[];
