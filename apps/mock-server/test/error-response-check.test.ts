@@ -1,8 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { KeyRegistry } from '../src/core/api-keys.js';
 import { ManualClock } from '../src/core/clock.js';
@@ -12,7 +9,8 @@ import type { ResponseViolation } from '../src/core/mount-api.js';
 import { RateLimiter } from '../src/core/rate-limiter.js';
 import type { OpenApiDocument } from '../src/core/spec-document.js';
 import type { VendorApi } from '../src/core/vendor-api.js';
-import { createHttpServer, listOperations, loadSpec } from '../src/index.js';
+import { listOperations, loadSpec } from '../src/index.js';
+import { listen } from './listen.js';
 
 const lumixai = loadSpec('lumixai');
 const check = new ErrorResponseCheck(lumixai);
@@ -87,14 +85,6 @@ function brokenVendor(): VendorApi {
   };
 }
 
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
 async function start(validateResponses: boolean) {
   const app = express();
   const violations: ResponseViolation[] = [];
@@ -105,10 +95,8 @@ async function start(validateResponses: boolean) {
     onViolation: (violation) => violations.push(violation),
     onInternalError: () => {},
   });
-  const server = createHttpServer(app).listen(0, '127.0.0.1');
-  servers.push(server);
-  await new Promise((resolve) => server.once('listening', resolve));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/broken/v1`, violations };
+  const { url } = await listen(app);
+  return { base: `${url}/broken/v1`, violations };
 }
 
 describe('error answers in the shared pipeline', () => {

@@ -1,30 +1,21 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { describe, expect, it } from 'vitest';
 
 import { createHttpServer, createMockServer } from '../src/index.js';
-
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+import { listen } from './listen.js';
 
 /** Prototypes of req and res as the server hands them over, before Express's init middleware runs. */
-async function prototypesOnArrival(server: Server): Promise<{ req: object | null; res: object | null }> {
-  servers.push(server);
+async function prototypesOnArrival(app: Express, server: Server): Promise<{ req: object | null; res: object | null }> {
   let seen: { req: object | null; res: object | null } | undefined;
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     seen = { req: Object.getPrototypeOf(req) as object | null, res: Object.getPrototypeOf(res) as object | null };
   });
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).arrayBuffer();
+  const { url } = await listen(app, server);
+  await (await fetch(`${url}/`)).arrayBuffer();
   if (!seen) throw new Error('no request reached the server');
   return seen;
 }
@@ -33,19 +24,16 @@ describe('createHttpServer', () => {
   it("creates req and res with the app's own prototypes, so Express never has to swap them", async () => {
     const app = express();
     app.get('/', (_req, res) => void res.send('ok'));
-    expect(await prototypesOnArrival(createHttpServer(app))).toEqual({ req: app.request, res: app.response });
+    expect(await prototypesOnArrival(app, createHttpServer(app))).toEqual({ req: app.request, res: app.response });
     // Control: a plain server hands Express Node's prototypes, which its init middleware then replaces.
-    const plain = await prototypesOnArrival(createServer(app));
+    const plain = await prototypesOnArrival(app, createServer(app));
     expect(plain.req).not.toBe(app.request);
     expect(plain.res).not.toBe(app.response);
   });
 
   it("serves the mock's APIs and docs like a plain server", async () => {
     const mock = createMockServer();
-    const server = createHttpServer(mock.app).listen(0, '127.0.0.1');
-    servers.push(server);
-    await new Promise((resolve) => server.once('listening', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { url } = await listen(mock.app);
     const models = await fetch(`${url}/lumixai/api/backend/v1/models`);
     expect(models.status).toBe(200);
     expect(((await models.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);

@@ -1,27 +1,9 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import express from 'express';
-import type { Express, RequestHandler } from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { RequestHandler } from 'express';
+import { describe, expect, it } from 'vitest';
 
 import { useLeanJsonResponses } from '../src/core/json-response.js';
-import { createHttpServer } from '../src/index.js';
-
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-async function listen(app: Express): Promise<string> {
-  const server = createHttpServer(app).listen(0, '127.0.0.1');
-  servers.push(server);
-  await new Promise((resolve) => server.once('listening', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+import { listen } from './listen.js';
 
 /** Two apps with the same route: stock Express, and Express with the lean res.json. */
 async function bothApps(handler: RequestHandler): Promise<{ stock: string; lean: string }> {
@@ -32,7 +14,7 @@ async function bothApps(handler: RequestHandler): Promise<{ stock: string; lean:
     app.set('etag', false);
     app.all('/', handler);
   }
-  return { stock: await listen(stock), lean: await listen(lean) };
+  return { stock: (await listen(stock)).url, lean: (await listen(lean)).url };
 }
 
 async function observe(url: string, method: string) {
