@@ -31,6 +31,13 @@ describe('Prefer header: provoking failures without editing the server', () => {
     expect((await errorOf(response)).message).toMatch(/documented: 202, 400, 401, 402, 403, 409, 429, 503/);
   });
 
+  it('rejects it in the vendor envelope even where the spec documents no 400 (the public catalog)', async () => {
+    const h = await startMock();
+    const response = await h.call('/v1/models', { key: null, headers: { Prefer: 'code=503' } });
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toMatchObject({ type: 'validation_error', message: expect.stringMatching(/documented: 200$/) });
+  });
+
   it('creates no job and charges nothing for a simulated failure', async () => {
     const h = await startMock({ apis: { lumixai: { keys: [{ key: 'k' }], workspaces: [{ id: 'k', credits: 5_000_000 }] } } });
     expect((await h.call('/v1/images/jobs', { key: 'k', json: validJob, headers: { Prefer: 'code=503' } })).status).toBe(503);

@@ -59,8 +59,8 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
 
   // Error answers are checked here rather than by express-openapi-validator: most are sent before
   // its response hook is installed (auth, rate limits, Prefer, invalid requests) and it skips 5xx.
-  const send = (req: Request, res: Response, response: ErrorResponse) => {
-    const operation = req.mock?.operation;
+  const send = (req: Request, res: Response, response: ErrorResponse, checked = true) => {
+    const operation = checked ? req.mock?.operation : undefined;
     const violation = operation && errorBodies?.violation(operation, response.status, response.body);
     if (violation) return reportViolation(req, res, response.status, violation);
     if (response.headers) res.set(response.headers);
@@ -118,7 +118,8 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     if (violation !== undefined) return reportViolation(req, res, res.statusCode, violation);
     const problemToSend = toProblem(error);
     if (problemToSend.kind === 'internal') options.onInternalError(error, req);
-    send(req, res, api.errors.render(problemToSend));
+    // Misuse of the mock's own controls is answered even where the spec documents no 400.
+    send(req, res, api.errors.render(problemToSend), !problemToSend.mockControl);
   };
 
   // Order of checks, as real services do it: route -> authentication -> rate limit -> Prefer ->
@@ -179,6 +180,7 @@ function specValidator(api: VendorApi, prefix: string, validateResponses: boolea
     memoizeValidatorRouteMatching();
     const validationDoc = structuredClone(api.doc);
     validationDoc.servers = [{ url: prefix }];
+    allowUnknownQueryWhereNo400(validationDoc);
     middleware = OpenApiValidator.middleware({
       apiSpec: validationDoc as never,
       validateRequests: { allowUnknownQueryParameters: false },
@@ -194,6 +196,19 @@ function specValidator(api: VendorApi, prefix: string, validateResponses: boolea
   return middleware;
 }
 
+/**
+ * Unknown query parameters are refused (a typo gets a 400 naming it) only where the operation
+ * documents a 400: elsewhere, e.g. LumixAI's public catalog, refusing would be an answer its spec
+ * does not allow, so they are ignored, as most services do.
+ */
+function allowUnknownQueryWhereNo400(doc: OpenApiDocument): void {
+  for (const operation of listOperations(doc)) {
+    if (['400', '4XX', 'default'].some((status) => status in operation.responses)) continue;
+    const raw = doc.paths[operation.path]?.[operation.method.toLowerCase()] as Record<string, unknown>;
+    raw['x-eov-allow-unknown-query-parameters'] = true;
+  }
+}
+
 /** `Prefer: code=<status>`: answer the documented error for that status, before any work is done. */
 function preferredStatus(api: VendorApi, send: (req: Request, res: Response, response: ErrorResponse) => void): RequestHandler {
   return (req, res, next) => {
@@ -203,6 +218,7 @@ function preferredStatus(api: VendorApi, send: (req: Request, res: Response, res
     if (!operation.statuses.includes(code)) {
       throw problem('validation', `Prefer: code=${code} is not a documented response of ${operation.method} ${operation.path}; documented: ${operation.statuses.join(', ')}`, {
         fields: { Prefer: [`code must be one of ${operation.statuses.join(', ')}`] },
+        mockControl: true,
       });
     }
     const status = Number(code);

@@ -22,6 +22,11 @@ export interface Problem {
   fields?: Record<string, string[]>;
   /** Seconds until a retry can succeed, for `rate_limited` and `unavailable`. */
   retryAfterSeconds?: number;
+  /**
+   * Raised by the mock's own controls (a bad `Prefer` header), not by the vendor's rules: answered in
+   * the vendor's format even on an operation whose spec documents no such status.
+   */
+  mockControl?: boolean;
   /** Methods the path does allow, for `method_not_allowed`. */
   allow?: string[];
 }
