@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -5,15 +6,16 @@ import express from 'express';
 import type { Express } from 'express';
 
 import type { ApiConfigs, ApiSlug } from './apis/registry.js';
-import { API_FACTORIES, API_SLUGS } from './apis/registry.js';
+import { APIS } from './apis/registry.js';
 import type { Clock } from './core/clock.js';
 import { SystemClock } from './core/clock.js';
 import type { ResponseViolation } from './core/mount-api.js';
 import { mountVendorApi } from './core/mount-api.js';
 import { RateLimiter } from './core/rate-limiter.js';
 import type { TimingMode } from './core/timing.js';
-import type { VendorApi } from './core/vendor-api.js';
+import type { ApiDescriptor, MockDeps, VendorApi } from './core/vendor-api.js';
 import { useLeanJsonResponses } from './core/json-response.js';
+import { originResolver } from './core/origin.js';
 import { mountDocs } from './docs-routes.js';
 import { requestLogger } from './request-logger.js';
 
@@ -32,6 +34,13 @@ export interface MockServerOptions {
   resultRetentionMs?: number;
   /** How long a job id stays known after it finishes, in ms. Default: 24 hours. */
   jobRetentionMs?: number;
+  /** How long an idempotency key is remembered, in ms. Default: 24 hours. */
+  idempotencyRetentionMs?: number;
+  /**
+   * The URL clients reach this server at (`http://mock:4010` behind a container port), used for the
+   * absolute URLs in answers and `GET /`. Default: the address each request arrived on.
+   */
+  publicUrl?: string;
   /** Largest request body accepted (inline reference images included). Default: `'25mb'`. */
   bodyLimit?: string;
   /** Validate every response against the spec; violations are answered as 500 and recorded. Default: `true`. */
@@ -75,18 +84,23 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   useLeanJsonResponses(app);
   if (options.log) app.use(requestLogger(options.log));
 
-  const deps = {
+  const originOf = originResolver(options.publicUrl);
+  const deps: MockDeps = {
     clock,
     timing: options.timing ?? 'instant',
     resultRetentionMs: options.resultRetentionMs ?? 60 * 60 * 1000,
     jobRetentionMs: options.jobRetentionMs ?? 24 * 60 * 60 * 1000,
+    idempotencyRetentionMs: options.idempotencyRetentionMs ?? 24 * 60 * 60 * 1000,
+    originOf,
+    secret: randomBytes(32),
   };
   const vendors: VendorApi[] = [];
   const apis: MountedApi[] = [];
-  for (const slug of API_SLUGS) {
+  for (const descriptor of APIS as readonly ApiDescriptor<ApiSlug>[]) {
+    const slug = descriptor.slug;
     const config = options.apis?.[slug];
     if (config === false) continue;
-    const api = API_FACTORIES[slug](config ?? {}, deps);
+    const api = descriptor.create(config ?? {}, deps);
     const basePath = mountVendorApi(app, api, {
       rateLimiter,
       bodyLimit: options.bodyLimit ?? '25mb',
@@ -106,7 +120,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   mountDocs(app, options.docsDir ?? defaultDocsDir(), apis);
 
   app.get('/', (req, res) => {
-    const origin = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const origin = originOf(req);
     res.json({
       apis: apis.map((api) => ({
         slug: api.slug,

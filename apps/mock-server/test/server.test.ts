@@ -65,6 +65,39 @@ describe('the server around the APIs', () => {
     expect((await h.call('/v1/images/jobs', { key: 'k', json: validJob })).status).toBe(202);
   });
 
+  it('reset() cancels the settle timers of old jobs: a failed job never refunds into the fresh ledger', async () => {
+    const h = await startMock({
+      timing: { queuedMs: 0, runningMs: 1000 },
+      apis: { lumixai: { keys: [{ key: 'k' }], workspaces: [{ id: 'k', credits: 5_000_000 }] } },
+    });
+    const failing = await h.call('/v1/images/jobs', { key: 'k', json: validJob, headers: { Prefer: 'job-status=error' } });
+    expect(failing.status).toBe(202);
+    h.mock.reset();
+    expect((await h.call('/v1/images/jobs', { key: 'k', json: validJob })).status).toBe(202);
+    h.clock.advance(1000); // the old job's settle time: before the fix it refunded 5,000,000 here
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await h.call('/v1/images/jobs', { key: 'k', json: validJob })).status).toBe(402);
+  });
+
+  it.each([
+    { name: 'the listening address, whatever Host the client sends', publicUrl: undefined, host: 'evil"x', expected: (url: string) => url },
+    { name: 'the configured public URL', publicUrl: 'https://mock.internal:8443/', host: 'evil"x', expected: () => 'https://mock.internal:8443' },
+  ])("GET / gives base URLs at $name", async ({ publicUrl, host, expected }) => {
+    const h = await startMock({ publicUrl });
+    const { request } = await import('node:http');
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request(`${h.running.url}/`, { headers: { Host: host } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const { apis } = JSON.parse(body) as { apis: Array<{ baseUrl: string }> };
+    expect(apis[0]?.baseUrl).toBe(`${expected(h.running.url)}/lumixai/api/backend`);
+  });
+
   it('logs one line per request when given a logger', async () => {
     const lines: string[] = [];
     const h = await startMock({ log: (line) => lines.push(line) });

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 
-import type { ApiSlug } from '../apis/registry.js';
-import { API_SLUGS, DEV_KEYS, DOCUMENTED_KEY_VARIABLES } from '../apis/registry.js';
+import { API_SLUGS, APIS } from '../apis/registry.js';
+import type { ApiKeyConfig } from '../core/api-keys.js';
 import type { MockServerOptions } from '../create-mock-server.js';
 
 /** The JSON config file: the serializable part of {@link MockServerOptions}. */
-export type MockConfigFile = Pick<MockServerOptions, 'apis' | 'timing' | 'resultRetentionMs' | 'jobRetentionMs' | 'bodyLimit'>;
+export type MockConfigFile = Pick<
+  MockServerOptions,
+  'apis' | 'timing' | 'resultRetentionMs' | 'jobRetentionMs' | 'idempotencyRetentionMs' | 'bodyLimit' | 'publicUrl'
+>;
 
 /**
  * Settings from, in order of precedence: `--config <file>`, `IMAGEGEN_MOCK_CONFIG` (a file path),
@@ -31,7 +34,7 @@ function parseConfig(text: string, source: string): MockConfigFile {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`Mock server config ${source} must be a JSON object`);
   }
-  const unknownApis = Object.keys((parsed as MockConfigFile).apis ?? {}).filter((slug) => !API_SLUGS.includes(slug as ApiSlug));
+  const unknownApis = Object.keys((parsed as MockConfigFile).apis ?? {}).filter((slug) => !(API_SLUGS as readonly string[]).includes(slug));
   if (unknownApis.length > 0) {
     throw new Error(`Mock server config ${source} names unknown APIs: ${unknownApis.join(', ')}; known: ${API_SLUGS.join(', ')}`);
   }
@@ -39,14 +42,13 @@ function parseConfig(text: string, source: string): MockConfigFile {
 }
 
 function withDocumentedKeyVariables(config: MockConfigFile, env: NodeJS.ProcessEnv): MockConfigFile {
-  const apis = { ...config.apis };
-  for (const slug of API_SLUGS) {
-    const variable = DOCUMENTED_KEY_VARIABLES[slug];
-    const key = env[variable];
+  const apis: Record<string, { keys?: ApiKeyConfig[] } | false | undefined> = { ...config.apis };
+  for (const { slug, keyVariable, devKeys } of APIS) {
+    const key = keyVariable === undefined ? undefined : env[keyVariable];
     const current = apis[slug];
     if (!key || current === false) continue;
     // The developer's own key joins the configured keys, or the dev keys when none are configured.
-    apis[slug] = { ...current, keys: [...(current?.keys ?? DEV_KEYS[slug]), { key, description: `from $${variable}` }] };
+    apis[slug] = { ...current, keys: [...(current?.keys ?? devKeys), { key, description: `from $${keyVariable}` }] };
   }
-  return { ...config, apis };
+  return { ...config, apis: apis as MockConfigFile['apis'] };
 }

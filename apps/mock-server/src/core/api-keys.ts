@@ -10,8 +10,8 @@ export interface ApiKeyConfig {
   workspace?: string;
   /** Model ids the key may use; others answer the vendor's permission error. Default: every model. */
   models?: string[];
-  /** Requests per minute before the vendor's rate-limit error. Default: no limit. */
-  rpm?: number;
+  /** A revoked key is refused with the vendor's authentication error, saying it was revoked. Default: `false`. */
+  revoked?: boolean;
   /** What the key is for, printed in the start-up log. Default: none. */
   description?: string;
 }
@@ -25,28 +25,31 @@ export interface WorkspaceConfig {
 }
 
 /** Who a request is from, once its key is known. */
-export interface Principal {
+export interface Principal<TKey extends ApiKeyConfig = ApiKeyConfig> {
   key: string;
   workspace: string;
   models: ReadonlySet<string> | undefined;
-  rpm: number | undefined;
+  revoked: boolean;
+  /** The key's whole config, vendor-specific fields (rate limits, groups...) included. */
+  config: TKey;
 }
 
-export class KeyRegistry {
-  #byKey = new Map<string, Principal>();
+export class KeyRegistry<TKey extends ApiKeyConfig = ApiKeyConfig> {
+  #byKey = new Map<string, Principal<TKey>>();
 
-  constructor(keys: readonly ApiKeyConfig[]) {
+  constructor(keys: readonly TKey[]) {
     for (const config of keys) {
       this.#byKey.set(config.key, {
         key: config.key,
         workspace: config.workspace ?? config.key,
         models: config.models ? new Set(config.models) : undefined,
-        rpm: config.rpm,
+        revoked: config.revoked === true,
+        config,
       });
     }
   }
 
-  lookup(key: string): Principal | undefined {
+  lookup(key: string): Principal<TKey> | undefined {
     return this.#byKey.get(key);
   }
 }

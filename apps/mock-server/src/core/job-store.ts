@@ -2,13 +2,29 @@ import { randomUUID } from 'node:crypto';
 
 import type { Clock } from './clock.js';
 
-/** Vendor-neutral stages of a job; each vendor names them its own way (pending/queued, done/completed...). */
-export type JobPhase = 'queued' | 'running' | 'succeeded' | 'failed';
+/**
+ * Vendor-neutral stages of a job; each vendor names them its own way (pending/queued,
+ * done/completed/succeeded...) through its `jobStatuses` map.
+ */
+export const JOB_PHASES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobPhase = (typeof JOB_PHASES)[number];
+/** The phases a job never leaves. */
+export type TerminalPhase = Extract<JobPhase, 'succeeded' | 'failed' | 'cancelled'>;
+
+export function isTerminalPhase(phase: JobPhase): phase is TerminalPhase {
+  return phase === 'succeeded' || phase === 'failed' || phase === 'cancelled';
+}
 
 /** How long a job spends queued and running before it settles. */
 export interface JobTiming {
   queuedMs: number;
   runningMs: number;
+}
+
+/** Why a job failed, in the vendor's words: a machine code where the vendor has one, and a message. */
+export interface JobFailure {
+  code?: string;
+  message: string;
 }
 
 export interface Job<TInput> {
@@ -18,12 +34,16 @@ export interface Job<TInput> {
   input: TInput;
   createdAt: number;
   startedAt: number;
+  /** When it reaches its terminal phase (moved earlier if it is cancelled). */
   settledAt: number;
-  outcome: 'succeeded' | 'failed';
-  /** Vendor-facing message when `outcome` is failed. */
-  failureMessage?: string;
-  /** Credits taken at creation, given back if the job fails. */
+  /** The terminal phase it reaches at `settledAt`. */
+  outcome: TerminalPhase;
+  /** Set when `outcome` is failed. */
+  failure?: JobFailure;
+  /** Credits taken at creation, given back if the job fails or is cancelled. */
   charged: number;
+  /** The progress it had when it was cancelled, kept from then on. */
+  progressWhenCancelled?: number;
 }
 
 export interface JobStoreOptions {
@@ -33,13 +53,34 @@ export interface JobStoreOptions {
   jobRetentionMs: number;
 }
 
+export interface CreateJob<TInput> {
+  owner: string;
+  input: TInput;
+  timing: JobTiming;
+  /** Default: `succeeded`. */
+  outcome?: TerminalPhase;
+  /** Required in spirit when `outcome` is failed; a generic message is used otherwise. */
+  failure?: JobFailure;
+  /** Default: 0. */
+  charged?: number;
+  /** Default: a random UUID. */
+  id?: string;
+}
+
+type Listener<TInput> = (job: Job<TInput>) => void;
+
 /**
  * Jobs whose phase is a pure function of the clock: nothing ticks in the background, so a manual
- * clock moved forward by a test moves every job with it, and no timer outlives the server.
+ * clock moved forward by a test moves every job with it. The only timers are the ones that tell
+ * settle listeners (billing refunds, webhooks) when a job settles; `clear()` cancels them, so a
+ * job of before a reset can never touch the state after it.
  */
 export class JobStore<TInput> {
   #jobs = new Map<string, Job<TInput>>();
-  #settleListeners: Array<(job: Job<TInput>) => void> = [];
+  #createdListeners: Array<Listener<TInput>> = [];
+  #settledListeners: Array<Listener<TInput>> = [];
+  /** Pending settle notifications by job id, aborted on cancel() and clear(). */
+  #pending = new Map<string, AbortController>();
   #sweepCountdown = 0;
 
   constructor(
@@ -47,17 +88,10 @@ export class JobStore<TInput> {
     private readonly options: JobStoreOptions,
   ) {}
 
-  create(init: {
-    owner: string;
-    input: TInput;
-    timing: JobTiming;
-    outcome?: 'succeeded' | 'failed';
-    failureMessage?: string;
-    charged?: number;
-    id?: string;
-  }): Job<TInput> {
+  create(init: CreateJob<TInput>): Job<TInput> {
     this.#maybeSweep();
     const createdAt = this.clock.now();
+    const outcome = init.outcome ?? 'succeeded';
     const job: Job<TInput> = {
       id: init.id ?? randomUUID(),
       owner: init.owner,
@@ -65,12 +99,13 @@ export class JobStore<TInput> {
       createdAt,
       startedAt: createdAt + init.timing.queuedMs,
       settledAt: createdAt + init.timing.queuedMs + init.timing.runningMs,
-      outcome: init.outcome ?? 'succeeded',
-      failureMessage: init.failureMessage,
+      outcome,
       charged: init.charged ?? 0,
     };
+    if (outcome === 'failed') job.failure = init.failure ?? { message: 'The job failed' };
     this.#jobs.set(job.id, job);
-    if (this.#settleListeners.length > 0) this.#notifyWhenSettled(job);
+    for (const listener of this.#createdListeners) listener(job);
+    if (this.#settledListeners.length > 0) this.#notifyWhenSettled(job);
     return job;
   }
 
@@ -87,17 +122,39 @@ export class JobStore<TInput> {
 
   phase(job: Job<TInput>): JobPhase {
     const now = this.clock.now();
+    if (now >= job.settledAt) return job.outcome;
     if (now < job.startedAt) return 'queued';
-    if (now < job.settledAt) return 'running';
-    return job.outcome;
+    return 'running';
   }
 
-  /** Share of the run done, 0-100, for vendors that report progress. */
+  /** Share of the run done, 0-100, for vendors that report progress; frozen where a job stopped early. */
   progress(job: Job<TInput>): number {
-    const now = this.clock.now();
-    if (now >= job.settledAt) return 100;
+    if (job.progressWhenCancelled !== undefined) return job.progressWhenCancelled;
+    if (this.phase(job) === 'succeeded') return 100;
+    const now = Math.min(this.clock.now(), job.settledAt);
     if (now < job.startedAt) return 0;
-    return Math.floor(((now - job.startedAt) / Math.max(1, job.settledAt - job.startedAt)) * 100);
+    return Math.min(99, Math.floor(((now - job.startedAt) / Math.max(1, job.settledAt - job.startedAt)) * 100));
+  }
+
+  /**
+   * Stops a job that has not settled: it is `cancelled` from now on and settle listeners hear of
+   * it at once. Returns false (and changes nothing) when it had already settled.
+   */
+  cancel(job: Job<TInput>): boolean {
+    const now = this.clock.now();
+    if (now >= job.settledAt) return false;
+    job.progressWhenCancelled = this.progress(job);
+    job.outcome = 'cancelled';
+    delete job.failure;
+    job.settledAt = now;
+    job.startedAt = Math.min(job.startedAt, now);
+    const pending = this.#pending.get(job.id);
+    if (pending) {
+      this.#pending.delete(job.id);
+      pending.abort();
+      this.#notify(job);
+    }
+    return true;
   }
 
   /** Whether the job's results can still be fetched ("download promptly"). */
@@ -111,26 +168,51 @@ export class JobStore<TInput> {
     return this.phase(job);
   }
 
-  /** Calls `listener` once for every job created from now on, when it settles (webhooks hook in here). */
-  onSettled(listener: (job: Job<TInput>) => void): void {
-    this.#settleListeners.push(listener);
+  /** Calls `listener` for every job created from now on, right after it is stored. */
+  onCreated(listener: Listener<TInput>): void {
+    this.#createdListeners.push(listener);
+  }
+
+  /**
+   * Calls `listener` once for every job created from now on, when it settles (succeeded, failed or
+   * cancelled): billing refunds and webhooks hook in here.
+   */
+  onSettled(listener: Listener<TInput>): void {
+    this.#settledListeners.push(listener);
   }
 
   get size(): number {
     return this.#jobs.size;
   }
 
+  /** Forgets every job and cancels every pending settle notification. */
   clear(): void {
+    for (const controller of this.#pending.values()) controller.abort();
+    this.#pending.clear();
     this.#jobs.clear();
   }
 
+  #notify(job: Job<TInput>): void {
+    for (const listener of this.#settledListeners) listener(job);
+  }
+
   #notifyWhenSettled(job: Job<TInput>): void {
-    const notify = () => {
-      for (const listener of this.#settleListeners) listener(job);
-    };
     // A job that settles at creation (instant timing) needs no timer.
-    if (job.settledAt <= this.clock.now()) queueMicrotask(notify);
-    else void this.clock.sleepUntil(job.settledAt).then(notify);
+    if (job.settledAt <= this.clock.now()) {
+      queueMicrotask(() => {
+        if (this.#jobs.get(job.id) === job) this.#notify(job);
+      });
+      return;
+    }
+    const controller = new AbortController();
+    this.#pending.set(job.id, controller);
+    this.clock.sleepUntil(job.settledAt, controller.signal).then(
+      () => {
+        this.#pending.delete(job.id);
+        this.#notify(job);
+      },
+      () => undefined, // aborted by cancel() or clear()
+    );
   }
 
   // Forgetting expired jobs on create keeps memory bounded under long benchmark or soak runs

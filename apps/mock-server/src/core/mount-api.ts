@@ -3,10 +3,10 @@ import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandle
 import * as OpenApiValidator from 'express-openapi-validator';
 
 import { describeSchemes, readCredential } from './api-keys.js';
-import { OperationIndex, listOperations } from './operations.js';
-import { parsePrefer } from './prefer-header.js';
-import { ProblemError, problem } from './problems.js';
-import type { ErrorResponse, Problem } from './problems.js';
+import { OperationIndex, compilePathTemplate, listOperations, safeDecode } from './operations.js';
+import { parsePrefer, readRequestedOutcome } from './prefer-header.js';
+import { ProblemError, fieldMessages, problem } from './problems.js';
+import type { ErrorResponse, Problem, ValidationIssue, ValidationLocation } from './problems.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { basePathOf } from './spec-document.js';
 import type { OpenApiDocument } from './spec-document.js';
@@ -36,11 +36,13 @@ export interface PipelineOptions {
 }
 
 /**
- * Mounts one vendor API at `/<slug><basePath>` as a single Express layer and returns that prefix.
- * Every failure is rendered in the vendor's own format.
+ * Mounts one vendor API as a single Express layer: its spec's operations at `/<slug><basePath>`,
+ * its extra routes (result files, presigned outputs) below `/<slug>`. Returns the operations'
+ * prefix. Every failure below `/<slug>` is rendered in the vendor's own format.
  */
 export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOptions): string {
-  const prefix = `/${api.slug}${basePathOf(api.doc)}`;
+  const slugPrefix = `/${api.slug}`;
+  const prefix = `${slugPrefix}${basePathOf(api.doc)}`;
   const operations = listOperations(api.doc);
   const missing = operations.filter((operation) => !api.handlers[operation.operationId]);
   if (missing.length > 0) {
@@ -80,46 +82,57 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     }
 
     // Set before authentication, so even a 401 is checked against this operation's responses.
-    const context: RequestContext = { operation, principal: undefined, prefer: parsePrefer(req.headers.prefer) };
+    const context: RequestContext = { operation, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined };
     req.mock = context;
     req.params = pathParams;
-    let principal;
     if (operation.security.length > 0) {
       const credential = readCredential(req.headers, operation.security);
-      principal = credential === undefined ? undefined : api.keys.lookup(credential);
-      if (!principal) {
+      const principal = credential === undefined ? undefined : api.keys.lookup(credential);
+      if (!principal || principal.revoked) {
         throw problem(
           'authentication',
           credential === undefined
             ? `Missing API key: send it in the ${describeSchemes(operation.security)}`
-            : 'Invalid API key',
+            : principal?.revoked
+              ? 'This API key has been revoked'
+              : 'Invalid API key',
         );
       }
-      if (principal.rpm !== undefined || api.rateLimitHeaders) {
-        const decision = options.rateLimiter.take(`${api.slug}\u0000${principal.key}`, principal.rpm ?? Number.MAX_SAFE_INTEGER);
-        if (api.rateLimitHeaders) res.set(api.rateLimitHeaders(decision));
+      const limit = api.rateLimit?.limitOf(principal);
+      if (api.rateLimit && (limit !== undefined || api.rateLimit.headers)) {
+        const decision = options.rateLimiter.take(`${api.slug}\u0000${principal.key}`, limit ?? Number.MAX_SAFE_INTEGER, api.rateLimit.windowMs);
+        if (api.rateLimit.headers) res.set(api.rateLimit.headers(decision));
         if (!decision.allowed) {
-          throw problem('rate_limited', `Rate limit of ${decision.limit} requests per minute exceeded; retry in ${decision.retryAfterSeconds} s`, {
+          const per = api.rateLimit.windowMs === undefined || api.rateLimit.windowMs === 60_000 ? 'minute' : `${api.rateLimit.windowMs / 1000} s`;
+          throw problem('rate_limited', `Rate limit of ${decision.limit} requests per ${per} exceeded; retry in ${decision.retryAfterSeconds} s`, {
             retryAfterSeconds: decision.retryAfterSeconds,
           });
         }
       }
+      context.principal = principal;
     }
-
-    context.principal = principal;
     next();
   };
 
-  const dispatch: RequestHandler = (req, res) => api.handlers[req.mock!.operation.operationId]!(req, res);
+  const dispatch: RequestHandler = (req, res) => api.handlers[req.mock!.operation!.operationId]!(req, res);
 
   const errorHandler: ErrorRequestHandler = (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const violation = responseViolation(error);
     if (violation !== undefined) return reportViolation(req, res, res.statusCode, violation);
-    const problemToSend = toProblem(error);
+    let problemToSend = toProblem(error, req);
     if (problemToSend.kind === 'internal') options.onInternalError(error, req);
+    let response: ErrorResponse;
+    try {
+      response = api.errors.render(problemToSend);
+    } catch (renderError) {
+      // A kind the vendor's format does not know is a bug in the mock: still answer in its format.
+      options.onInternalError(renderError, req);
+      problemToSend = { kind: 'internal', message: 'The mock server failed to handle this request' };
+      response = api.errors.render(problemToSend);
+    }
     // Misuse of the mock's own controls is answered even where the spec documents no 400.
-    send(req, res, api.errors.render(problemToSend), !problemToSend.mockControl);
+    send(req, res, response, !problemToSend.mockControl);
   };
 
   // Order of checks, as real services do it: route -> authentication -> rate limit -> Prefer ->
@@ -131,21 +144,58 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     ...specValidator(api, prefix, options.validateResponses),
     dispatch,
   ]);
+  const extraRoutes = (api.routes ?? []).map((route) => ({ ...route, ...compilePathTemplate(route.path) }));
+  const finish = (req: Request, res: Response, next: NextFunction) => (error?: unknown) =>
+    error === undefined ? next() : errorHandler(error, req, res, next);
+
+  /** A route the spec does not describe: no authentication, no spec checks, the vendor's errors. */
+  const extraRoute = (req: Request, res: Response, next: NextFunction) => {
+    const path = req.path.slice(slugPrefix.length) || '/';
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const candidates = extraRoutes.filter((route) => route.pattern.test(path));
+    const route = candidates.find((candidate) => candidate.method === method);
+    const done = finish(req, res, next);
+    try {
+      if (!route) {
+        const allow = candidates.map((candidate) => candidate.method);
+        throw new ProblemError(
+          allow.length > 0
+            ? { kind: 'method_not_allowed', message: `${req.method} is not allowed on ${path}; use ${allow.join(', ')}`, allow }
+            : { kind: 'not_found', message: `No ${api.slug} resource at ${req.method} ${path}` },
+        );
+      }
+      const groups = route.pattern.exec(path)!;
+      req.params = Object.fromEntries(route.paramNames.map((name, i) => [name, safeDecode(groups[i + 1] ?? '')]));
+      req.mock = { operation: undefined, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined };
+      const result = route.handler(req, res) as unknown;
+      if (result instanceof Promise) result.catch(done);
+    } catch (error) {
+      done(error);
+    }
+  };
+
   // Matched by hand rather than app.use(prefix, ...): Express would rewrite req.url and walk its
   // parameter machinery on every request, a measurable share of the mock's time under load.
   app.use(function vendorApi(req, res, next) {
     const url = req.url;
-    const after = url.charAt(prefix.length);
-    if (!url.startsWith(prefix) || (after !== '' && after !== '/' && after !== '?')) return next();
-    pipeline(req, res, (error?: unknown) => (error === undefined ? next() : errorHandler(error, req, res, next)));
+    if (!isBelow(url, slugPrefix)) return next();
+    if (isBelow(url, prefix)) pipeline(req, res, finish(req, res, next));
+    else extraRoute(req, res, next);
   });
   return prefix;
+}
+
+/** Whether `url` is `prefix` itself or a path below it (query string allowed). */
+function isBelow(url: string, prefix: string): boolean {
+  if (!url.startsWith(prefix)) return false;
+  const after = url.charAt(prefix.length);
+  return after === '' || after === '/' || after === '?';
 }
 
 /** Runs the parsers only for operations that take a body; GETs skip them entirely. */
 function onlyWithBody(parsers: RequestHandler[]): RequestHandler {
   const parse = compose(parsers);
-  return (req, res, next) => (req.mock!.operation.hasRequestBody ? parse(req, res, next) : next());
+  return (req, res, next) => (req.mock!.operation!.hasRequestBody ? parse(req, res, next) : next());
 }
 
 /** Parsers for exactly the request media types the spec declares, so nothing else is accepted. */
@@ -209,10 +259,16 @@ function allowUnknownQueryWhereNo400(doc: OpenApiDocument): void {
   }
 }
 
-/** `Prefer: code=<status>`: answer the documented error for that status, before any work is done. */
+/**
+ * `Prefer: code=<status>`: answer the documented error for that status, before any work is done.
+ * `Prefer: job-status=<word>`: read once here, through the API's own status names.
+ */
 function preferredStatus(api: VendorApi, send: (req: Request, res: Response, response: ErrorResponse) => void): RequestHandler {
   return (req, res, next) => {
-    const { operation, prefer } = req.mock!;
+    const context = req.mock!;
+    const { prefer } = context;
+    const operation = context.operation!;
+    context.requestedOutcome = readRequestedOutcome(prefer, api.jobStatuses, api.failureCodes);
     const code = prefer.get('code');
     if (code === undefined) return next();
     if (!operation.statuses.includes(code)) {
@@ -245,8 +301,8 @@ function responseViolation(error: unknown): string | undefined {
 }
 
 /** Maps body-parser and validator errors onto the shared problem vocabulary. */
-export function toProblem(error: unknown): Problem {
-  if (error instanceof ProblemError) return error.problem;
+export function toProblem(error: unknown, req?: Request): Problem {
+  if (error instanceof ProblemError) return error.problem as Problem;
   const e = error as ValidatorError;
   if (e?.type === 'entity.parse.failed') {
     return { kind: 'validation', message: `Request body is not valid JSON: ${e.message ?? 'parse error'}`, fields: { body: ['must be valid JSON'] } };
@@ -258,30 +314,56 @@ export function toProblem(error: unknown): Problem {
     return { kind: 'validation', message: e.message ?? 'Unsupported body encoding', fields: { body: [e.message ?? 'unsupported encoding'] } };
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && Array.isArray(e.errors)) {
-    const fields: Record<string, string[]> = {};
-    const parts = e.errors.map((item) => {
-      const field = fieldName(item.path);
-      const message = item.message ?? 'is invalid';
-      (fields[field] ??= []).push(message);
-      return `${field}: ${message}`;
-    });
     if (e.status === 415) {
       return { kind: 'validation', message: `Unsupported Content-Type: ${e.message ?? ''}; send application/json`.trim(), fields: { 'Content-Type': ['unsupported media type'] } };
     }
-    return { kind: 'validation', message: parts.join('; ') || (e.message ?? 'Invalid request'), fields };
+    const issues = e.errors.map((item) => validationIssue(item, req));
+    const fields = fieldMessages(issues.map((issue) => [issue.location === 'body' ? issue.field : describeField(issue), issue.message] as const));
+    const message = issues.map((issue) => `${issue.location === 'body' ? issue.field : describeField(issue)}: ${issue.message}`).join('; ');
+    return { kind: 'validation', message: message || (e.message ?? 'Invalid request'), fields, issues };
   }
   return { kind: 'internal', message: 'The mock server failed to handle this request' };
 }
 
-/** `/body/references/0/image` or `.body.references[0].image` -> `references[0].image`. */
-function fieldName(path: string | undefined): string {
-  if (!path) return 'request';
-  const parts = path.replace(/^[./]/, '').split(/[./]/).filter(Boolean);
-  const [location, ...rest] = parts;
-  const joined = rest.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
-  if (location === 'body') return joined || 'body';
-  if (location === 'params' || location === 'path') return joined ? `path parameter ${joined}` : 'path';
-  if (location === 'headers') return joined ? `header ${joined}` : 'headers';
-  if (location === 'query') return joined ? `query parameter ${joined}` : 'query';
-  return [location, joined].filter(Boolean).join('.');
+const LOCATIONS: Record<string, ValidationLocation> = { body: 'body', params: 'path', path: 'path', query: 'query', headers: 'headers' };
+
+/** One validator error with the offending value and the allowed values recovered. */
+function validationIssue(item: { path?: string; message?: string; errorCode?: string }, req: Request | undefined): ValidationIssue {
+  // `/body/references/0/image` or `.body.references[0].image`
+  const parts = (item.path ?? '').replace(/^[./]/, '').split(/[./[\]]/).filter(Boolean);
+  const [head = 'request', ...rest] = parts;
+  const location = LOCATIONS[head] ?? 'request';
+  const path = rest.map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  const message = item.message ?? 'is invalid';
+  const keyword = item.errorCode?.replace(/\.openapi\.(validation|requestValidation)$/, '');
+  const issue: ValidationIssue = { location, path, field: fieldPath(path, location), keyword, message };
+  const source = req === undefined ? undefined : location === 'path' ? req.params : location === 'request' ? undefined : (req as unknown as Record<string, unknown>)[location];
+  const value = valueAt(source, path);
+  if (value !== undefined) issue.value = value;
+  // express-openapi-validator appends an enum's values to its message: `...allowed values: a, b`.
+  const allowed = keyword === 'enum' ? /allowed values: (.*)$/.exec(message)?.[1] : undefined;
+  if (allowed !== undefined) issue.allowed = allowed.split(', ');
+  return issue;
+}
+
+function valueAt(source: unknown, path: ReadonlyArray<string | number>): unknown {
+  let current = source;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+/** `['references', 0, 'image']` -> `references[0].image`. */
+function fieldPath(path: ReadonlyArray<string | number>, location: ValidationLocation): string {
+  const joined = path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+  return joined || (location === 'request' ? 'request' : location);
+}
+
+/** How a non-body field is named in messages: `path parameter id`, `query parameter verbose`. */
+function describeField(issue: ValidationIssue): string {
+  const name = issue.path.length > 0 ? issue.field : '';
+  const label = { path: 'path parameter', query: 'query parameter', headers: 'header', body: '', request: '' }[issue.location];
+  return name ? `${label} ${name}`.trim() : issue.field;
 }

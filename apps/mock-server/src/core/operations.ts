@@ -69,7 +69,8 @@ function toScheme(name: string, scheme: Record<string, unknown> | undefined): Se
   throw new Error(`Security scheme ${name} (${String(scheme?.type)}) is not supported by the mock server`);
 }
 
-function compilePathTemplate(template: string): { pattern: RegExp; paramNames: string[] } {
+/** `/v1/jobs/{id}` -> a pattern matching one path and the names of its parameters, one segment each. */
+export function compilePathTemplate(template: string): { pattern: RegExp; paramNames: string[] } {
   const paramNames: string[] = [];
   const source = template
     .split(/(\{[^}]+\})/)
@@ -106,7 +107,8 @@ export class OperationIndex {
   }
 }
 
-function safeDecode(value: string): string {
+/** `decodeURIComponent`, leaving a malformed escape as it was sent. */
+export function safeDecode(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {

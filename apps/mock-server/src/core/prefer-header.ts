@@ -1,3 +1,8 @@
+import type { JobPhase } from './job-store.js';
+import { isTerminalPhase } from './job-store.js';
+import { problem } from './problems.js';
+import type { RequestedOutcome } from './vendor-api.js';
+
 /**
  * Reads RFC 7240 `Prefer` preferences, the header Prism users already know for choosing a
  * response (`Prefer: code=503`). Several may be comma-separated or sent in several headers.
@@ -6,12 +11,78 @@ export function parsePrefer(header: string | string[] | undefined): Map<string, 
   const preferences = new Map<string, string>();
   const values = header === undefined ? [] : Array.isArray(header) ? header : [header];
   for (const value of values) {
-    for (const part of value.split(',')) {
-      const [token, ...rest] = part.split(';')[0]?.split('=') ?? [];
+    for (const part of splitOutsideQuotes(value, ',')) {
+      const [token, ...rest] = splitOutsideQuotes(part, ';')[0]?.split('=') ?? [];
       const name = token?.trim().toLowerCase();
       if (!name) continue;
       preferences.set(name, rest.join('=').trim().replace(/^"(.*)"$/, '$1'));
     }
   }
   return preferences;
+}
+
+/** Splits on `separator` except inside double quotes, so `job-error="a, b"` stays one preference. */
+function splitOutsideQuotes(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    if (char === separator && !quoted) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+/**
+ * `Prefer: job-status=<word>` read through the API's own status names, so a test writes the
+ * vendor's word (`error` for LumixAI, `failed` for Lumen) and every API shares one parser.
+ * `job-error-code=<code>` and `job-error="<message>"` choose the failure's code and message.
+ * A word the API does not use for a terminal status is the caller's mistake: a `validation`
+ * problem raised by the mock's own control, naming the words it accepts.
+ */
+export function readRequestedOutcome(
+  prefer: ReadonlyMap<string, string>,
+  statuses: Partial<Record<JobPhase, string>> | undefined,
+  failureCodes: readonly string[] | undefined,
+): RequestedOutcome | undefined {
+  const word = prefer.get('job-status');
+  const code = prefer.get('job-error-code');
+  const message = prefer.get('job-error');
+  if (word === undefined) {
+    if (code !== undefined || message !== undefined) {
+      throw controlProblem('job-error-code and job-error go with Prefer: job-status=<a failed status>');
+    }
+    return undefined;
+  }
+  const terminal = Object.entries(statuses ?? {}).filter(([phase]) => isTerminalPhase(phase as JobPhase)) as Array<[JobPhase, string]>;
+  const phase = terminal.find(([, name]) => name === word)?.[0];
+  if (phase === undefined || !isTerminalPhase(phase)) {
+    const accepted = terminal.map(([, name]) => name);
+    throw controlProblem(
+      accepted.length === 0
+        ? 'Prefer: job-status is not supported: this API has no jobs'
+        : `Prefer: job-status=${word} is not a final status of this API; use one of ${accepted.join(', ')}`,
+    );
+  }
+  if (phase !== 'failed') {
+    if (code !== undefined || message !== undefined) throw controlProblem(`job-error-code and job-error go with job-status=${statuses?.failed ?? 'failed'}`);
+    return { phase };
+  }
+  if (code !== undefined && failureCodes && !failureCodes.includes(code)) {
+    throw controlProblem(`Prefer: job-error-code=${code} is not a failure code of this API; use one of ${failureCodes.join(', ')}`);
+  }
+  return {
+    phase,
+    failure: { ...(code === undefined ? {} : { code }), ...(message === undefined ? {} : { message }) },
+  };
+}
+
+function controlProblem(message: string) {
+  return problem('validation', message, { fields: { Prefer: [message] }, mockControl: true });
 }

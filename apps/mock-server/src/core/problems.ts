@@ -1,25 +1,62 @@
 /**
  * What went wrong with a request, in the mock server's own vocabulary. Each vendor renders these
  * in its documented error format and status code; the shared pipeline never writes an error body.
+ *
+ * The pipeline itself raises only these kinds; a vendor adds its own (moderation, capacity,
+ * session errors...) by naming them in its {@link VendorErrorFormat}, without changing this list.
  */
-export type ProblemKind =
-  | 'validation'
-  | 'authentication'
-  | 'insufficient_credits'
-  | 'permission_denied'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'idempotency_conflict'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'internal';
+export const CORE_PROBLEM_KINDS = [
+  'validation',
+  'authentication',
+  'insufficient_credits',
+  'permission_denied',
+  'not_found',
+  'method_not_allowed',
+  'idempotency_conflict',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
 
-export interface Problem {
-  kind: ProblemKind;
+export type CoreProblemKind = (typeof CORE_PROBLEM_KINDS)[number];
+
+/** Where a request value lives, as express-openapi-validator names it. */
+export type ValidationLocation = 'body' | 'path' | 'query' | 'headers' | 'request';
+
+/**
+ * One failed check of the request against the spec, kept raw so each vendor can word it the way
+ * its own documentation does ("Parameter model (x) valid values: a, b", "The model_id field is
+ * required.", "aspectRatio: must be one of ...").
+ */
+export interface ValidationIssue {
+  location: ValidationLocation;
+  /** The offending field as a path below `location`: `['references', 0, 'image']`; empty for the whole body. */
+  path: Array<string | number>;
+  /** `path` written out: `references[0].image`, or `body` when it is empty. */
+  field: string;
+  /** The JSON Schema keyword that failed (`required`, `enum`, `maxLength`, `additionalProperties`...), when known. */
+  keyword: string | undefined;
+  /** The validator's own message (`must be equal to one of the allowed values: a, b`). */
+  message: string;
+  /** The value the client sent at `path`; undefined when the field is missing. */
+  value?: unknown;
+  /** The values the schema allows, for `enum` failures. */
+  allowed?: string[];
+}
+
+export interface Problem<TKind extends string = string> {
+  kind: TKind;
   /** Human-readable, naming the offending field or header where there is one. */
   message: string;
-  /** Field-level messages, for vendors whose envelope carries them (e.g. LumozAI `details`). */
+  /**
+   * Field-level messages (`{ model_id: ['The model_id field is required.'] }`), for vendors whose
+   * envelope carries them. A map without a prototype: a field may be called `toString`.
+   */
   fields?: Record<string, string[]>;
+  /** The raw validation failures behind a `validation` problem raised by the pipeline. */
+  issues?: ValidationIssue[];
+  /** A vendor code chosen by the handler, for vendors whose envelope carries one beside the kind. */
+  code?: string;
   /** Seconds until a retry can succeed, for `rate_limited` and `unavailable`. */
   retryAfterSeconds?: number;
   /**
@@ -37,10 +74,15 @@ export interface ErrorResponse {
   headers?: Record<string, string>;
 }
 
-/** How one vendor writes its errors. */
-export interface VendorErrorFormat {
+/**
+ * How one vendor writes its errors. `TKind` lists the vendor's own problem kinds beside the core
+ * ones; rendering an unknown kind is a bug in the mock and answers as `internal`.
+ */
+export interface VendorErrorFormat<TKind extends string = never> {
+  /** The kinds this vendor renders beyond {@link CoreProblemKind}. */
+  readonly kinds?: readonly TKind[];
   /** The documented response for a problem the mock detected. */
-  render(problem: Problem): ErrorResponse;
+  render(problem: Problem<CoreProblemKind | TKind>): ErrorResponse;
   /**
    * The documented error response for a status code, used for `Prefer: code=<status>`; undefined
    * when the vendor documents no error body for it.
@@ -49,13 +91,24 @@ export interface VendorErrorFormat {
 }
 
 /** Thrown by handlers to answer with a vendor-formatted error. */
-export class ProblemError extends Error {
-  constructor(readonly problem: Problem) {
+export class ProblemError<TKind extends string = string> extends Error {
+  constructor(readonly problem: Problem<TKind>) {
     super(problem.message);
     this.name = 'ProblemError';
   }
 }
 
-export function problem(kind: ProblemKind, message: string, extra: Omit<Problem, 'kind' | 'message'> = {}): ProblemError {
+export function problem<TKind extends string = CoreProblemKind>(
+  kind: TKind,
+  message: string,
+  extra: Omit<Problem, 'kind' | 'message'> = {},
+): ProblemError<TKind> {
   return new ProblemError({ kind, message, ...extra });
+}
+
+/** A field -> messages map that any field name, `__proto__` and `toString` included, can key. */
+export function fieldMessages(entries: Iterable<readonly [string, string]> = []): Record<string, string[]> {
+  const fields = Object.create(null) as Record<string, string[]>;
+  for (const [field, message] of entries) (fields[field] ??= []).push(message);
+  return fields;
 }

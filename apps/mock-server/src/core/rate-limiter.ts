@@ -12,26 +12,23 @@ export type RateLimitDecision = (RateLimitState & { allowed: true }) | (RateLimi
 
 /**
  * Fixed-window counter per key. A fixed window is what most vendors' "requests per minute" and
- * "X-RateLimit-Reset" describe, and it makes Retry-After exact.
+ * "X-RateLimit-Reset" describe, and it makes Retry-After exact. Each caller brings its own window
+ * length (LumixAI counts per minute, LumozAI per hour).
  */
 export class RateLimiter {
   #windows = new Map<string, { start: number; count: number }>();
 
-  constructor(
-    private readonly clock: Clock,
-    /** Window length. Default: one minute. */
-    private readonly windowMs = 60_000,
-  ) {}
+  constructor(private readonly clock: Clock) {}
 
-  /** Counts one request for `key` against `limit` per window. */
-  take(key: string, limit: number): RateLimitDecision {
+  /** Counts one request for `key` against `limit` per window of `windowMs` (default: one minute). */
+  take(key: string, limit: number, windowMs = 60_000): RateLimitDecision {
     const now = this.clock.now();
     let window = this.#windows.get(key);
-    if (!window || now >= window.start + this.windowMs) {
+    if (!window || now >= window.start + windowMs) {
       window = { start: now, count: 0 };
       this.#windows.set(key, window);
     }
-    const resetAt = window.start + this.windowMs;
+    const resetAt = window.start + windowMs;
     if (window.count >= limit) {
       return { allowed: false, limit, remaining: 0, resetAt, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
     }

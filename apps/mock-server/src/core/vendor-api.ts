@@ -1,22 +1,27 @@
 import type { Request, Response } from 'express';
 
 import type { ApiKeyConfig, KeyRegistry, Principal } from './api-keys.js';
+import type { Clock } from './clock.js';
+import type { JobFailure, JobPhase, TerminalPhase } from './job-store.js';
 import type { Operation } from './operations.js';
 import type { VendorErrorFormat } from './problems.js';
 import type { RateLimitState } from './rate-limiter.js';
 import type { OpenApiDocument } from './spec-document.js';
+import type { TimingMode } from './timing.js';
 
 /**
  * Everything the shared request pipeline needs to know about one vendor's API. Each API lives in
- * `src/apis/<slug>/` and builds one of these; the pipeline does auth, rate limits, `Prefer`,
- * validation and error rendering the same way for all of them.
+ * `src/apis/<slug>/` and builds one of these; the pipeline does routing, auth, rate limits,
+ * `Prefer`, validation and error rendering the same way for all of them.
  */
 export interface VendorApi {
   /** The slug it is mounted under: `/<slug>` + the spec's base path. */
   slug: string;
   /** The spec, as loaded (the pipeline rebases a copy of it for validation). */
   doc: OpenApiDocument;
-  errors: VendorErrorFormat;
+  // The vendor's own kinds are checked where its format is defined; the pipeline only renders.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  errors: VendorErrorFormat<any>;
   keys: KeyRegistry;
   /** Keys to print at start-up so a developer can make a first call. */
   devKeys: readonly ApiKeyConfig[];
@@ -25,10 +30,40 @@ export interface VendorApi {
    * operation without one. Handlers run after auth, rate limits, `Prefer` and validation.
    */
   handlers: Readonly<Record<string, OperationHandler>>;
-  /** Headers the vendor sends on every authenticated response (e.g. X-RateLimit-*). Default: none. */
-  rateLimitHeaders?(state: RateLimitState): Record<string, string>;
+  /**
+   * Routes the spec does not describe but the vendor's answers point at (result files, presigned
+   * outputs, CDN-style image URLs), below `/<slug>`: `{ method: 'GET', path: '/storage/outputs/{file}' }`.
+   * They skip authentication and spec validation (a presigned or public URL carries no key);
+   * errors they throw are rendered in the vendor's format. A GET route answers HEAD too.
+   */
+  routes?: readonly ExtraRoute[];
+  /**
+   * The vendor's word for each job phase (`{ queued: 'pending', succeeded: 'done', ... }`), so
+   * `Prefer: job-status=<word>` is read the same way for every API. Omit for APIs without jobs.
+   */
+  jobStatuses?: Partial<Record<JobPhase, string>>;
+  /** Failure codes a test may ask for with `Prefer: job-error-code=<code>`; omit to accept any. */
+  failureCodes?: readonly string[];
+  /** The vendor's rate limit; keys without a limit are never counted. Default: none. */
+  rateLimit?: RateLimitPolicy;
   /** Forgets all state (jobs, credits spent, idempotency keys), as at start-up. */
   reset(): void;
+}
+
+export interface RateLimitPolicy {
+  /** Window length of the vendor's limit. Default: one minute. */
+  windowMs?: number;
+  /** Requests a key may make per window; undefined for no limit. */
+  limitOf(principal: Principal): number | undefined;
+  /** Headers the vendor sends with every counted response (e.g. X-RateLimit-*). Default: none. */
+  headers?(state: RateLimitState): Record<string, string>;
+}
+
+export interface ExtraRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  /** Path template below `/<slug>`, with `{name}` parameters (one path segment each). */
+  path: string;
+  handler: OperationHandler;
 }
 
 /**
@@ -38,13 +73,23 @@ export interface VendorApi {
  */
 export type OperationHandler = (req: Request, res: Response) => void | Promise<unknown>;
 
+/** What `Prefer: job-status=<word>` (with `job-error-code=<code>`, `job-error="<message>"`) asked for. */
+export interface RequestedOutcome {
+  phase: TerminalPhase;
+  /** Only for `failed`: the code and message the test chose (either may be missing). */
+  failure?: Partial<JobFailure>;
+}
+
 /** What the pipeline attaches to each request before the vendor's handler runs. */
 export interface RequestContext {
-  operation: Operation;
-  /** Undefined on public operations. */
+  /** Undefined on extra routes. */
+  operation: Operation | undefined;
+  /** Undefined on public operations and extra routes. */
   principal: Principal | undefined;
   /** RFC 7240 preferences (`Prefer: code=503`, `Prefer: job-status=error`). */
   prefer: Map<string, string>;
+  /** The job outcome a test asked for; undefined when it asked for none. */
+  requestedOutcome: RequestedOutcome | undefined;
 }
 
 declare global {
@@ -59,4 +104,67 @@ declare global {
 export function contextOf(req: Request): RequestContext {
   if (!req.mock) throw new Error('request did not pass through the mock pipeline');
   return req.mock;
+}
+
+/** The authenticated principal of an operation that declares security. */
+export function principalOf(req: Request): Principal {
+  const { principal } = contextOf(req);
+  if (!principal) throw new Error('operation has no authenticated principal: is it public in the spec?');
+  return principal;
+}
+
+/**
+ * The terminal outcome a new job should get: the one `Prefer: job-status` asked for, with the
+ * vendor's default code and message filled in where the test named none.
+ */
+export function outcomeFor(req: Request, failureDefaults: JobFailure): { outcome: TerminalPhase; failure?: JobFailure } {
+  const requested = contextOf(req).requestedOutcome;
+  if (!requested) return { outcome: 'succeeded' };
+  if (requested.phase !== 'failed') return { outcome: requested.phase };
+  const code = requested.failure?.code ?? failureDefaults.code;
+  return {
+    outcome: 'failed',
+    failure: { ...(code === undefined ? {} : { code }), message: requested.failure?.message ?? failureDefaults.message },
+  };
+}
+
+/** What every API's factory is given by `createMockServer`. */
+export interface MockDeps {
+  clock: Clock;
+  timing: TimingMode;
+  /** How long a finished result stays downloadable, in ms. */
+  resultRetentionMs: number;
+  /** How long a job id stays known after it finishes, in ms. */
+  jobRetentionMs: number;
+  /** How long an idempotency key is remembered, in ms. */
+  idempotencyRetentionMs: number;
+  /**
+   * The server's own origin as clients reach it (`http://127.0.0.1:4010`), for absolute URLs in
+   * answers (image URLs, presigned outputs): the configured public URL, else the address the
+   * request arrived on. Never the request's Host header.
+   */
+  originOf(req: Request): string;
+  /** A random secret of this server, for signing presigned URLs. */
+  secret: Buffer;
+}
+
+/** How one API joins the mock: the registry holds one of these per API. */
+export interface ApiDescriptor<TSlug extends string = string, TConfig = unknown> {
+  slug: TSlug;
+  /**
+   * The environment variable the vendor's own documentation keeps the key in
+   * (`LUMIXAI_API_KEY`); when set at start-up its value is accepted as one more key.
+   */
+  keyVariable?: string;
+  /** Keys the API accepts when its config names none. */
+  devKeys: readonly ApiKeyConfig[];
+  /** Builds the API from its settings (every field of which has a default). */
+  create(config: TConfig, deps: MockDeps): VendorApi;
+}
+
+/** Declares an API descriptor with its slug as a literal type. */
+export function defineApi<const TSlug extends string, TConfig extends { keys?: ApiKeyConfig[] }>(
+  descriptor: ApiDescriptor<TSlug, TConfig>,
+): ApiDescriptor<TSlug, TConfig> {
+  return descriptor;
 }

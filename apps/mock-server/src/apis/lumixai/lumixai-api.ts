@@ -12,7 +12,6 @@ import type { Request, Response } from 'express';
 
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
 import { KeyRegistry } from '../../core/api-keys.js';
-import type { Clock } from '../../core/clock.js';
 import { CreditLedger } from '../../core/credit-ledger.js';
 import { IdempotencyStore } from '../../core/idempotency-store.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
@@ -21,17 +20,22 @@ import { LruCache } from '../../core/lru-cache.js';
 import { renderPlaceholderPng } from '../../core/png.js';
 import { problem } from '../../core/problems.js';
 import { loadSpec } from '../../core/spec-document.js';
-import type { TimingMode } from '../../core/timing.js';
 import { jobTiming } from '../../core/timing.js';
-import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { contextOf } from '../../core/vendor-api.js';
+import type { MockDeps, OperationHandler, VendorApi } from '../../core/vendor-api.js';
+import { contextOf, outcomeFor, principalOf } from '../../core/vendor-api.js';
 import { lumixAIErrorFormat } from './lumixai-errors.js';
 import { capResolution, loadModelCatalog, pixelSize, typicalDurationMs } from './model-catalog.js';
+
+/** A LumixAI key: the shared fields plus its requests-per-minute limit. */
+export interface LumixAIKeyConfig extends ApiKeyConfig {
+  /** Requests per minute before `429 rate_limit_error`. Default: no limit. */
+  rpm?: number;
+}
 
 /** Settings of the LumixAI mock; every field has a default. */
 export interface LumixAIMockConfig {
   /** Accepted `X-API-Key` values. Default: {@link LUMIXAI_DEV_KEYS}. */
-  keys?: ApiKeyConfig[];
+  keys?: LumixAIKeyConfig[];
   /** Starting credit balances, in credit micros; workspaces not listed are unlimited. Default: only `ws_no_credits`, at 0. */
   workspaces?: WorkspaceConfig[];
   /** A `GET /v1/models` response body to serve and to check requests against. Default: `data/lumixai/models.json`. */
@@ -39,7 +43,7 @@ export interface LumixAIMockConfig {
 }
 
 /** Dev keys, printed at start-up; each shows one documented behaviour. */
-export const LUMIXAI_DEV_KEYS: readonly ApiKeyConfig[] = [
+export const LUMIXAI_DEV_KEYS: readonly LumixAIKeyConfig[] = [
   { key: 'air_live_mock_dev', description: 'all models, unlimited credits, no rate limit' },
   { key: 'air_live_mock_scoped', models: ['imagen-nano-banana-2-flash'], description: 'scoped to imagen-nano-banana-2-flash (403 for other models)' },
   { key: 'air_live_mock_no_credits', workspace: 'ws_no_credits', description: 'workspace without credits (402)' },
@@ -56,25 +60,23 @@ interface LumixAIJobInput {
   height: number;
 }
 
-/** LumixAI's names for the shared job phases, checked against the spec's JobStatus enum. */
+/**
+ * LumixAI's names for the shared job phases, checked against the spec's JobStatus enum. LumixAI
+ * documents no cancellation, so no job of it is ever `cancelled`.
+ */
 const STATUS_BY_PHASE = {
   queued: 'pending',
   running: 'running',
   succeeded: 'done',
   failed: 'error',
-} as const satisfies Record<JobPhase, JobStatus>;
+} as const satisfies Record<Exclude<JobPhase, 'cancelled'>, JobStatus>;
 
-/** The terminal failure status a test can ask for with `Prefer: job-status=error`. */
-const FAILED_STATUS = STATUS_BY_PHASE.failed;
-
-export interface LumixAIMockDeps {
-  clock: Clock;
-  timing: TimingMode;
-  resultRetentionMs: number;
-  jobRetentionMs: number;
+function statusOf(phase: JobPhase): JobStatus {
+  if (phase === 'cancelled') throw new Error('LumixAI jobs are never cancelled');
+  return STATUS_BY_PHASE[phase];
 }
 
-export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDeps): VendorApi {
+export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): VendorApi {
   const doc = loadSpec('lumixai');
   const keys = config.keys ?? [...LUMIXAI_DEV_KEYS];
   const catalog = loadModelCatalog(config.modelsFile);
@@ -92,7 +94,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
   jobs.onSettled((job) => {
     if (job.outcome === 'failed') credits.refund(job.owner, job.charged);
   });
-  const idempotency = new IdempotencyStore(deps.clock);
+  const idempotency = new IdempotencyStore(deps.clock, deps.idempotencyRetentionMs);
   const images = new LruCache<string, Buffer>(16);
 
   const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -128,21 +130,19 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
   }
 
   function startJob(req: Request): Job<LumixAIJobInput> {
-    const { principal, prefer } = contextOf(req);
+    const principal = principalOf(req);
     const jobId = crypto.randomUUID();
-    const { model, input } = plan(req.body as ImageGenerationRequest, principal!, jobId);
-    const failing = prefer.get('job-status') === FAILED_STATUS;
+    const { model, input } = plan(req.body as ImageGenerationRequest, principal, jobId);
     const price = model.image_credit_micros_per_unit;
-    if (!credits.charge(principal!.workspace, price)) {
+    if (!credits.charge(principal.workspace, price)) {
       throw problem('insufficient_credits', `insufficient credits: ${model.slug} costs ${price} credit micros per image`);
     }
     return jobs.create({
       id: jobId,
-      owner: principal!.workspace,
+      owner: principal.workspace,
       input,
       timing: jobTiming(deps.timing, typicalDurationMs(model.timing)),
-      outcome: failing ? 'failed' : 'succeeded',
-      failureMessage: failing ? (prefer.get('job-error') ?? 'Image generation failed upstream (simulated by Prefer: job-status=error)') : undefined,
+      ...outcomeFor(req, { message: 'Image generation failed upstream (simulated by Prefer: job-status=error)' }),
       charged: price,
     });
   }
@@ -152,13 +152,14 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
    * (waiting for it if it is still being produced), another body is a conflict.
    */
   async function idempotent(req: Request, res: Response, produce: () => Promise<{ status: number; body: unknown }>) {
-    const { principal, operation } = contextOf(req);
+    const { operation } = contextOf(req);
+    const principal = principalOf(req);
     const key = req.get('Idempotency-Key');
     if (key === undefined) {
       const answer = await produce();
       return res.status(answer.status).json(answer.body);
     }
-    const outcome = idempotency.begin(`${principal!.workspace}\u0000${operation.operationId}`, key, req.body);
+    const outcome = idempotency.begin(`${principal.workspace}\u0000${operation!.operationId}`, key, req.body);
     if (outcome.kind === 'conflict') {
       throw problem('idempotency_conflict', 'Idempotency-Key was already used with a different request body');
     }
@@ -177,19 +178,18 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
   }
 
   function findJob(req: Request): Job<LumixAIJobInput> {
-    const { principal } = contextOf(req);
     const id = String(req.params.id);
-    const job = jobs.get(id, principal!.workspace);
+    const job = jobs.get(id, principalOf(req).workspace);
     if (!job) throw problem('not_found', `image job ${id} not found`);
     return job;
   }
 
   function jobView(job: Job<LumixAIJobInput>): ImageJob {
     const phase = jobs.phase(job);
-    const view: ImageJob = { id: job.id, status: STATUS_BY_PHASE[phase], created: seconds(job.createdAt), usage: { image_count: 1 } };
+    const view: ImageJob = { id: job.id, status: statusOf(phase), created: seconds(job.createdAt), usage: { image_count: 1 } };
     if (phase === 'succeeded' || phase === 'failed') view.completed = seconds(job.settledAt);
     if (phase === 'succeeded') view.data = [{ download_url: downloadUrl(job.id) }];
-    if (phase === 'failed') view.error = job.failureMessage;
+    if (phase === 'failed') view.error = job.failure?.message;
     return view;
   }
 
@@ -218,7 +218,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
       const job = findJob(req);
       const phase = jobs.phase(job);
       if (phase !== 'succeeded') {
-        throw problem('not_found', `result ${job.id} is not available: the job is ${STATUS_BY_PHASE[phase]}`);
+        throw problem('not_found', `result ${job.id} is not available: the job is ${statusOf(phase)}`);
       }
       if (!jobs.resultsAvailable(job)) {
         throw problem('not_found', `result ${job.id} has expired; generated images are not stored, download promptly`);
@@ -245,7 +245,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
         res.once('close', onClose);
         try {
           const phase = await jobs.settled(job, abort.signal);
-          if (phase === 'failed') throw problem('unavailable', job.failureMessage ?? 'image generation failed');
+          if (phase === 'failed') throw problem('unavailable', job.failure?.message ?? 'image generation failed');
         } finally {
           res.off('close', onClose);
         }
@@ -265,6 +265,8 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: LumixAIMockDe
     keys: new KeyRegistry(keys),
     devKeys: keys,
     handlers,
+    jobStatuses: STATUS_BY_PHASE,
+    rateLimit: { windowMs: 60_000, limitOf: (principal) => (principal.config as LumixAIKeyConfig).rpm },
     reset() {
       jobs.clear();
       credits.reset();

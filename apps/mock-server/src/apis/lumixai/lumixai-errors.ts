@@ -1,6 +1,6 @@
 import type { LumixAIErrorType } from '@imagegen/lumixai';
 
-import type { ErrorResponse, Problem, ProblemKind, VendorErrorFormat } from '../../core/problems.js';
+import type { CoreProblemKind, ErrorResponse, Problem, VendorErrorFormat } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';
 import { deref } from '../../core/spec-document.js';
 
@@ -21,7 +21,7 @@ const TYPE_BY_PROBLEM = {
   unavailable: 'service_unavailable',
   // "Provider internals are normalized to service_unavailable for public callers."
   internal: 'service_unavailable',
-} as const satisfies Record<ProblemKind, LumixAIErrorType>;
+} as const satisfies Record<CoreProblemKind, LumixAIErrorType>;
 
 /** `{ "error": { "type", "message" } }` on the status the spec gives each type. */
 export function lumixAIErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
@@ -45,7 +45,7 @@ export function lumixAIErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
   });
 
   return {
-    render(problem: Problem) {
+    render(problem: Problem<CoreProblemKind>) {
       const type = TYPE_BY_PROBLEM[problem.kind];
       const status = statusByType.get(type);
       if (status === undefined) throw new Error(`spec documents no response for error type ${type}`);

@@ -1,0 +1,271 @@
+// The shared pipeline seen from a vendor: a tiny API that uses every piece of the boundary a real
+// vendor folder uses (extra routes, its own status words, its own problem kinds, an hourly rate
+// limit with headers, revoked keys, raw validation detail), so each piece is proved once, here.
+import express from 'express';
+import { describe, expect, it } from 'vitest';
+
+import { KeyRegistry } from '../src/core/api-keys.js';
+import { ManualClock } from '../src/core/clock.js';
+import { JobStore } from '../src/core/job-store.js';
+import { mountVendorApi } from '../src/core/mount-api.js';
+import type { ResponseViolation } from '../src/core/mount-api.js';
+import type { Problem, ValidationIssue, VendorErrorFormat } from '../src/core/problems.js';
+import { problem } from '../src/core/problems.js';
+import { RateLimiter } from '../src/core/rate-limiter.js';
+import type { OpenApiDocument } from '../src/core/spec-document.js';
+import type { VendorApi } from '../src/core/vendor-api.js';
+import { outcomeFor, principalOf } from '../src/core/vendor-api.js';
+import { listen } from './listen.js';
+
+const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['kind', 'message'],
+      properties: { kind: { type: 'string' }, message: { type: 'string' }, issues: { type: 'array' } },
+    },
+  },
+};
+const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const rateHeaders = { 'X-Limit': { schema: { type: 'integer' } }, 'X-Remaining': { schema: { type: 'integer' } } };
+
+const doc: OpenApiDocument = {
+  openapi: '3.0.3',
+  info: { title: 'Toy', version: '1' },
+  servers: [{ url: 'https://toy.example/api' }],
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    schemas: { Error: errorBody },
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/jobs': {
+      post: {
+        operationId: 'createJob',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['model'],
+                additionalProperties: false,
+                properties: { model: { type: 'string', enum: ['small', 'large'] }, prompt: { type: 'string', maxLength: 8 } },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'created', headers: rateHeaders, content: { 'application/json': { schema: { type: 'object' } } } },
+          '400': error('invalid'),
+          '401': error('no key'),
+          '429': error('limited'),
+          '503': error('busy'),
+        },
+      },
+    },
+    '/jobs/{id}': {
+      get: {
+        operationId: 'getJob',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'job', content: { 'application/json': { schema: { type: 'object' } } } }, '401': error('no key'), '404': error('none') },
+      },
+    },
+  },
+};
+
+/** Every problem as `{ error: { kind, message, issues } }`; statuses by kind, the toy's own `capacity` included. */
+const STATUS: Record<string, number> = { validation: 400, authentication: 401, not_found: 404, method_not_allowed: 404, rate_limited: 429, capacity: 503 };
+const toyErrors: VendorErrorFormat<'capacity'> = {
+  kinds: ['capacity'],
+  render(found: Problem) {
+    const status = STATUS[found.kind];
+    if (status === undefined) throw new Error(`toy has no status for ${found.kind}`);
+    return { status, body: { error: { kind: found.kind, message: found.message, ...(found.issues ? { issues: found.issues } : {}) } } };
+  },
+  forStatus: () => undefined,
+};
+
+function toyVendor(clock: ManualClock): { api: VendorApi; jobs: JobStore<null> } {
+  const jobs = new JobStore<null>(clock, { resultRetentionMs: 60_000, jobRetentionMs: 60_000 });
+  const api: VendorApi = {
+    slug: 'toy',
+    doc,
+    keys: new KeyRegistry([{ key: 'good', description: '2/hour' }, { key: 'old', revoked: true }]),
+    devKeys: [],
+    errors: toyErrors,
+    jobStatuses: { queued: 'waiting', running: 'busy', succeeded: 'ready', failed: 'broken', cancelled: 'dropped' },
+    failureCodes: ['nsfw', 'oom'],
+    rateLimit: {
+      windowMs: 60 * 60 * 1000,
+      limitOf: (principal) => (principal.key === 'good' ? 2 : undefined),
+      headers: (state) => ({ 'X-Limit': String(state.limit), 'X-Remaining': String(state.remaining) }),
+    },
+    handlers: {
+      createJob(req, res) {
+        const body = req.body as { prompt?: string };
+        if (body.prompt === 'full') throw problem('capacity', 'all workers busy');
+        const job = jobs.create({ owner: principalOf(req).workspace, input: null, timing: { queuedMs: 0, runningMs: 1000 }, ...outcomeFor(req, { code: 'oom', message: 'out of memory' }) });
+        res.status(201).json({ id: job.id });
+      },
+      getJob(req, res) {
+        const job = jobs.get(String(req.params.id), principalOf(req).workspace);
+        if (!job) throw problem('not_found', 'no such job');
+        res.json({ id: job.id, phase: jobs.phase(job), failure: job.failure });
+      },
+    },
+    routes: [
+      {
+        method: 'GET',
+        path: '/files/{name}',
+        handler(req, res) {
+          if (req.params.name === 'missing') throw problem('not_found', `no file ${String(req.params.name)}`);
+          res.type('text/plain').send(`file ${String(req.params.name)}`);
+        },
+      },
+    ],
+    reset: () => jobs.clear(),
+  };
+  return { api, jobs };
+}
+
+async function startToy() {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const { api, jobs } = toyVendor(clock);
+  const app = express();
+  const violations: ResponseViolation[] = [];
+  const internal: unknown[] = [];
+  const prefix = mountVendorApi(app, api, {
+    rateLimiter: new RateLimiter(clock),
+    bodyLimit: '1mb',
+    validateResponses: true,
+    onViolation: (violation) => violations.push(violation),
+    onInternalError: (thrown) => internal.push(thrown),
+  });
+  const { url } = await listen(app);
+  const call = (path: string, init: RequestInit & { key?: string | null; json?: unknown } = {}) => {
+    const { key = 'good', json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (key !== null) headers.set('Authorization', `Bearer ${key}`);
+    if (json !== undefined) headers.set('Content-Type', 'application/json');
+    return fetch(`${url}${path}`, { ...rest, method: rest.method ?? (json === undefined ? 'GET' : 'POST'), headers, body: json === undefined ? rest.body : JSON.stringify(json) });
+  };
+  return { url, prefix, clock, jobs, violations, internal, call };
+}
+
+type ToyError = { error: { kind: string; message: string; issues?: ValidationIssue[] } };
+
+describe('mounting: operations below /<slug><base path>, extra routes below /<slug>', () => {
+  it('mounts the operations at the spec base path, even when the server URL is absolute', async () => {
+    const toy = await startToy();
+    expect(toy.prefix).toBe('/toy/api');
+    expect((await toy.call('/toy/api/jobs', { json: { model: 'small' } })).status).toBe(201);
+  });
+
+  it.each([
+    { name: 'GET an extra route, without any key', method: 'GET', path: '/toy/files/a.png', status: 200, text: 'file a.png' },
+    { name: 'HEAD of a GET route: headers, no body', method: 'HEAD', path: '/toy/files/a.png', status: 200, text: '' },
+    { name: 'its own not_found, in the vendor format', method: 'GET', path: '/toy/files/missing', status: 404, kind: 'not_found' },
+    { name: 'a path under /<slug> that nothing serves', method: 'GET', path: '/toy/elsewhere', status: 404, kind: 'not_found' },
+    { name: 'another method on the route', method: 'DELETE', path: '/toy/files/a.png', status: 404, kind: 'method_not_allowed' },
+  ])('$name', async ({ method, path, status, text, kind }) => {
+    const toy = await startToy();
+    const response = await toy.call(path, { method, key: null });
+    expect(response.status).toBe(status);
+    if (text !== undefined) expect(await response.text()).toBe(text);
+    else expect(((await response.json()) as ToyError).error.kind).toBe(kind);
+    expect(toy.violations).toEqual([]);
+  });
+});
+
+describe('authentication and the per-API rate limit', () => {
+  it('refuses a revoked key with the vendor authentication error, saying it was revoked', async () => {
+    const toy = await startToy();
+    const response = await toy.call('/toy/api/jobs/x', { key: 'old' });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as ToyError).error.message).toMatch(/revoked/);
+  });
+
+  it('counts per the API window (an hour here), with its headers on every counted answer', async () => {
+    const toy = await startToy();
+    const seen: Array<[number, string | null]> = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await toy.call('/toy/api/jobs', { json: { model: 'small' } });
+      seen.push([response.status, response.headers.get('x-remaining')]);
+    }
+    expect(seen).toEqual([[201, '1'], [201, '0'], [429, '0']]);
+    toy.clock.advance(59 * 60 * 1000);
+    expect((await toy.call('/toy/api/jobs', { json: { model: 'small' } })).status).toBe(429);
+    toy.clock.advance(60 * 1000);
+    expect((await toy.call('/toy/api/jobs', { json: { model: 'small' } })).status).toBe(201);
+    expect(toy.violations).toEqual([]);
+  });
+});
+
+describe('Prefer: job-status, read once in core through the API status words', () => {
+  it.each([
+    { prefer: 'job-status=broken', phase: 'failed', failure: { code: 'oom', message: 'out of memory' } },
+    { prefer: 'job-status=broken, job-error-code=nsfw', phase: 'failed', failure: { code: 'nsfw', message: 'out of memory' } },
+    { prefer: 'job-status=broken, job-error="quota, then more"', phase: 'failed', failure: { code: 'oom', message: 'quota, then more' } },
+    { prefer: 'job-status=dropped', phase: 'cancelled', failure: undefined },
+    { prefer: 'job-status=ready', phase: 'succeeded', failure: undefined },
+  ])('$prefer -> the job ends $phase', async ({ prefer, phase, failure }) => {
+    const toy = await startToy();
+    const created = await toy.call('/toy/api/jobs', { json: { model: 'small' }, headers: { Prefer: prefer } });
+    const { id } = (await created.json()) as { id: string };
+    toy.clock.advance(1000);
+    const job = (await (await toy.call(`/toy/api/jobs/${id}`)).json()) as { phase: string; failure?: unknown };
+    expect(job).toEqual({ id, phase, ...(failure ? { failure } : {}) });
+  });
+
+  it.each([
+    { prefer: 'job-status=failed', message: /job-status=failed is not a final status of this API; use one of ready, broken, dropped/ },
+    { prefer: 'job-status=busy', message: /use one of ready, broken, dropped/ },
+    { prefer: 'job-status=broken, job-error-code=gpu', message: /job-error-code=gpu is not a failure code of this API; use one of nsfw, oom/ },
+    { prefer: 'job-error=alone', message: /go with Prefer: job-status/ },
+  ])('refuses $prefer in the vendor format, naming what it accepts', async ({ prefer, message }) => {
+    const toy = await startToy();
+    const response = await toy.call('/toy/api/jobs', { json: { model: 'small' }, headers: { Prefer: prefer } });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ToyError).error.message).toMatch(message);
+    expect(toy.jobs.size).toBe(0);
+  });
+});
+
+describe('problems: vendor kinds and raw validation detail', () => {
+  it("renders the vendor's own problem kind with its own status", async () => {
+    const toy = await startToy();
+    const response = await toy.call('/toy/api/jobs', { json: { model: 'small', prompt: 'full' } });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ error: { kind: 'capacity', message: 'all workers busy' } });
+  });
+
+  it.each([
+    { name: 'an enum value', body: { model: 'huge' }, issue: { location: 'body', path: ['model'], field: 'model', keyword: 'enum', value: 'huge', allowed: ['small', 'large'] } },
+    { name: 'a too-long string', body: { model: 'small', prompt: 'abcdefghij' }, issue: { field: 'prompt', keyword: 'maxLength', value: 'abcdefghij' } },
+    { name: 'a missing field', body: {}, issue: { path: ['model'], field: 'model', keyword: 'required' } },
+    // A plain-object field map would hand `toString` its inherited function and crash into a 5xx.
+    ...['toString', 'constructor', 'hasOwnProperty', 'valueOf'].map((field) => ({
+      name: `an unknown field named ${field}`,
+      body: { model: 'small', [field]: 1 },
+      issue: { field, keyword: 'additionalProperties', value: 1 },
+    })),
+  ])('keeps the validator detail for $name', async ({ body, issue }) => {
+    const toy = await startToy();
+    const response = await toy.call('/toy/api/jobs', { json: body });
+    expect(response.status).toBe(400);
+    const { error: found } = (await response.json()) as ToyError;
+    expect(found.issues).toEqual([expect.objectContaining(issue)]);
+    expect(found.message).toContain(issue.field);
+    expect(toy.internal).toEqual([]);
+  });
+
+  it('an unknown field named __proto__ is a 400 too, never a crash', async () => {
+    const toy = await startToy();
+    const response = await toy.call('/toy/api/jobs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"model":"small","__proto__":{"x":1}}' });
+    expect(response.status).toBe(400);
+    expect(toy.internal).toEqual([]);
+  });
+});
