@@ -37,7 +37,21 @@ const doc: OpenApiDocument = {
   servers: [{ url: 'https://toy.example/api' }],
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-    schemas: { Error: errorBody },
+    schemas: {
+      Error: errorBody,
+      Form: {
+        type: 'object',
+        required: ['model_id'],
+        properties: {
+          model_id: { type: 'string' },
+          guidance_scale: { type: 'number', maximum: 20 },
+          request_id: { type: 'integer' },
+          ids: { type: 'array', items: { type: 'integer' } },
+          flag: { type: 'boolean' },
+          image: { type: 'string', format: 'binary' },
+        },
+      },
+    },
   },
   security: [{ bearer: [] }],
   paths: {
@@ -64,6 +78,19 @@ const doc: OpenApiDocument = {
           '429': error('limited'),
           '503': error('busy'),
         },
+      },
+    },
+    '/forms': {
+      post: {
+        operationId: 'echoForm',
+        security: [],
+        requestBody: {
+          required: true,
+          content: Object.fromEntries(
+            ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'].map((type) => [type, { schema: { $ref: '#/components/schemas/Form' } }]),
+          ),
+        },
+        responses: { '200': { description: 'echo', content: { 'application/json': { schema: { type: 'object' } } } }, '400': error('invalid') },
       },
     },
     '/jobs/{id}': {
@@ -109,6 +136,9 @@ function toyVendor(clock: ManualClock): { api: VendorApi; jobs: JobStore<null> }
         if (body.prompt === 'full') throw problem('capacity', 'all workers busy');
         const job = jobs.create({ owner: principalOf(req).workspace, input: null, timing: { queuedMs: 0, runningMs: 1000 }, ...outcomeFor(req, { code: 'oom', message: 'out of memory' }) });
         res.status(201).json({ id: job.id });
+      },
+      echoForm(req, res) {
+        res.json({ body: req.body as unknown, uploads: req.mock!.uploads.map((u) => ({ field: u.field, filename: u.filename, mimeType: u.mimeType, size: u.bytes.length })) });
       },
       getJob(req, res) {
         const job = jobs.get(String(req.params.id), principalOf(req).workspace);
@@ -266,6 +296,65 @@ describe('problems: vendor kinds and raw validation detail', () => {
     const toy = await startToy();
     const response = await toy.call('/toy/api/jobs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"model":"small","__proto__":{"x":1}}' });
     expect(response.status).toBe(400);
+    expect(toy.internal).toEqual([]);
+  });
+});
+
+describe('form bodies: typed by the spec per media type, JSON kept strict', () => {
+  const form = (fields: Record<string, string | string[]>) => {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(fields)) for (const item of [value].flat()) params.append(name, item);
+    return params;
+  };
+  const multipart = (fields: Record<string, string | string[]>, file?: { name: string; bytes: Uint8Array }) => {
+    const data = new FormData();
+    for (const [name, value] of Object.entries(fields)) for (const item of [value].flat()) data.append(name, item);
+    if (file) data.append(file.name, new Blob([file.bytes], { type: 'image/png' }), 'ref.png');
+    return data;
+  };
+  const fields = { model_id: 'hidream-l1', guidance_scale: '7.5', request_id: '212121212121212', ids: ['1', '2'], flag: 'true' };
+  const typed = { model_id: 'hidream-l1', guidance_scale: 7.5, request_id: 212121212121212, ids: [1, 2], flag: true };
+
+  it.each([
+    { name: 'application/x-www-form-urlencoded', body: form(fields), expected: typed, uploads: [] },
+    { name: 'multipart/form-data', body: multipart(fields), expected: typed, uploads: [] },
+    {
+      name: 'multipart/form-data with a file',
+      body: multipart({ model_id: 'x' }, { name: 'image', bytes: new Uint8Array([1, 2, 3]) }),
+      expected: { model_id: 'x', image: '' },
+      uploads: [{ field: 'image', filename: 'ref.png', mimeType: 'image/png', size: 3 }],
+    },
+    { name: 'JSON, already typed', body: JSON.stringify(typed), json: true, expected: typed, uploads: [] },
+  ])('$name', async ({ body, json, expected, uploads }) => {
+    const toy = await startToy();
+    const response = await toy.call('/toy/api/forms', { method: 'POST', key: null, body, headers: json ? { 'Content-Type': 'application/json' } : {} });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ body: expected, uploads });
+    expect(toy.violations).toEqual([]);
+  });
+
+  it.each([
+    { name: 'a JSON number sent as a string stays a string (strict)', body: JSON.stringify({ model_id: 'x', guidance_scale: '7.5' }), type: 'application/json', issue: { field: 'guidance_scale', value: '7.5' } },
+    { name: 'a form value that is not a number', body: 'model_id=x&guidance_scale=high', type: 'application/x-www-form-urlencoded', issue: { field: 'guidance_scale', value: 'high' } },
+    { name: 'a form number out of range', body: 'model_id=x&guidance_scale=21', type: 'application/x-www-form-urlencoded', issue: { field: 'guidance_scale', keyword: 'maximum', value: 21 } },
+    { name: 'an integer beyond 2^53 is not rounded into validity', body: 'model_id=x&request_id=9007199254740993', type: 'application/x-www-form-urlencoded', issue: { field: 'request_id', value: '9007199254740993' } },
+    { name: 'a missing required form field', body: 'guidance_scale=1', type: 'application/x-www-form-urlencoded', issue: { field: 'model_id', keyword: 'required' } },
+  ])('400 for $name, naming the field and value', async ({ body, type, issue }) => {
+    const toy = await startToy();
+    const response = await toy.call('/toy/api/forms', { method: 'POST', key: null, body, headers: { 'Content-Type': type } });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ToyError).error.issues).toEqual([expect.objectContaining(issue)]);
+  });
+
+  it.each([
+    { name: 'no boundary', type: 'multipart/form-data', body: 'model_id=x' },
+    { name: 'a truncated body', type: 'multipart/form-data; boundary=XyZ', body: '--XyZ\r\nContent-Disposition: form-data; name="model_id"\r\n\r\nx' },
+    { name: 'a body over the limit', type: 'multipart/form-data; boundary=XyZ', body: `--XyZ\r\nContent-Disposition: form-data; name="model_id"\r\n\r\n${'x'.repeat(1024 * 1024 + 10)}\r\n--XyZ--\r\n` },
+  ])('a malformed multipart body ($name) is a 400 in the vendor format', async ({ type, body }) => {
+    const toy = await startToy();
+    const response = await toy.call('/toy/api/forms', { method: 'POST', key: null, body, headers: { 'Content-Type': type } });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ToyError).error.kind).toBe('validation');
     expect(toy.internal).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
+import bytes from 'bytes';
 import express from 'express';
 import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 
 import { describeSchemes, readCredential } from './api-keys.js';
+import { coerceFormFields, multipartParser } from './form-body.js';
 import { OperationIndex, compilePathTemplate, listOperations, safeDecode } from './operations.js';
 import { parsePrefer, readRequestedOutcome } from './prefer-header.js';
 import { ProblemError, fieldMessages, problem } from './problems.js';
@@ -82,7 +84,7 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     }
 
     // Set before authentication, so even a 401 is checked against this operation's responses.
-    const context: RequestContext = { operation, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined };
+    const context: RequestContext = { operation, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined, uploads: [] };
     req.mock = context;
     req.params = pathParams;
     if (operation.security.length > 0) {
@@ -140,7 +142,7 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
   const pipeline = compose([
     authenticate,
     preferredStatus(api, send),
-    onlyWithBody(bodyParsers(api.doc, options.bodyLimit)),
+    onlyWithBody([...bodyParsers(api.doc, options.bodyLimit), coerceForms(api.doc)]),
     ...specValidator(api, prefix, options.validateResponses),
     dispatch,
   ]);
@@ -166,7 +168,7 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
       }
       const groups = route.pattern.exec(path)!;
       req.params = Object.fromEntries(route.paramNames.map((name, i) => [name, safeDecode(groups[i + 1] ?? '')]));
-      req.mock = { operation: undefined, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined };
+      req.mock = { operation: undefined, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined, uploads: [] };
       const result = route.handler(req, res) as unknown;
       if (result instanceof Promise) result.catch(done);
     } catch (error) {
@@ -210,7 +212,29 @@ function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler[] {
     parsers.push(express.json({ limit, type: ['application/json', 'application/*+json'] }));
   }
   if (mediaTypes.has('application/x-www-form-urlencoded')) parsers.push(express.urlencoded({ limit, extended: true }));
+  if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bytesOf(limit) }));
   return parsers;
+}
+
+/** `'25mb'` -> bytes, read by the same library body-parser reads its own limits with. */
+function bytesOf(limit: string): number {
+  const parsed = bytes.parse(limit);
+  if (parsed === null || !Number.isFinite(parsed)) throw new Error(`bodyLimit must look like '25mb', got ${limit}`);
+  return parsed;
+}
+
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+/** Form values are strings on the wire: typed by the operation's schema for that media type. */
+function coerceForms(doc: OpenApiDocument): RequestHandler {
+  return (req, _res, next) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const schema = FORM_TYPES.includes(type) ? req.mock!.operation!.requestSchemas[type] : undefined;
+    if (schema !== undefined && req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body)) {
+      coerceFormFields(doc, schema, req.body as Record<string, unknown>);
+    }
+    next();
+  };
 }
 
 function* walkObjects(node: unknown, pointer = '#'): Generator<[string, Record<string, unknown>]> {
@@ -236,7 +260,7 @@ function specValidator(api: VendorApi, prefix: string, validateResponses: boolea
       validateRequests: { allowUnknownQueryParameters: false },
       validateResponses: validateResponses ? { removeAdditional: false } : false,
       validateSecurity: false,
-      // No spec here takes multipart bodies yet; multer would otherwise run on every request.
+      // Multipart bodies are parsed (and their fields typed) by the pipeline before this runs.
       fileUploader: false,
       validateFormats: true,
       ignoreUndocumented: true,

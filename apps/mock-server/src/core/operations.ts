@@ -18,6 +18,8 @@ export interface Operation {
   security: SecurityScheme[][];
   /** Whether the operation declares a request body. */
   hasRequestBody: boolean;
+  /** The request body's schema by media type (`application/json`, `multipart/form-data`...), as written. */
+  requestSchemas: Record<string, unknown>;
   /** Documented response status codes, as strings ('200', '404', 'default'). */
   statuses: string[];
   /** Resolved response objects by status. */
@@ -43,6 +45,8 @@ export function listOperations(doc: OpenApiDocument): Operation[] {
         ]),
       );
       const { pattern, paramNames } = compilePathTemplate(path);
+      const requestBody = op.requestBody === undefined ? undefined : deref<{ content?: Record<string, { schema?: unknown }> }>(doc, op.requestBody);
+      const requestSchemas = Object.fromEntries(Object.entries(requestBody?.content ?? {}).map(([type, media]) => [type.toLowerCase(), media.schema]));
       operations.push({
         method: method.toUpperCase(),
         path,
@@ -51,6 +55,7 @@ export function listOperations(doc: OpenApiDocument): Operation[] {
           Object.keys(requirement).map((name) => toScheme(name, deref(doc, schemes[name]))),
         ).filter((alternative) => alternative.length > 0),
         hasRequestBody: op.requestBody !== undefined,
+        requestSchemas,
         statuses: Object.keys(responses),
         responses,
         pattern,

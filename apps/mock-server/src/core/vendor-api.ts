@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 
 import type { ApiKeyConfig, KeyRegistry, Principal } from './api-keys.js';
 import type { Clock } from './clock.js';
+import type { UploadedFile } from './form-body.js';
 import type { JobFailure, JobPhase, TerminalPhase } from './job-store.js';
 import type { Operation } from './operations.js';
 import type { VendorErrorFormat } from './problems.js';
@@ -90,6 +91,8 @@ export interface RequestContext {
   prefer: Map<string, string>;
   /** The job outcome a test asked for; undefined when it asked for none. */
   requestedOutcome: RequestedOutcome | undefined;
+  /** The files of a multipart body (its other fields are in `req.body`). */
+  uploads: UploadedFile[];
 }
 
 declare global {
