@@ -5,10 +5,13 @@ import { parseRetryAfter } from './retry-after.js';
 const API_ERROR_BRAND = Symbol.for('@imagegen/client-kit/ApiError');
 
 /** Constructor options of {@link ApiError}. */
-export interface ApiErrorOptions<TCode extends string = string> {
+export interface ApiErrorOptions<TCode extends string | number = string> {
   /** HTTP status of the failed response. Required. */
   status: number;
-  /** The vendor's machine-readable error code (e.g. LumixAI `error.type`). Default: `undefined`. */
+  /**
+   * The vendor's machine-readable error code: a string (LumixAI `error.type`) or a number
+   * (useapi.net's `code`). Default: `undefined`.
+   */
   code?: TCode | undefined;
   /** Human-readable message. Required. */
   message: string;
@@ -27,10 +30,11 @@ export interface ApiErrorOptions<TCode extends string = string> {
 /**
  * A non-2xx response from a vendor API.
  *
- * Vendor clients subclass it with their own code union, e.g.
- * `class LumixAIError extends ApiError<LumixAIErrorType> {}`; `name` follows the subclass.
+ * Vendor clients subclass it with their own code type, e.g.
+ * `class LumixAIError extends ApiError<LumixAIErrorType> {}` or, for a vendor whose bodies carry a
+ * numeric code, `class VendorError extends ApiError<number> {}`; `name` follows the subclass.
  */
-export class ApiError<TCode extends string = string> extends Error {
+export class ApiError<TCode extends string | number = string> extends Error {
   /** HTTP status of the failed response. */
   readonly status: number;
   /** The vendor's machine-readable error code, when the body carried one. */
@@ -60,7 +64,7 @@ export class ApiError<TCode extends string = string> extends Error {
 }
 
 /** Whether `error` is an {@link ApiError} (or a vendor subclass), even from another copy of this package. */
-export function isApiError(error: unknown): error is ApiError {
+export function isApiError(error: unknown): error is ApiError<string | number> {
   return (
     error instanceof ApiError ||
     (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[API_ERROR_BRAND] === true)

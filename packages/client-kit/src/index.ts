@@ -9,6 +9,8 @@ export { createRetryingFetch } from './retrying-fetch.js';
 export type { RetryInfo, RetryingFetchOptions } from './retrying-fetch.js';
 export { waitForJob } from './wait-for-job.js';
 export type { PollInfo, WaitForJobOptions } from './wait-for-job.js';
+export { waitForJobs } from './wait-for-jobs.js';
+export type { JobOutcome, JobsProgress, WaitForJobsOptions } from './wait-for-jobs.js';
 export { JobTimeoutError } from './job-timeout-error.js';
 export { JobFailedError } from './job-failed-error.js';
 export { filenameFromContentDisposition, readResponseBytes, saveResponseToFile } from './download.js';

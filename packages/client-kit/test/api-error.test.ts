@@ -27,6 +27,16 @@ describe('ApiError', () => {
     expect(error.headers.get('content-type')).toBe('application/json');
   });
 
+  it('keeps a numeric code as a number', () => {
+    class NumericCodeError extends ApiError<number> {}
+    const body = { error: 'All configured accounts are running at maximum capacity', code: 429 };
+
+    const error = new NumericCodeError({ status: 429, code: body.code, message: body.error, body });
+
+    expect(error).toMatchObject({ name: 'NumericCodeError', status: 429, code: 429, body });
+    expect(isApiError(error)).toBe(true);
+  });
+
   it('takes its name from the subclass', () => {
     const error = new VendorError({ status: 400, code: 'invalid_request_error', message: 'Bad prompt' });
 

@@ -1,13 +1,15 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { PollInfo, RunJobResult, saveResponseToFile } from '../src/index.js';
+import type { JobOutcome, JobsProgress, PollInfo, RunJobResult, saveResponseToFile } from '../src/index.js';
 import {
   ApiError,
   createRetryingFetch,
+  isApiError,
   JobFailedError,
   JobTimeoutError,
   readResponseBytes,
   runJob,
   waitForJob,
+  waitForJobs,
 } from '../src/index.js';
 
 type Job =
@@ -59,6 +61,41 @@ describe('public types', () => {
     expectTypeOf(error.headers).toEqualTypeOf<Headers>();
     // @ts-expect-error the code must be one the vendor declares
     void new VendorError({ status: 429, code: 'teapot', message: 'x' });
+  });
+
+  it('ApiError takes a numeric code union too', () => {
+    class NumericError extends ApiError<422 | 429> {}
+    const error = new NumericError({ status: 429, code: 429, message: 'x' });
+    expectTypeOf(error.code).toEqualTypeOf<422 | 429 | undefined>();
+    // @ts-expect-error the code must be one the vendor declares
+    void new NumericError({ status: 400, code: 400, message: 'x' });
+    // @ts-expect-error a code is a string or a number
+    void new ApiError<boolean>({ status: 400, message: 'x' });
+    expectTypeOf(new ApiError({ status: 400, message: 'x' }).code).toEqualTypeOf<string | undefined>();
+  });
+
+  it('isApiError narrows to either kind of code', () => {
+    const error: unknown = new Error('x');
+    if (isApiError(error)) expectTypeOf(error.code).toEqualTypeOf<string | number | undefined>();
+  });
+
+  it('waitForJobs resolves with one outcome per key, typed by getStatus and isTerminal', () => {
+    const outcomes = waitForJobs({
+      jobs: ['a', 'b'],
+      getStatus: (key, signal) => {
+        expectTypeOf(key).toEqualTypeOf<string>();
+        return getJob(signal);
+      },
+      isTerminal: (job): job is DoneJob => job.status === 'succeeded' || job.status === 'failed',
+      onProgress: (update) => {
+        expectTypeOf(update).toEqualTypeOf<JobsProgress<string, Job, DoneJob>>();
+        if (update.type === 'status') expectTypeOf(update.job).toEqualTypeOf<Job>();
+        else expectTypeOf(update.outcome).toEqualTypeOf<JobOutcome<Job, DoneJob>>();
+      },
+    });
+    expectTypeOf(outcomes).toEqualTypeOf<Promise<JobOutcome<Job, DoneJob>[]>>();
+    expectTypeOf<Extract<JobOutcome<Job, DoneJob>, { state: 'terminal' }>['job']>().toEqualTypeOf<DoneJob>();
+    expectTypeOf<Extract<JobOutcome<Job, DoneJob>, { state: 'timeout' }>['lastJob']>().toEqualTypeOf<Job | undefined>();
   });
 
   it('job errors carry the job type', () => {
