@@ -161,6 +161,11 @@ export interface ApiDescriptor<TSlug extends string = string, TConfig = unknown>
   keyVariable?: string;
   /** Keys the API accepts when its config names none. */
   devKeys: readonly ApiKeyConfig[];
+  /**
+   * JSON Schema (draft 2020-12) of `apis.<slug>` in the config file: start-up refuses a config that
+   * breaks it, and the published config schema is assembled from these.
+   */
+  configSchema: Record<string, unknown>;
   /** Builds the API from its settings (every field of which has a default). */
   create(config: TConfig, deps: MockDeps): VendorApi;
 }

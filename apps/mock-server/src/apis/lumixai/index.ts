@@ -1,4 +1,5 @@
 import { defineApi } from '../../core/vendor-api.js';
+import { LUMIXAI_CONFIG_SCHEMA } from './config-schema.js';
 import type { LumixAIMockConfig } from './lumixai-api.js';
 import { LUMIXAI_DEV_KEYS, createLumixAIMock } from './lumixai-api.js';
 
@@ -11,5 +12,6 @@ export const lumixai = defineApi<'lumixai', LumixAIMockConfig>({
   slug: 'lumixai',
   keyVariable: 'LUMIXAI_API_KEY',
   devKeys: LUMIXAI_DEV_KEYS,
+  configSchema: LUMIXAI_CONFIG_SCHEMA,
   create: createLumixAIMock,
 });
