@@ -306,7 +306,7 @@ describe('form bodies: typed by the spec per media type, JSON kept strict', () =
     for (const [name, value] of Object.entries(fields)) for (const item of [value].flat()) params.append(name, item);
     return params;
   };
-  const multipart = (fields: Record<string, string | string[]>, file?: { name: string; bytes: Uint8Array }) => {
+  const multipart = (fields: Record<string, string | string[]>, file?: { name: string; bytes: Uint8Array<ArrayBuffer> }) => {
     const data = new FormData();
     for (const [name, value] of Object.entries(fields)) for (const item of [value].flat()) data.append(name, item);
     if (file) data.append(file.name, new Blob([file.bytes], { type: 'image/png' }), 'ref.png');
