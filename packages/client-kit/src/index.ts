@@ -6,7 +6,7 @@ export type { FullJitterOptions } from './backoff.js';
 export { sleep } from './sleep.js';
 export type { Sleep } from './sleep.js';
 export { createRetryingFetch } from './retrying-fetch.js';
-export type { RetryInfo, RetryingFetchOptions } from './retrying-fetch.js';
+export type { RetryDecision, RetryInfo, RetryingFetchOptions } from './retrying-fetch.js';
 export { waitForJob } from './wait-for-job.js';
 export type { PollInfo, WaitForJobOptions } from './wait-for-job.js';
 export { waitForJobs } from './wait-for-jobs.js';

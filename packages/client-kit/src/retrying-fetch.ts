@@ -25,6 +25,22 @@ export interface RetryInfo {
   request: Request;
 }
 
+/** What {@link RetryingFetchOptions.shouldRetry} decides on: one attempt that did not succeed. */
+export interface RetryDecision {
+  /** The request that failed. Do not read its body: it is needed for the next attempt. */
+  request: Request;
+  /** The attempt that just failed, 1 for the original request. */
+  attempt: number;
+  /** The answer, or `undefined` when the attempt failed at the network level. */
+  response: Response | undefined;
+  /** The network error, when `response` is `undefined`. */
+  error?: unknown;
+  /** Whether the failure is transient: a network error, or a status in `retryOnStatus`. */
+  transient: boolean;
+  /** Whether the request is safe to repeat: an idempotent method, or it carries the idempotency header. */
+  repeatable: boolean;
+}
+
 /** Options of {@link createRetryingFetch}. */
 export interface RetryingFetchOptions {
   /** Most requests sent for one call, counting the first. Default: `4`. */
@@ -50,14 +66,30 @@ export interface RetryingFetchOptions {
   now?: () => number;
   /** Called before each wait, e.g. for logging. Default: none. */
   onRetry?: (info: RetryInfo) => void;
+  /**
+   * Decides whether a failed attempt is retried, for APIs whose safe-to-repeat rule is not the
+   * HTTP method (a POST that only reads; a POST that may be repeated after an answer proving it did
+   * nothing). Called for network errors and for statuses of 400 and above or in `retryOnStatus`,
+   * except on the last attempt, after an abort, and for 400, 401, 402, 403 and 409, which are never
+   * retried.
+   * Default: `({ transient, repeatable }) => transient && repeatable`.
+   */
+  shouldRetry?: (decision: RetryDecision) => boolean;
+  /**
+   * How long a response asks the caller to wait before retrying, in ms, or `undefined` to back off
+   * with jitter instead. A delay above `maxRetryAfterMs` returns the response instead of waiting.
+   * Default: the `Retry-After` header, read by {@link parseRetryAfter}.
+   */
+  delayFromResponse?: (response: Response, nowMs: number) => number | undefined;
 }
 
 /**
  * Wraps `fetch` so that transient failures (statuses in `retryOnStatus`, network errors) are retried.
  *
- * Only requests that are safe to repeat are retried: GET, HEAD, OPTIONS, PUT and DELETE, or any
- * request carrying the idempotency header. A POST without that header is sent exactly once, so a
- * retry can never create a second billed job. The last response is returned as-is, never thrown.
+ * By default only requests that are safe to repeat are retried: GET, HEAD, OPTIONS, PUT and DELETE,
+ * or any request carrying the idempotency header. A POST without that header is sent exactly once,
+ * so a retry can never create a second billed job; `shouldRetry` replaces that rule for APIs that
+ * know better. The last response is returned as-is, never thrown.
  */
 export function createRetryingFetch(fetchImpl: typeof fetch, options: RetryingFetchOptions = {}): typeof fetch {
   const {
@@ -71,6 +103,8 @@ export function createRetryingFetch(fetchImpl: typeof fetch, options: RetryingFe
     sleep = defaultSleep,
     now = Date.now,
     onRetry,
+    shouldRetry,
+    delayFromResponse = defaultDelayFromResponse,
   } = options;
 
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
@@ -81,13 +115,16 @@ export function createRetryingFetch(fetchImpl: typeof fetch, options: RetryingFe
     throw new TypeError(`retryOnStatus must not contain ${forbidden.join(', ')}: those statuses are never retried`);
   }
   const retryable = new Set(retryOnStatus);
+  const neverRetried = new Set<number>(NEVER_RETRIED_STATUSES);
+  const decide = shouldRetry ?? (({ transient, repeatable }: RetryDecision) => transient && repeatable);
   const backoff = (attempt: number): number => fullJitterDelay(attempt - 1, { baseDelayMs, maxDelayMs, random });
 
   return async function retryingFetch(input, init) {
     // A Request body can be read once: build it once and send a clone per attempt.
     const request = new Request(input, init);
-    const canRetry = IDEMPOTENT_METHODS.has(request.method.toUpperCase()) || request.headers.has(idempotencyHeader);
-    if (!canRetry || maxAttempts === 1) return fetchImpl(request);
+    const repeatable = IDEMPOTENT_METHODS.has(request.method.toUpperCase()) || request.headers.has(idempotencyHeader);
+    // Without a hook nothing else is ever retried: send it once, without buffering a copy of its body.
+    if (maxAttempts === 1 || (!repeatable && shouldRetry === undefined)) return fetchImpl(request);
 
     for (let attempt = 1; ; attempt++) {
       const isLastAttempt = attempt === maxAttempts;
@@ -99,6 +136,7 @@ export function createRetryingFetch(fetchImpl: typeof fetch, options: RetryingFe
         response = await fetchImpl(outgoing);
       } catch (error) {
         if (isLastAttempt || request.signal.aborted || isAbortError(error)) throw error;
+        if (!decide({ request, attempt, response: undefined, error, transient: true, repeatable })) throw error;
         networkError = error;
       }
 
@@ -106,9 +144,12 @@ export function createRetryingFetch(fetchImpl: typeof fetch, options: RetryingFe
       if (response === undefined) {
         info = { attempt, delayMs: backoff(attempt), reason: 'network', error: networkError, request };
       } else {
-        if (isLastAttempt || !retryable.has(response.status)) return response;
+        const { status } = response;
+        const failed = status >= 400 || retryable.has(status);
+        if (isLastAttempt || !failed || neverRetried.has(status)) return response;
+        if (!decide({ request, attempt, response, transient: retryable.has(status), repeatable })) return response;
 
-        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
+        const retryAfterMs = delayFromResponse(response, now());
         if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) return response;
 
         // An unread body holds its connection until garbage-collected; release it now.
@@ -120,6 +161,10 @@ export function createRetryingFetch(fetchImpl: typeof fetch, options: RetryingFe
       await sleep(info.delayMs, request.signal);
     }
   };
+}
+
+function defaultDelayFromResponse(response: Response, nowMs: number): number | undefined {
+  return parseRetryAfter(response.headers.get('retry-after'), nowMs);
 }
 
 // An abort is the caller's decision, not a transient failure, whichever signal caused it.

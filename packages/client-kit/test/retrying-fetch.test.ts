@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RetryInfo, RetryingFetchOptions } from '../src/retrying-fetch.js';
+import type { RetryDecision, RetryInfo, RetryingFetchOptions } from '../src/retrying-fetch.js';
 import { createRetryingFetch } from '../src/retrying-fetch.js';
 
 interface SentRequest {
@@ -304,5 +304,133 @@ describe('createRetryingFetch: options', () => {
 
     expect(response.status).toBe(503);
     expect(sent).toHaveLength(1);
+  });
+});
+
+describe('createRetryingFetch: shouldRetry', () => {
+  // A POST that only reads (retried like a GET), and a POST retried only after a 429, which proves it did nothing.
+  const policy: RetryingFetchOptions['shouldRetry'] = ({ request, response, transient, repeatable }) => {
+    if (request.url.endsWith('/check')) return transient;
+    if (request.url.endsWith('/run')) return response?.status === 429;
+    return transient && repeatable;
+  };
+  const networkError = new TypeError('fetch failed');
+
+  it.each<{ name: string; url: string; method: string; replies: Reply[]; sends: number; outcome: number | Error }>([
+    { name: 'read-only POST: 503 → 200', url: '/check', method: 'POST', replies: [status(503), status(200)], sends: 2, outcome: 200 },
+    { name: 'read-only POST: network error → 200', url: '/check', method: 'POST', replies: [networkError, status(200)], sends: 2, outcome: 200 },
+    { name: 'read-only POST: 500 is not transient', url: '/check', method: 'POST', replies: [status(500), status(200)], sends: 1, outcome: 500 },
+    { name: 'run POST: 429 → 200', url: '/run', method: 'POST', replies: [status(429), status(200)], sends: 2, outcome: 200 },
+    { name: 'run POST: 503 may have started a run', url: '/run', method: 'POST', replies: [status(503), status(200)], sends: 1, outcome: 503 },
+    { name: 'run POST: network error may have started a run', url: '/run', method: 'POST', replies: [networkError, status(200)], sends: 1, outcome: networkError },
+    { name: 'other POST: the default rule', url: '/other', method: 'POST', replies: [status(503), status(200)], sends: 1, outcome: 503 },
+    { name: 'GET: the default rule', url: '/other', method: 'GET', replies: [status(503), status(200)], sends: 2, outcome: 200 },
+    { name: 'never-retried 403 even when the hook says yes', url: '/check', method: 'POST', replies: [status(403), status(200)], sends: 1, outcome: 403 },
+    { name: 'a 2xx is never offered to the hook', url: '/check', method: 'POST', replies: [status(202), status(200)], sends: 1, outcome: 202 },
+  ])('$name', async ({ url, method, replies, sends, outcome }) => {
+    const retryAll: RetryingFetchOptions['shouldRetry'] = (decision) =>
+      decision.response?.status === 403 || decision.response?.status === 202 ? true : policy(decision);
+    const { retryingFetch, sent } = setup(replies, { shouldRetry: retryAll });
+
+    const call = retryingFetch(`https://api.example.test${url}`, { method, body: method === 'POST' ? 'request_id=1' : null });
+
+    if (outcome instanceof Error) await expect(call).rejects.toBe(outcome);
+    else expect((await call).status).toBe(outcome);
+    expect(sent).toHaveLength(sends);
+    expect(sent.every((request) => request.body === (method === 'POST' ? 'request_id=1' : ''))).toBe(true);
+  });
+
+  it('is told what failed, whether it is transient and whether the request is repeatable', async () => {
+    const decisions: Array<Omit<RetryDecision, 'request'> & { method: string }> = [];
+    const { retryingFetch } = setup([status(503), networkError, status(500), status(200)], {
+      shouldRetry: ({ request, ...decision }) => {
+        decisions.push({ ...decision, method: request.method });
+        return true;
+      },
+    });
+
+    const response = await retryingFetch(URL_, { method: 'POST', body: '{}' });
+
+    expect(response.status).toBe(200);
+    expect(decisions.map(({ response: answer, ...rest }) => ({ ...rest, status: answer?.status }))).toEqual([
+      { attempt: 1, transient: true, repeatable: false, method: 'POST', status: 503 },
+      { attempt: 2, transient: true, repeatable: false, method: 'POST', status: undefined, error: networkError },
+      { attempt: 3, transient: false, repeatable: false, method: 'POST', status: 500 },
+    ]);
+  });
+
+  it('is not asked about the last attempt', async () => {
+    let asked = 0;
+    const { retryingFetch, sent } = setup([status(503)], {
+      maxAttempts: 2,
+      shouldRetry: () => {
+        asked++;
+        return true;
+      },
+    });
+
+    expect((await retryingFetch(URL_)).status).toBe(503);
+    expect(sent).toHaveLength(2);
+    expect(asked).toBe(1);
+  });
+
+  it('without it, the default rule is unchanged: a POST without idempotency key is sent once', async () => {
+    const { retryingFetch, sent } = setup([status(429), status(200)]);
+
+    expect((await retryingFetch(URL_, { method: 'POST', body: '{}' })).status).toBe(429);
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe('createRetryingFetch: delayFromResponse', () => {
+  const NOW = Date.parse('2099-01-01T00:00:00Z');
+  // X-RateLimit-Reset (Unix seconds) when there is no Retry-After, as some APIs send on a 429.
+  const untilReset = (response: Response, nowMs: number): number | undefined => {
+    const reset = response.headers.get('x-ratelimit-reset');
+    return reset === null ? undefined : Math.max(0, Number(reset) * 1000 - nowMs);
+  };
+
+  it.each<{ name: string; headers: Record<string, string>; options: RetryingFetchOptions; delays: number[]; sends: number }>([
+    { name: 'the default reads Retry-After', headers: { 'Retry-After': '4' }, options: {}, delays: [4_000], sends: 2 },
+    { name: 'the default ignores other headers', headers: { 'X-RateLimit-Reset': String(NOW / 1000 + 9) }, options: {}, delays: [250], sends: 2 },
+    { name: 'a hook reads another header', headers: { 'X-RateLimit-Reset': String(NOW / 1000 + 9) }, options: { delayFromResponse: untilReset }, delays: [9_000], sends: 2 },
+    { name: 'a reset in the past retries at once', headers: { 'X-RateLimit-Reset': String(NOW / 1000 - 60) }, options: { delayFromResponse: untilReset }, delays: [0], sends: 2 },
+    { name: 'undefined falls back to backoff', headers: {}, options: { delayFromResponse: untilReset }, delays: [250], sends: 2 },
+    {
+      name: 'a delay above maxRetryAfterMs returns the response',
+      headers: { 'X-RateLimit-Reset': String(NOW / 1000 + 3_600) },
+      options: { delayFromResponse: untilReset },
+      delays: [],
+      sends: 1,
+    },
+    {
+      name: 'a raised maxRetryAfterMs waits for it',
+      headers: { 'X-RateLimit-Reset': String(NOW / 1000 + 3_600) },
+      options: { delayFromResponse: untilReset, maxRetryAfterMs: 3_600_000 },
+      delays: [3_600_000],
+      sends: 2,
+    },
+  ])('$name', async ({ headers, options, delays: expected, sends }) => {
+    const { retryingFetch, sent, delays } = setup([status(429, headers), status(200)], { now: () => NOW, ...options });
+
+    await retryingFetch(URL_);
+
+    expect(delays).toEqual(expected);
+    expect(sent).toHaveLength(sends);
+  });
+
+  it('is handed the response and the current time', async () => {
+    const seen: Array<[number, number]> = [];
+    const { retryingFetch } = setup([status(503), status(200)], {
+      now: () => NOW,
+      delayFromResponse: (response, nowMs) => {
+        seen.push([response.status, nowMs]);
+        return 7;
+      },
+    });
+
+    await retryingFetch(URL_);
+
+    expect(seen).toEqual([[503, NOW]]);
   });
 });
