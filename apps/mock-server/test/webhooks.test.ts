@@ -1,12 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { Socket } from 'node:net';
 
 import express from 'express';
 import type { Response } from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { ManualClock } from '../src/core/clock.js';
+import { ManualClock, SystemClock } from '../src/core/clock.js';
 import { WebhookDispatcher, settleOnManualClock } from '../src/core/webhooks.js';
 import type { WebhookDispatcherOptions } from '../src/core/webhooks.js';
 import { listen } from './listen.js';
@@ -274,6 +276,39 @@ describe('WebhookDispatcher: delivery and retries', () => {
     expect(delivery.status).toBe('delivered');
     expect(hook.hits[0]?.headers.host).toBe(`receiver.test:${port}`);
     expect(resolver.mock.calls).toEqual([['receiver.test']]);
+  });
+
+  it('speaks TLS to https targets, verifying the certificate against the name, not the address', async () => {
+    // A self-signed certificate for receiver.test only, valid until 2126; made for this test.
+    const cert = readFileSync(new URL('./fixtures/receiver-test.cert.pem', import.meta.url));
+    const key = readFileSync(new URL('./fixtures/receiver-test.key.pem', import.meta.url));
+    const app = express();
+    app.post('/hook', (req, res) => void res.status(200).send(String(req.headers.host)));
+    const { url } = await listen(app, createHttpsServer({ cert, key }, app));
+    const target = `https://receiver.test:${new URL(url).port}/hook`;
+    const resolver = async () => [{ address: '127.0.0.1', family: 4 as const }];
+
+    const trusted = setup({ resolver, ca: cert }).dispatcher.deliver({ api: 'lumen', url: target, payload });
+    const untrusted = setup({ resolver, maxAttempts: 1 }).dispatcher.deliver({ api: 'lumen', url: target, payload });
+    await Promise.all(dispatchers.map((dispatcher) => dispatcher.settled()));
+
+    expect(trusted).toMatchObject({ status: 'delivered', attempts: [{ responseBody: `receiver.test:${new URL(url).port}` }] });
+    expect(untrusted).toMatchObject({ status: 'failed', attempts: [{ outcome: 'network-error', error: expect.stringMatching(/self[- ]signed certificate/) }] });
+  });
+
+  it('runs in real time on the SystemClock: timeout, retry and success without a manual step', async () => {
+    const hook = await receiver('hang', 500, 200);
+    const dispatcher = new WebhookDispatcher(new SystemClock(), { attemptTimeoutMs: 100, baseDelayMs: 20, random: () => 0 });
+    dispatchers.push(dispatcher);
+    const began = Date.now();
+    const delivery = dispatcher.deliver({ api: 'lumen', url: hook.url, payload });
+    await dispatcher.settled();
+
+    expect(delivery.attempts.map((attempt) => attempt.outcome)).toEqual(['timeout', 'http-error', 'delivered']);
+    expect(delivery.status).toBe('delivered');
+    // 100 ms timeout + 20 ms + 40 ms of backoff, at least.
+    expect(Date.now() - began).toBeGreaterThanOrEqual(158);
+    expect((delivery.attempts[1]?.startedAt ?? 0) - (delivery.attempts[0]?.startedAt ?? 0)).toBeGreaterThanOrEqual(119);
   });
 
   it('checks the address again on each attempt: a name that rebinds to a forbidden address is refused', async () => {

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 
 import type { Clock } from './clock.js';
@@ -123,6 +124,11 @@ export interface WebhookDispatcherOptions {
    * (`DEFAULT_ALLOWED_RANGES`: 127.0.0.0/8, ::1/128, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7).
    */
   allowedRanges?: readonly string[];
+  /**
+   * CA certificates (PEM) trusted for https targets besides Node's bundled roots, e.g. a test
+   * receiver's self-signed one. Default: none.
+   */
+  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
   /** Resolves host names; the request connects only to the addresses it returned. Default: the system resolver. */
   resolver?: HostResolver;
   /** Settled deliveries kept for inspection; the oldest are dropped beyond it. Default: 1000. */
@@ -171,8 +177,10 @@ const FRAMING_HEADERS = new Set(['content-type', 'content-length', 'host', 'tran
 export class WebhookDispatcher {
   readonly #clock: Clock;
   readonly #policy: OutboundPolicy;
-  readonly #options: Required<Omit<WebhookDispatcherOptions, 'allowedRanges' | 'onViolation' | 'onSettled'>> &
+  readonly #options: Required<Omit<WebhookDispatcherOptions, 'allowedRanges' | 'ca' | 'onViolation' | 'onSettled'>> &
     Pick<WebhookDispatcherOptions, 'onViolation' | 'onSettled'>;
+  /** Node's roots plus `options.ca`; undefined keeps Node's default store. */
+  readonly #ca: Array<string | Buffer> | undefined;
   /** Every delivery kept, in creation order. */
   readonly #deliveries = new Map<string, DeliveryRecord>();
   /** Settled deliveries' ids in settling order, for dropping the oldest. */
@@ -187,6 +195,8 @@ export class WebhookDispatcher {
   constructor(clock: Clock, options: WebhookDispatcherOptions = {}) {
     this.#clock = clock;
     this.#policy = new OutboundPolicy(options.allowedRanges);
+    // Node's `ca` option replaces the bundled roots, so they are passed along with the extra ones.
+    this.#ca = options.ca === undefined ? undefined : [...rootCertificates, ...[options.ca].flat()];
     this.#options = {
       maxAttempts: checked('maxAttempts', options.maxAttempts ?? 5, 1, 20, true),
       baseDelayMs: checked('baseDelayMs', options.baseDelayMs ?? 1000, 0, 24 * 3600_000),
@@ -466,7 +476,8 @@ export class WebhookDispatcher {
       else if (options.all) (callback as unknown as (error: null, all: ResolvedAddress[]) => void)(null, usable);
       else callback(null, first.address, first.family);
     };
-    const options: RequestOptions = { method: 'POST', headers, lookup, agent: false };
+    const options: RequestOptions & { ca?: Array<string | Buffer> } = { method: 'POST', headers, lookup, agent: false };
+    if (this.#ca && url.protocol === 'https:') options.ca = this.#ca;
     const maxBytes = this.#options.maxResponseBytes;
     return new Promise<{ httpStatus: number; address?: string; location?: string; responseBody: string; responseTruncated: boolean }>(
       (resolve, reject) => {
