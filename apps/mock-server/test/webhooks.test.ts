@@ -265,15 +265,19 @@ describe('WebhookDispatcher: delivery and retries', () => {
     expect(hook.hits).toHaveLength(0);
   });
 
-  it('connects to the address it resolved and checked, keeping the name in the Host header', async () => {
+  it('connects to the addresses it resolved and checked, keeping the name in the Host header', async () => {
     const hook = await receiver(200);
-    const resolver = vi.fn(async () => [{ address: '127.0.0.1', family: 4 as const }]);
+    // The receiver listens on 127.0.0.1 only: ::1 refuses and the connection falls back to the next address.
+    const resolver = vi.fn(async () => [
+      { address: '::1', family: 6 as const },
+      { address: '127.0.0.1', family: 4 as const },
+    ]);
     const { dispatcher } = setup({ resolver });
     const port = new URL(hook.url).port;
     const delivery = dispatcher.deliver({ api: 'lumen', url: `http://receiver.test:${port}/hook`, payload });
     await dispatcher.waitFor(delivery.id);
 
-    expect(delivery.status).toBe('delivered');
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: [{ address: '127.0.0.1' }] });
     expect(hook.hits[0]?.headers.host).toBe(`receiver.test:${port}`);
     expect(resolver.mock.calls).toEqual([['receiver.test']]);
   });

@@ -13,6 +13,23 @@ import type { HostResolver, ResolvedAddress } from './outbound-address.js';
  * Webhook delivery shared by every vendor: a signed (or unsigned) JSON POST with retries, sent in
  * the background, every attempt recorded. All waiting (backoff and per-attempt timeouts) is on the
  * mock's clock, so a test with a `ManualClock` drives retries without sleeping.
+ *
+ * One dispatcher serves the whole mock server:
+ *
+ *     const webhooks = new WebhookDispatcher(clock, { onViolation: record });
+ *     app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks));
+ *     const taskFinished = new CallbackSchemaCheck(doc).validator('taskFinished');
+ *     webhooks.deliver({
+ *       api: 'lumen', url: task.webhook_url, payload: result, validate: taskFinished,
+ *       headers: (rawBody, sentAt) => ({
+ *         'X-Lumen-Signature': `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`,
+ *         'X-Lumen-Timestamp': String(Math.floor(sentAt / 1000)),
+ *       }),
+ *     });
+ *
+ * `mock.reset()` calls `webhooks.reset()`; closing the server calls `webhooks.close()`. In tests,
+ * `await webhooks.waitFor((d) => ...)` waits for a delivery; with a `ManualClock`, retries need the
+ * clock moved: `await settleOnManualClock(webhooks, clock)`.
  */
 
 export const WEBHOOK_STATUSES = ['pending', 'delivered', 'failed', 'refused'] as const;
@@ -58,6 +75,7 @@ export interface WebhookDelivery {
   /** The API that sent it (its slug). */
   readonly api: string;
   readonly url: string;
+  /** The payload as sent (parsed back from `rawBody`). */
   readonly payload: unknown;
   /** The exact bytes sent as the body (and given to the `headers` callback to sign). */
   readonly rawBody: Buffer;
@@ -114,7 +132,11 @@ export interface WebhookDispatcherOptions {
   jitter?: number;
   /** Source of randomness for the jitter, returning [0, 1). Default: `Math.random`. */
   random?: () => number;
-  /** Time one attempt may take from resolving the host to the end of the answer, in ms, on the mock clock. Default: 10000. */
+  /**
+   * Time one attempt may take from resolving the host to the end of the answer, in ms, on the mock
+   * clock. Default: 10000. With a `ManualClock`, moving the clock past it while an attempt is in
+   * flight times that attempt out: `await dispatcher.quiet()` before a large step.
+   */
   attemptTimeoutMs?: number;
   /** Largest answer body read (and kept) per attempt, in bytes; a longer one is cut off and its connection closed. Default: 16384. */
   maxResponseBytes?: number;
@@ -232,7 +254,8 @@ export class WebhookDispatcher {
       id: `wh_${this.#nextId++}`,
       api: request.api,
       url: request.url,
-      payload: request.payload,
+      // What was serialized, so later changes to the caller's object do not show up here.
+      payload: JSON.parse(json) as unknown,
       rawBody: Buffer.from(json, 'utf8'),
       status: 'pending',
       createdAt: this.#clock.now(),
