@@ -16,6 +16,9 @@ import type { TimingMode } from './core/timing.js';
 import type { ApiDescriptor, MockDeps, VendorApi } from './core/vendor-api.js';
 import { useLeanJsonResponses } from './core/json-response.js';
 import { originResolver } from './core/origin.js';
+import { WEBHOOK_ROUTES_PATH, webhookRoutes } from './core/webhook-routes.js';
+import { WebhookDispatcher } from './core/webhooks.js';
+import type { WebhookDispatcherOptions } from './core/webhooks.js';
 import { mountDocs } from './docs-routes.js';
 import { requestLogger } from './request-logger.js';
 
@@ -49,6 +52,11 @@ export interface MockServerOptions {
   log?: (line: string) => void;
   /** Folder with the rendered docs (`<slug>.html`, `index.html`). Default: the `@imagegen/docs` build. */
   docsDir?: string;
+  /**
+   * How webhooks and callbacks are sent: attempts, backoff, per-attempt timeout, allowed address
+   * ranges (default: loopback and private networks only). Default: see `WebhookDispatcherOptions`.
+   */
+  webhooks?: WebhookDispatcherOptions;
 }
 
 /** One mounted API, as `GET /` lists it. */
@@ -67,10 +75,17 @@ export interface MockServer {
   app: Express;
   clock: Clock;
   apis: MountedApi[];
-  /** Responses that broke the spec since start or `reset()`. Tests should expect this to stay empty. */
+  /** Responses (and webhook payloads) that broke the spec since start or `reset()`. Tests should expect this to stay empty. */
   violations: ResponseViolation[];
-  /** Forgets jobs, spent credits, idempotency keys, rate-limit windows and violations. */
+  /**
+   * Every webhook and callback the mock sent or refused, with each attempt; `await
+   * mock.webhooks.waitFor(...)` in a test. Also served as JSON at `/_mock/webhooks`.
+   */
+  webhooks: WebhookDispatcher;
+  /** Forgets jobs, spent credits, idempotency keys, rate-limit windows, webhook deliveries and violations. */
   reset(): void;
+  /** Stops sending webhooks (in-flight attempts are cancelled). `serve(...).close()` calls it. */
+  close(): Promise<void>;
 }
 
 export function createMockServer(options: MockServerOptions = {}): MockServer {
@@ -85,6 +100,18 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   if (options.log) app.use(requestLogger(options.log));
 
   const originOf = originResolver(options.publicUrl);
+  const recordViolation = (violation: ResponseViolation) => {
+    violations.push(violation);
+    console.error(`[mock-server] ${violation.status === 0 ? 'webhook payload' : 'response'} violates spec/${violation.api}/openapi.yaml: ${violation.method} ${violation.path} ${violation.status || ''}: ${violation.message}`);
+  };
+  const webhooks = new WebhookDispatcher(clock, {
+    ...options.webhooks,
+    onViolation: (violation) => {
+      recordViolation({ api: violation.api, method: 'POST', path: violation.url, status: 0, message: `webhook ${violation.deliveryId}: ${violation.message}` });
+      options.webhooks?.onViolation?.(violation);
+    },
+  });
+  const validateResponses = options.validateResponses ?? true;
   const deps: MockDeps = {
     clock,
     timing: options.timing ?? 'instant',
@@ -93,6 +120,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     idempotencyRetentionMs: options.idempotencyRetentionMs ?? 24 * 60 * 60 * 1000,
     originOf,
     secret: randomBytes(32),
+    webhooks,
+    validateResponses,
   };
   const vendors: VendorApi[] = [];
   const apis: MountedApi[] = [];
@@ -104,11 +133,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     const basePath = mountVendorApi(app, api, {
       rateLimiter,
       bodyLimit: options.bodyLimit ?? '25mb',
-      validateResponses: options.validateResponses ?? true,
-      onViolation: (violation) => {
-        violations.push(violation);
-        console.error(`[mock-server] response violates spec/${violation.api}/openapi.yaml: ${violation.method} ${violation.path} ${violation.status}: ${violation.message}`);
-      },
+      validateResponses,
+      onViolation: recordViolation,
       onInternalError: (error, req) => {
         console.error(`[mock-server] ${req.method} ${req.originalUrl} failed inside the mock:`, error);
       },
@@ -118,6 +144,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   }
 
   mountDocs(app, options.docsDir ?? defaultDocsDir(), apis);
+  app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks));
 
   app.get('/', (req, res) => {
     const origin = originOf(req);
@@ -140,11 +167,14 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     clock,
     apis,
     violations,
+    webhooks,
     reset() {
       for (const api of vendors) api.reset();
       rateLimiter.reset();
+      webhooks.reset();
       violations.length = 0;
     },
+    close: () => webhooks.close(),
   };
 }
 

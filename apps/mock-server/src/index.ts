@@ -24,3 +24,21 @@ export type { OpenApiDocument } from './core/spec-document.js';
 export { listOperations } from './core/operations.js';
 export type { Operation } from './core/operations.js';
 export { lumixAIErrorTypeOf } from './apis/lumixai/index.js';
+// Webhook delivery shared by every API (retries on the mock clock, outbound address policy, log).
+export { WEBHOOK_STATUSES, WebhookDispatcher, settleOnManualClock } from './core/webhooks.js';
+export type {
+  AttemptOutcome,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDispatcherOptions,
+  WebhookFilter,
+  WebhookRequest,
+  WebhookStatus,
+  WebhookViolation,
+} from './core/webhooks.js';
+export { WEBHOOK_ROUTES_PATH, deliveryToJson, webhookRoutes } from './core/webhook-routes.js';
+export type { WebhookDeliveryJson } from './core/webhook-routes.js';
+export { DEFAULT_ALLOWED_RANGES, OutboundPolicy } from './core/outbound-address.js';
+export type { HostResolver, ResolvedAddress } from './core/outbound-address.js';
+export { CallbackSchemaCheck } from './core/callback-check.js';
+export type { CallbackSelector } from './core/callback-check.js';

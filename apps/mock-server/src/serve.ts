@@ -17,7 +17,7 @@ export interface RunningMockServer {
   /** Base URL of one API: `baseUrl('lumixai')` is `http://127.0.0.1:<port>/lumixai/api/backend`. */
   baseUrl(slug: string): string;
   server: Server;
-  /** Stops accepting connections and closes idle keep-alive sockets. */
+  /** Stops accepting connections, closes the connections, and stops the mock's webhook sender. */
   close(): Promise<void>;
 }
 
@@ -38,11 +38,13 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
           if (!api) throw new Error(`API ${slug} is not mounted; mounted: ${mock.apis.map((a) => a.slug).join(', ')}`);
           return `${url}${api.basePath}`;
         },
-        close: () =>
-          new Promise<void>((done, fail) => {
+        close: async () => {
+          await new Promise<void>((done, fail) => {
             server.close((error) => (error ? fail(error) : done()));
             server.closeAllConnections();
-          }),
+          });
+          await mock.close();
+        },
       });
     });
   });

@@ -17,7 +17,7 @@ import { memoizeValidatorRouteMatching } from './validator-route-cache.js';
 import { ErrorResponseCheck } from './error-response-check.js';
 import type { RequestContext, VendorApi } from './vendor-api.js';
 
-/** A response the mock produced that its own spec forbids: a bug in the mock, never in the client. */
+/** A response (or, with `status` 0, a webhook payload to `path`) that broke the spec: a bug in the mock, never in the client. */
 export interface ResponseViolation {
   api: string;
   method: string;

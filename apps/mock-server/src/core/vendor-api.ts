@@ -9,6 +9,7 @@ import type { VendorErrorFormat } from './problems.js';
 import type { RateLimitState } from './rate-limiter.js';
 import type { OpenApiDocument } from './spec-document.js';
 import type { TimingMode } from './timing.js';
+import type { WebhookDispatcher } from './webhooks.js';
 
 /**
  * Everything the shared request pipeline needs to know about one vendor's API. Each API lives in
@@ -149,6 +150,10 @@ export interface MockDeps {
   originOf(req: Request): string;
   /** A random secret of this server, for signing presigned URLs. */
   secret: Buffer;
+  /** The server's one webhook sender: retries on the mock clock, outbound address policy, delivery log. */
+  webhooks: WebhookDispatcher;
+  /** Whether answers and callbacks are checked against the spec (pass a callback `validate` only then). */
+  validateResponses: boolean;
 }
 
 /** How one API joins the mock: the registry holds one of these per API. */
