@@ -17,3 +17,5 @@ export { filenameFromContentDisposition, readResponseBytes, saveResponseToFile }
 export type { SavedFile, SaveResponseOptions } from './download.js';
 export { runJob } from './run-job.js';
 export type { RunJobOptions, RunJobResult } from './run-job.js';
+export { DownloadError, fetchWithoutCredentials } from './fetch-without-credentials.js';
+export type { DownloadErrorOptions, DownloadErrorReason, FetchWithoutCredentialsOptions } from './fetch-without-credentials.js';

@@ -1,8 +1,9 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { JobOutcome, JobsProgress, PollInfo, RunJobResult, saveResponseToFile } from '../src/index.js';
+import type { DownloadError, DownloadErrorReason, JobOutcome, JobsProgress, PollInfo, RunJobResult, saveResponseToFile } from '../src/index.js';
 import {
   ApiError,
   createRetryingFetch,
+  fetchWithoutCredentials,
   isApiError,
   JobFailedError,
   JobTimeoutError,
@@ -122,5 +123,13 @@ describe('public types', () => {
 
   it('saveResponseToFile reports path and size', () => {
     expectTypeOf<Awaited<ReturnType<typeof saveResponseToFile>>>().toEqualTypeOf<{ path: string; bytes: number }>();
+  });
+
+  it('fetchWithoutCredentials resolves a Response; DownloadError names its reasons', () => {
+    expectTypeOf(fetchWithoutCredentials('https://x.test/a.png')).toEqualTypeOf<Promise<Response>>();
+    expectTypeOf<DownloadError['reason']>().toEqualTypeOf<DownloadErrorReason>();
+    expectTypeOf<DownloadErrorReason>().toEqualTypeOf<'forbidden' | 'not_found' | 'unexpected_status'>();
+    // @ts-expect-error the fetch option must be a fetch
+    void fetchWithoutCredentials('https://x.test/a.png', { fetch: 'no' });
   });
 });
