@@ -98,6 +98,16 @@ describe('the server around the APIs', () => {
     expect(apis[0]?.baseUrl).toBe(`${expected(h.running.url)}/lumixai/api/backend`);
   });
 
+  it('lists webhook deliveries at /_mock/webhooks, and reset() forgets them', async () => {
+    const h = await startMock();
+    const refused = h.mock.webhooks.deliver({ api: 'lumixai', url: 'http://169.254.169.254/latest', payload: { id: 'x' } });
+    expect(refused.status).toBe('refused');
+    const listed = (await (await fetch(`${h.running.url}/_mock/webhooks`)).json()) as { deliveries: Array<{ id: string; status: string }> };
+    expect(listed.deliveries).toEqual([expect.objectContaining({ id: refused.id, status: 'refused' })]);
+    h.mock.reset();
+    expect(((await (await fetch(`${h.running.url}/_mock/webhooks`)).json()) as { deliveries: unknown[] }).deliveries).toEqual([]);
+  });
+
   it('logs one line per request when given a logger', async () => {
     const lines: string[] = [];
     const h = await startMock({ log: (line) => lines.push(line) });
