@@ -121,6 +121,12 @@ export const lumixai = defineSuite<Types>({
     createLumixAIClient({ apiKey: key, baseUrl, fetch, retry: retry ? { baseDelayMs: 10 } : false }),
   sampleInput: { body: VALID_BODY, id: EXAMPLE_ID, downloadUrl: `/v1/images/results/${EXAMPLE_ID}/download`, idempotencyKey: undefined },
   scenarios: SCENARIOS,
+  // "does not exist or is not visible to this workspace": the second half, for real.
+  extraCases: ['getImageJob 404', 'downloadImageResult 404'].map((pair) => ({
+    pair,
+    how: "a finished job of another workspace (asked for with the no-credits workspace's key)",
+    plan: { key: KEYS.noCredits, id: 'finished-job' },
+  })),
 
   async prepare(plan, pair, context) {
     const takesId = pair.pathParams.includes('id');
