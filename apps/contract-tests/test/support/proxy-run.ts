@@ -81,7 +81,7 @@ function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>, env: MockE
     });
 
     beforeEach(() => {
-      // A fresh rate-limit window for every test (result retention is far longer).
+      // Every test starts in a fresh rate-limit window of this API's keys.
       env.clock.advance(suite.rateLimitWindowMs + 1_000);
     });
 
@@ -116,6 +116,7 @@ function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>, env: MockE
 
     const contextFor = (log: Exchange[]): ProxyContext<T> => ({
       contract,
+      mock: env.mock(),
       clock: env.clock,
       timing: JOB_TIMING,
       client: (request) => clientFor(log, request),
@@ -134,7 +135,8 @@ function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>, env: MockE
       const cases = [
         ...contract.responses.map((pair) => {
           const scenario = scenarioFor(suite, pair);
-          return { title: `${pairName(pair)}: ${scenario?.how ?? 'NO SCENARIO'}`, name: pairName(pair), plan: scenario?.plan };
+          const plan = scenario && ((documented: DocumentedResponse) => scenario.plan(documented));
+          return { title: `${pairName(pair)}: ${scenario?.how ?? 'NO SCENARIO'}`, name: pairName(pair), plan };
         }),
         ...(suite.extraCases ?? []).map((extra) => ({ title: `${extra.pair}: ${extra.how}`, name: extra.pair, plan: () => extra.plan })),
       ];
@@ -249,7 +251,8 @@ function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>, env: MockE
       }
 
       test("requests go to Prism's root: the spec's server path lives in the upstream URL", async () => {
-        const first = contract.responses[0]!;
+        // A read if there is one: the sample request then changes nothing at the mock.
+        const first = contract.responses.find((pair) => pair.method === 'GET') ?? contract.responses[0]!;
         const before = env.mockRequests.length;
         if (contract.basePath !== '') {
           const concretePath = first.path.replace(/\{[^}]+\}/g, 'x');
@@ -262,6 +265,8 @@ function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>, env: MockE
         const log: Exchange[] = [];
         await callOf(first)(clientFor(log, { key: suite.devKey }), suite.sampleInput, { settle }).catch(() => undefined);
         assertNoPrismViolation(log, failureContext());
+        const documented = contract.responses.filter((pair) => pair.operationId === first.operationId).map((pair) => pair.status);
+        expect(documented, 'the sample request got a status its operation documents').toContain(String(log.at(-1)?.status));
         const mockBasePath = new URL(env.running().baseUrl(suite.slug)).pathname;
         const route = `${escapeRegExp(mockBasePath)}${first.path.split(/\{[^}]+\}/).map(escapeRegExp).join('[^/ ]+')}`;
         expect(env.mockRequests.slice(before)).toEqual([expect.stringMatching(new RegExp(`^${first.method} ${route} ${log.at(-1)?.status} `))]);

@@ -3,7 +3,7 @@
 // own. The runners (proxy-run.ts, mock-run.ts, control-run.ts) turn it into tests; README.md says
 // how a new API adds its suite.
 import type { ApiError } from '@imagegen/client-kit';
-import type { ApiConfigs, ApiSlug, JobTiming, ManualClock } from '@imagegen/mock-server';
+import type { ApiConfigs, ApiSlug, JobTiming, ManualClock, MockServer } from '@imagegen/mock-server';
 import { expect } from 'vitest';
 
 import type { Contract, DocumentedResponse, ErrorCode, ErrorCodeReader } from './contract.js';
@@ -99,6 +99,8 @@ export interface ClientRequest {
 /** What prepare, calls and flows get while the mock server stands behind `prism proxy --errors`. */
 export interface ProxyContext<T extends SuiteTypes> extends CallContext {
   contract: Contract;
+  /** The mock server itself (in-process views such as its recorded violations), shared by every suite of the run. */
+  mock: MockServer;
   /** The mock's clock: `advance()` moves jobs, rate-limit windows and expiry on. */
   clock: ManualClock;
   /** How long every job queues and runs on that clock. */
