@@ -15,3 +15,5 @@ export { filenameFromContentDisposition, readResponseBytes, saveResponseToFile }
 export type { SavedFile, SaveResponseOptions } from './download.js';
 export { runJob } from './run-job.js';
 export type { RunJobOptions, RunJobResult } from './run-job.js';
+export { signHmac, verifyHmacSignature } from './hmac-signature.js';
+export type { HmacAlgorithm, HmacEncoding, HmacSecret, HmacSignatureFormat, HmacVerification } from './hmac-signature.js';

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { PollInfo, RunJobResult, saveResponseToFile } from '../src/index.js';
+import type { HmacVerification, PollInfo, RunJobResult, saveResponseToFile } from '../src/index.js';
 import {
   ApiError,
   createRetryingFetch,
@@ -7,6 +7,8 @@ import {
   JobTimeoutError,
   readResponseBytes,
   runJob,
+  signHmac,
+  verifyHmacSignature,
   waitForJob,
 } from '../src/index.js';
 
@@ -85,5 +87,17 @@ describe('public types', () => {
 
   it('saveResponseToFile reports path and size', () => {
     expectTypeOf<Awaited<ReturnType<typeof saveResponseToFile>>>().toEqualTypeOf<{ path: string; bytes: number }>();
+  });
+
+  it('HMAC helpers take text or bytes and narrow the verification on valid', () => {
+    expectTypeOf(signHmac('body', new Uint8Array([1]), { prefix: 'sha256=' })).toEqualTypeOf<string>();
+    const result = verifyHmacSignature(new Uint8Array([1]), 'sig', ['new', new Uint8Array([2])]);
+    expectTypeOf(result).toEqualTypeOf<HmacVerification>();
+    if (result.valid) expectTypeOf(result.secretIndex).toEqualTypeOf<number>();
+    else expectTypeOf(result.reason).toEqualTypeOf<'malformed' | 'mismatch'>();
+    // @ts-expect-error a parsed body is not a signed payload
+    void verifyHmacSignature({ id: 'x' }, 'sig', 'secret');
+    // @ts-expect-error md5 is not offered
+    void signHmac('body', 'secret', { algorithm: 'md5' });
   });
 });
