@@ -78,7 +78,7 @@ export function verifyLumenWebhook(
   if (!(toleranceSeconds >= 0)) throw new TypeError(`toleranceSeconds must be >= 0, got ${toleranceSeconds}`);
   if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) {
     throw new TypeError(
-      `verifyLumenWebhook needs the raw request body (a Buffer, Uint8Array or string exactly as received), got ${Array.isArray(rawBody) ? 'an array' : rawBody === null ? 'null' : typeof rawBody}. ` +
+      `verifyLumenWebhook needs the raw request body (a Buffer, Uint8Array or string exactly as received), got ${kindOf(rawBody)}. ` +
         'A body parser already turned it into an object, and re-serializing it would not give the signed bytes: ' +
         "keep the raw body on the webhook route, e.g. express.raw({ type: 'application/json' }), and parse it after verifying.",
     );
@@ -153,4 +153,10 @@ function parsePayload(rawBody: string | Uint8Array): LumenWebhookPayload {
     throw new LumenWebhookError('invalid_payload', 'A failed task must carry an error');
   }
   return payload as LumenWebhookPayload;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
