@@ -17,3 +17,5 @@ export { runJob } from './run-job.js';
 export type { RunJobOptions, RunJobResult } from './run-job.js';
 export { signHmac, verifyHmacSignature } from './hmac-signature.js';
 export type { HmacAlgorithm, HmacEncoding, HmacSecret, HmacSignatureFormat, HmacVerification } from './hmac-signature.js';
+export { anySignal } from './any-signal.js';
+export { pathSegment } from './path-segment.js';

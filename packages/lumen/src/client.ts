@@ -1,5 +1,7 @@
 import {
+  anySignal,
   createRetryingFetch,
+  pathSegment,
   readResponseBytes,
   runJob,
   saveResponseToFile,
@@ -145,7 +147,7 @@ export function createLumenClient(options: LumenClientOptions): LumenClient {
 
     async getTask(id, call = {}) {
       const { data, error, response } = await raw.GET('/v1/images/generations/{id}', {
-        params: { path: { id: pathSegment(id) } },
+        params: { path: { id: pathSegment(id, 'Lumen task id') } },
         signal: call.signal,
       });
       if (data === undefined) throw lumenErrorFromResponse(response, error);
@@ -191,20 +193,6 @@ export function createLumenClient(options: LumenClientOptions): LumenClient {
   };
 
   return client;
-}
-
-function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
-  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
-  return present.length > 1 ? AbortSignal.any(present) : present[0];
-}
-
-/**
- * openapi-fetch percent-encodes path parameters but leaves dots, so '' '.' or '..' would make the
- * URL resolve to another endpoint, sending the key there.
- */
-function pathSegment(id: string): string {
-  if (id === '' || id === '.' || id === '..') throw new TypeError(`Not a Lumen task id: ${JSON.stringify(id)}`);
-  return id;
 }
 
 /** Image URLs are documented as absolute `http(s)` URLs; anything else is refused before any request. */
