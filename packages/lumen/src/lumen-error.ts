@@ -13,8 +13,8 @@ export class LumenError extends ApiError<LumenErrorCode> {}
 export class LumenTaskFailedError extends JobFailedError<FailedTask | CancelledTask> {
   /** The task's `error.code` (e.g. `upstream_error`); `undefined` for a cancelled task. */
   readonly code: string | undefined;
-  /** `failed` or `cancelled`. */
-  readonly status: (FailedTask | CancelledTask)['status'];
+  /** The task's terminal status: `failed` or `cancelled`. */
+  readonly taskStatus: (FailedTask | CancelledTask)['status'];
 
   constructor(task: FailedTask | CancelledTask) {
     const message =
@@ -23,7 +23,7 @@ export class LumenTaskFailedError extends JobFailedError<FailedTask | CancelledT
         : `Lumen task ${task.id} was cancelled`;
     super(task, message);
     this.code = task.status === 'failed' ? task.error.code : undefined;
-    this.status = task.status;
+    this.taskStatus = task.status;
   }
 }
 

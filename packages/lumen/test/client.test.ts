@@ -409,7 +409,7 @@ describe('waitForTask', () => {
 
     expect(error).toBeInstanceOf(LumenTaskFailedError);
     expect(error).toBeInstanceOf(JobFailedError);
-    expect(error).toMatchObject({ name: 'LumenTaskFailedError', job: final, status: final.status, code, message });
+    expect(error).toMatchObject({ name: 'LumenTaskFailedError', job: final, taskStatus: final.status, code, message });
     expect(sent).toHaveLength(2);
   });
 

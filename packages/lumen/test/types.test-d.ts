@@ -202,7 +202,7 @@ describe('derived unions track the spec exactly', () => {
     expectTypeOf<LumenError['code']>().toEqualTypeOf<LumenErrorCode | undefined>();
     expectTypeOf<LumenTaskFailedError['job']>().toEqualTypeOf<Schemas['FailedTask'] | Schemas['CancelledTask']>();
     expectTypeOf<LumenTaskFailedError['code']>().toEqualTypeOf<string | undefined>();
-    expectTypeOf<LumenTaskFailedError['status']>().toEqualTypeOf<'failed' | 'cancelled'>();
+    expectTypeOf<LumenTaskFailedError['taskStatus']>().toEqualTypeOf<'failed' | 'cancelled'>();
     expectTypeOf<LumenTaskFailedError>().toExtend<JobFailedError<Schemas['FailedTask'] | Schemas['CancelledTask']>>();
   });
 });
