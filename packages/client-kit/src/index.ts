@@ -19,3 +19,7 @@ export { runJob } from './run-job.js';
 export type { RunJobOptions, RunJobResult } from './run-job.js';
 export { DownloadError, fetchWithoutCredentials } from './fetch-without-credentials.js';
 export type { DownloadErrorOptions, DownloadErrorReason, FetchWithoutCredentialsOptions } from './fetch-without-credentials.js';
+export { signHmac, verifyHmacSignature } from './hmac-signature.js';
+export type { HmacAlgorithm, HmacEncoding, HmacSecret, HmacSignatureFormat, HmacVerification } from './hmac-signature.js';
+export { anySignal } from './any-signal.js';
+export { pathSegment } from './path-segment.js';

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { DownloadError, DownloadErrorReason, JobOutcome, JobsProgress, PollInfo, RunJobResult, saveResponseToFile } from '../src/index.js';
+import type { DownloadError, DownloadErrorReason, HmacVerification, JobOutcome, JobsProgress, PollInfo, RunJobResult, saveResponseToFile } from '../src/index.js';
 import {
   ApiError,
   createRetryingFetch,
@@ -9,6 +9,8 @@ import {
   JobTimeoutError,
   readResponseBytes,
   runJob,
+  signHmac,
+  verifyHmacSignature,
   waitForJob,
   waitForJobs,
 } from '../src/index.js';
@@ -131,5 +133,17 @@ describe('public types', () => {
     expectTypeOf<DownloadErrorReason>().toEqualTypeOf<'forbidden' | 'not_found' | 'unexpected_status'>();
     // @ts-expect-error the fetch option must be a fetch
     void fetchWithoutCredentials('https://x.test/a.png', { fetch: 'no' });
+  });
+
+  it('HMAC helpers take text or bytes and narrow the verification on valid', () => {
+    expectTypeOf(signHmac('body', new Uint8Array([1]), { prefix: 'sha256=' })).toEqualTypeOf<string>();
+    const result = verifyHmacSignature(new Uint8Array([1]), 'sig', ['new', new Uint8Array([2])]);
+    expectTypeOf(result).toEqualTypeOf<HmacVerification>();
+    if (result.valid) expectTypeOf(result.secretIndex).toEqualTypeOf<number>();
+    else expectTypeOf(result.reason).toEqualTypeOf<'malformed' | 'mismatch'>();
+    // @ts-expect-error a parsed body is not a signed payload
+    void verifyHmacSignature({ id: 'x' }, 'sig', 'secret');
+    // @ts-expect-error md5 is not offered
+    void signHmac('body', 'secret', { algorithm: 'md5' });
   });
 });

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
 import {
+  anySignal,
   createRetryingFetch,
   filenameFromContentDisposition,
+  pathSegment,
   readResponseBytes,
   runJob,
   saveResponseToFile,
@@ -133,7 +135,7 @@ export function createLumixAIClient(options: LumixAIClientOptions): LumixAIClien
 
     async getJob(id, call = {}) {
       const { data, error, response } = await raw.GET('/v1/images/jobs/{id}', {
-        params: { path: { id: pathSegment(id) } },
+        params: { path: { id: pathSegment(id, 'LumixAI job id') } },
         signal: call.signal,
       });
       if (data === undefined) throw lumixAIErrorFromResponse(response, error);
@@ -201,20 +203,6 @@ export function createLumixAIClient(options: LumixAIClientOptions): LumixAIClien
   }
 
   return client;
-}
-
-function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
-  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
-  return present.length > 1 ? AbortSignal.any(present) : present[0];
-}
-
-/**
- * openapi-fetch percent-encodes path parameters but leaves dots, so '' '.' or '..' would make the
- * URL resolve to another endpoint, sending the key there.
- */
-function pathSegment(id: string): string {
-  if (id === '' || id === '.' || id === '..') throw new TypeError(`Not a LumixAI job id: ${JSON.stringify(id)}`);
-  return id;
 }
 
 function firstDownloadUrl(job: DoneImageJob): string {

@@ -1,0 +1,106 @@
+// Shared by the tests: a scripted fetch, and the spec read as data.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+import { parse } from 'yaml';
+
+export interface SentRequest {
+  method: string;
+  url: string;
+  headers: Headers;
+  /** The body as sent ('' when there is none). */
+  body: string;
+}
+
+export type Reply = Response | Error | ((request: Request) => Response | Promise<Response>);
+
+/** A fetch that records every request and answers with `replies`, one per request; an Error is thrown. */
+export function scriptedFetch(replies: readonly Reply[]): { fetch: typeof fetch; sent: SentRequest[] } {
+  const queue = [...replies];
+  const sent: SentRequest[] = [];
+  const fakeFetch: typeof fetch = async (input, init) => {
+    const request = new Request(input, init);
+    sent.push({
+      method: request.method,
+      url: request.url,
+      headers: new Headers(request.headers),
+      body: await request.clone().text(),
+    });
+    const reply = queue.shift();
+    if (reply === undefined) throw new Error(`unscripted request: ${request.method} ${request.url}`);
+    if (reply instanceof Error) throw reply;
+    return typeof reply === 'function' ? reply(request) : reply;
+  };
+  return { fetch: fakeFetch, sent };
+}
+
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+
+/** Settles `promise` and returns what it rejected with; fails the test if it resolved. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to reject, but it resolved');
+}
+
+type Node = Record<string, unknown>;
+
+/** spec/lumen/openapi.yaml, parsed. */
+export const spec = parse(
+  readFileSync(createRequire(import.meta.url).resolve('@imagegen/spec/lumen/openapi.yaml'), 'utf8'),
+) as Node;
+
+/** Follows local `$ref`s. */
+export function resolve(node: unknown): Node {
+  let current = node as Node;
+  while (typeof current?.$ref === 'string') {
+    current = (current.$ref as string)
+      .slice(2)
+      .split('/')
+      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce<Node>((parent, key) => parent[key] as Node, spec);
+  }
+  return current;
+}
+
+/** One documented response of one operation, with every example the spec gives for it. */
+export interface DocumentedResponse {
+  operationId: string;
+  method: string;
+  path: string;
+  status: number;
+  /** The `error.code` values the response's schema allows (none for a success). */
+  codes: string[];
+  examples: Array<{ name: string; value: unknown }>;
+}
+
+/** Every (operation, status) the spec documents, read off the YAML. */
+export function documentedResponses(): DocumentedResponse[] {
+  const rows: DocumentedResponse[] = [];
+  for (const [path, item] of Object.entries(spec.paths as Node)) {
+    for (const [method, operation] of Object.entries(item as Node)) {
+      const op = operation as Node;
+      for (const [status, ref] of Object.entries(op.responses as Node)) {
+        const media = (resolve(ref).content as Node)['application/json'] as Node;
+        const errorSchema = resolve((resolve(media.schema).properties as Node | undefined)?.error) as Node | undefined;
+        const code = (errorSchema?.properties as Node | undefined)?.code as Node | undefined;
+        rows.push({
+          operationId: op.operationId as string,
+          method: method.toUpperCase(),
+          path,
+          status: Number(status),
+          codes: (code?.enum as string[] | undefined) ?? [],
+          examples: Object.entries((media.examples ?? {}) as Node).map(([name, example]) => ({
+            name,
+            value: resolve(example).value,
+          })),
+        });
+      }
+    }
+  }
+  return rows;
+}
