@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphInk } from '../src/core/images/bitmap-font.js';
 import type { ImageFormat } from '../src/core/images/image-size.js';
 import {
+  PLACEHOLDER_MAX_LABEL_LINES,
   PLACEHOLDER_MAX_SIDE,
   PlaceholderImageCache,
   placeholderCacheKey,
@@ -161,12 +162,21 @@ describe('renderPlaceholderImage', () => {
     { what: 'a line far wider than the image', label: ['x'.repeat(5000)] },
     { what: 'more lines than fit', label: Array.from({ length: 200 }, (_, i) => `line ${i}`) },
   ]))('$format: cuts $what to the image and leaves the far corner plain', async ({ format, label }) => {
-    const bytes = await renderPlaceholderImage(request({ format, width: 120, height: 90, label }));
-    const plain = decode(format, await renderPlaceholderImage(request({ format, width: 120, height: 90, label: [] })));
+    const bytes = await renderPlaceholderImage(request({ format, width: 120, height: 50, label }));
+    const plain = decode(format, await renderPlaceholderImage(request({ format, width: 120, height: 50, label: [] })));
     const pixels = decode(format, bytes);
-    expect(imageSize(bytes)).toMatchObject({ width: 120, height: 90 });
+    expect(imageSize(bytes)).toMatchObject({ width: 120, height: 50 });
     const tolerance = format === 'jpeg' ? JPEG_TOLERANCE : 0;
-    pixels.rgb(119, 89).forEach((v, c) => expect(Math.abs(v - plain.rgb(119, 89)[c]!)).toBeLessThanOrEqual(tolerance));
+    pixels.rgb(119, 49).forEach((v, c) => expect(Math.abs(v - plain.rgb(119, 49)[c]!)).toBeLessThanOrEqual(tolerance));
+  });
+
+  it.each(FORMATS)(`%s: draws at most PLACEHOLDER_MAX_LABEL_LINES (${PLACEHOLDER_MAX_LABEL_LINES}) lines`, async (format) => {
+    const lines = Array.from({ length: PLACEHOLDER_MAX_LABEL_LINES + 3 }, (_, i) => `line ${i}`);
+    const all = await renderPlaceholderImage(request({ format, width: 1024, height: 1024, label: lines }));
+    const capped = await renderPlaceholderImage(request({ format, width: 1024, height: 1024, label: lines.slice(0, PLACEHOLDER_MAX_LABEL_LINES) }));
+    const fewer = await renderPlaceholderImage(request({ format, width: 1024, height: 1024, label: lines.slice(0, PLACEHOLDER_MAX_LABEL_LINES - 1) }));
+    expect(all.equals(capped)).toBe(true);
+    expect(all.equals(fewer)).toBe(false);
   });
 
   it.each([
@@ -175,7 +185,8 @@ describe('renderPlaceholderImage', () => {
     { what: 'fractional width', width: 1.5, height: 10 },
     { what: 'NaN height', width: 10, height: Number.NaN },
     { what: 'a side above the maximum', width: PLACEHOLDER_MAX_SIDE + 1, height: 1 },
-    { what: 'too many pixels', width: PLACEHOLDER_MAX_SIDE, height: PLACEHOLDER_MAX_SIDE },
+    { what: 'one row more than the largest area', width: 4096, height: 4097 },
+    { what: 'the largest side squared', width: PLACEHOLDER_MAX_SIDE, height: PLACEHOLDER_MAX_SIDE },
   ])('refuses $what with a RangeError', async ({ width, height }) => {
     await expect(renderPlaceholderImage(request({ width, height }))).rejects.toThrow(RangeError);
     expect(() => new PlaceholderImageCache().render(request({ width, height }))).toThrow(RangeError);

@@ -20,25 +20,44 @@ const OPTIONS = {
   chroma_subsample: 2,
 } as const;
 
-let ready: Promise<void> | undefined;
+/**
+ * A WebAssembly memory grows to fit the largest image encoded in it and never shrinks: after a
+ * 4096x4096 render one instance would hold a few hundred MB for the life of the server. Encoding
+ * anything larger than this in a fresh instance, dropped afterwards, gives that memory back.
+ */
+const SHARED_INSTANCE_MAX_PIXELS = 2048 * 2048;
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+let sharedReady: Promise<void> | undefined;
 
 /**
- * The codec's own loader finds its .wasm by URL, which Node's fetch cannot read from disk, so hand
- * it the bytes. The file ships inside the npm package (nothing is downloaded or built at install).
+ * The codec's own loader finds its .wasm by URL, which Node's fetch cannot read from disk, so it
+ * gets the compiled module instead. The file ships inside the npm package (nothing is fetched or
+ * built at install).
  */
-function loadEncoder(): Promise<void> {
-  ready ??= (async () => {
-    const wasmPath = createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm');
-    // The declared parameter type is the browser's module options; wasmBinary is one of them.
-    await initMozjpeg({ wasmBinary: await readFile(wasmPath) } as Parameters<typeof initMozjpeg>[0]);
-  })();
-  return ready;
+function wasmModule(): Promise<WebAssembly.Module> {
+  compiled ??= readFile(createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm')).then((bytes) =>
+    WebAssembly.compile(bytes),
+  );
+  return compiled;
 }
+
+// init() takes a compiled module (see its source); its declared type only names the options form.
+const instantiate = async () => initMozjpeg((await wasmModule()) as Parameters<typeof initMozjpeg>[0]);
 
 /** A baseline JPEG of the raster. */
 export async function encodeJpeg(raster: PlaceholderRaster): Promise<Buffer> {
-  await loadEncoder();
   const { width, height } = raster;
+  const large = width * height > SHARED_INSTANCE_MAX_PIXELS;
+  // The codec keeps one current instance: a large image gets a new one, and the next small image
+  // a new shared one again, so the large one's memory is garbage once its encode returns.
+  if (large) {
+    sharedReady = undefined;
+    await instantiate();
+  } else {
+    sharedReady ??= instantiate();
+    await sharedReady;
+  }
   const data = new Uint8ClampedArray(width * height * 4);
   // Plain rows are one 32-bit RGBA word repeated; writing words is several times faster than bytes.
   const words = new Uint32Array(data.buffer);

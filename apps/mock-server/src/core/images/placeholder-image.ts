@@ -14,15 +14,22 @@ export interface PlaceholderImageRequest {
   seed: string;
   /**
    * Lines drawn in a box at the top left, so a person can tell which request made the image (see
-   * placeholderLabel). Characters outside printable ASCII are drawn as '?'; what does not fit the
-   * image is cut. An empty list draws no box.
+   * placeholderLabel). Characters outside printable ASCII are drawn as '?'; lines past
+   * PLACEHOLDER_MAX_LABEL_LINES and whatever does not fit the image are cut. An empty list draws no box.
    */
   label: readonly string[];
 }
 
-/** The largest side, and the largest area (an 8K 16:9 frame), a placeholder may have: they bound a render's memory. */
+/**
+ * The largest side and the largest area a placeholder may have: room for every size the vendors
+ * document (4K at most) and for long panoramas, while bounding a render's memory (a 4096x4096 JPEG
+ * takes a few hundred MB while it is encoded).
+ */
 export const PLACEHOLDER_MAX_SIDE = 8192;
-export const PLACEHOLDER_MAX_PIXELS = 8192 * 4608;
+export const PLACEHOLDER_MAX_PIXELS = 4096 * 4096;
+
+/** A label is a few lines, not a page: this bounds how much of the image, and of the file, it takes. */
+export const PLACEHOLDER_MAX_LABEL_LINES = 6;
 
 /** The Content-Type to serve each format with. */
 export const PLACEHOLDER_CONTENT_TYPE: Readonly<Record<ImageFormat, string>> = { png: 'image/png', jpeg: 'image/jpeg' };
@@ -34,7 +41,8 @@ export const PLACEHOLDER_CONTENT_TYPE: Readonly<Record<ImageFormat, string>> = {
  */
 export async function renderPlaceholderImage(request: PlaceholderImageRequest): Promise<Buffer> {
   checkSize(request);
-  const raster = new PlaceholderRaster(request.width, request.height, request.seed, request.label);
+  const label = request.label.slice(0, PLACEHOLDER_MAX_LABEL_LINES);
+  const raster = new PlaceholderRaster(request.width, request.height, request.seed, label);
   return request.format === 'png' ? encodePng(raster) : encodeJpeg(raster);
 }
 
@@ -46,7 +54,7 @@ export function placeholderCacheKey({ format, width, height, seed, label }: Plac
 /**
  * Renders through a least-recently-used cache of finished files, so polling clients and repeated
  * downloads do not pay for a render each time; concurrent requests for one image share one render.
- * A count bound is enough: the largest placeholder allowed is under 0.5 MB in either format.
+ * A count bound is enough: no placeholder allowed reaches 0.5 MB in either format, label included.
  */
 export class PlaceholderImageCache {
   readonly #cache: LruCache<string, Promise<Buffer>>;
