@@ -262,7 +262,7 @@ describe('placeholderLabel', () => {
     {
       what: 'the first words of a long prompt',
       prompt: 'premium product render on glass, studio lighting, soft shadows',
-      line: 'premium product render on glass,...',
+      line: 'premium product render on glass...',
     },
     { what: 'the start of one very long word', prompt: 'x'.repeat(50), line: `${'x'.repeat(32)}...` },
   ])('keeps $what', ({ prompt, line }) => {

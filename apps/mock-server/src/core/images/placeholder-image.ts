@@ -100,7 +100,8 @@ function promptStart(prompt: string): string {
     start = next;
   }
   if (start === '') start = (words[0] ?? '').slice(0, PROMPT_CHARACTERS);
-  return start.length < whole.length ? `${start}...` : start;
+  // A comma or full stop right before the ellipsis reads as a typo, so it goes.
+  return start.length < whole.length ? `${start.replace(/[,;:.]+$/, '')}...` : start;
 }
 
 function checkSize({ width, height }: PlaceholderImageRequest): void {
