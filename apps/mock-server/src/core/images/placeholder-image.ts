@@ -46,7 +46,10 @@ export async function renderPlaceholderImage(request: PlaceholderImageRequest): 
   return request.format === 'png' ? encodePng(raster) : encodeJpeg(raster);
 }
 
-/** A string that is equal for two requests exactly when they render the same bytes. */
+/**
+ * The cache key of a request: equal keys render equal bytes (different keys may still render alike,
+ * e.g. labels that differ only past what fits).
+ */
 export function placeholderCacheKey({ format, width, height, seed, label }: PlaceholderImageRequest): string {
   return JSON.stringify([format, width, height, seed, label]);
 }
