@@ -17,7 +17,8 @@ export type { ApiConfigs, ApiSlug } from './apis/registry.js';
 export { API_SLUGS, APIS } from './apis/registry.js';
 export { LUMIXAI_DEV_KEYS } from './apis/lumixai/index.js';
 export type { LumixAIKeyConfig, LumixAIMockConfig } from './apis/lumixai/index.js';
-export { pngSize } from './core/png.js';
+export { imageSize } from './core/images/image-size.js';
+export type { ImageFormat, ImageSize } from './core/images/image-size.js';
 // Spec reading the mock is built on, for tests that take their cases from the spec too.
 export { basePathOf, deref, loadSpec, specPath } from './core/spec-document.js';
 export type { OpenApiDocument } from './core/spec-document.js';

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { SystemClock, pngSize } from '../src/index.js';
+import { SystemClock, imageSize } from '../src/index.js';
 import { DEV_KEY, startMock } from './harness.js';
 
 const run = promisify(execFile);
@@ -75,7 +75,7 @@ describe('the LumixAI documentation examples run unchanged against the mock (bas
     const status = Number(/HTTP_STATUS=(\d+)$/.exec(stdout)?.[1]);
     expect([200, 202], stdout).toContain(status);
     if (command.includes('-o lumixai-result.png')) {
-      expect(pngSize(await readFile(join(workDir, 'lumixai-result.png'))).width).toBeGreaterThan(0);
+      expect(imageSize(await readFile(join(workDir, 'lumixai-result.png'))).format).toBe('png');
     }
   });
 
@@ -87,6 +87,6 @@ describe('the LumixAI documentation examples run unchanged against the mock (bas
     await writeFile(file, program);
     await run(process.execPath, [file], { cwd: workDir, env: { ...process.env, LUMIXAI_API_KEY: DEV_KEY }, timeout: 20_000 });
     const png = await readFile(join(workDir, 'lumixai-result.png'));
-    expect(pngSize(png)).toEqual({ width: 2048, height: 1152 });
+    expect(imageSize(png)).toEqual({ format: 'png', width: 2048, height: 1152 });
   });
 });

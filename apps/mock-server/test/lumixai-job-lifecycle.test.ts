@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { pngSize } from '../src/index.js';
+import { imageSize } from '../src/index.js';
 import { startMock, validJob } from './harness.js';
 
 type Job = { id: string; status: string; created: number; completed?: number; data?: Array<{ download_url: string }>; error?: string };
@@ -88,7 +88,7 @@ describe('LumixAI downloads', () => {
     expect(download.headers.get('content-type')).toBe('image/png');
     const id = data[0]!.download_url.split('/')[4];
     expect(download.headers.get('content-disposition')).toBe(`attachment; filename="lumixai-${id}.png"`);
-    expect(pngSize(new Uint8Array(await download.arrayBuffer()))).toEqual({ width, height });
+    expect(imageSize(new Uint8Array(await download.arrayBuffer()))).toEqual({ format: 'png', width, height });
   });
 
   async function imageFor(h: Awaited<ReturnType<typeof startMock>>, body: Record<string, unknown>): Promise<Buffer> {

@@ -14,10 +14,9 @@ import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-ke
 import { KeyRegistry } from '../../core/api-keys.js';
 import { CreditLedger } from '../../core/credit-ledger.js';
 import { IdempotencyStore } from '../../core/idempotency-store.js';
+import { PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { JobStore } from '../../core/job-store.js';
-import { LruCache } from '../../core/lru-cache.js';
-import { renderPlaceholderPng } from '../../core/png.js';
 import { problem } from '../../core/problems.js';
 import { loadSpec } from '../../core/spec-document.js';
 import { jobTiming } from '../../core/timing.js';
@@ -95,7 +94,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): Ve
     if (job.outcome === 'failed') credits.refund(job.owner, job.charged);
   });
   const idempotency = new IdempotencyStore(deps.clock, deps.idempotencyRetentionMs);
-  const images = new LruCache<string, Buffer>(16);
+  const images = new PlaceholderImageCache();
 
   const seconds = (ms: number) => Math.floor(ms / 1000);
   const downloadUrl = (id: string) => `/v1/images/results/${id}/download`;
@@ -214,7 +213,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): Ve
       res.json(jobView(findJob(req)));
     },
 
-    downloadImageResult(req, res) {
+    async downloadImageResult(req, res) {
       const job = findJob(req);
       const phase = jobs.phase(job);
       if (phase !== 'succeeded') {
@@ -224,9 +223,13 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): Ve
         throw problem('not_found', `result ${job.id} has expired; generated images are not stored, download promptly`);
       }
       const { model, prompt, seed, width, height } = job.input;
-      const png = images.getOrCreate(`${model.slug}\n${prompt}\n${seed}\n${width}x${height}`, () =>
-        renderPlaceholderPng(width, height, `${model.slug}\n${prompt}\n${seed}`),
-      );
+      const png = await images.render({
+        format: 'png',
+        width,
+        height,
+        seed: `${model.slug}\n${prompt}\n${seed}`,
+        label: placeholderLabel({ api: 'LumixAI', model: model.slug, width, height, prompt, id: seed }),
+      });
       res
         .status(200)
         .set({
