@@ -7,7 +7,7 @@ import { describeSchemes, readCredential } from './api-keys.js';
 import { coerceFormFields, multipartParser } from './form-body.js';
 import { OperationIndex, compilePathTemplate, listOperations, safeDecode } from './operations.js';
 import { parsePrefer, readRequestedOutcome } from './prefer-header.js';
-import { ProblemError, fieldMessages, problem } from './problems.js';
+import { PAYLOAD_TOO_LARGE, ProblemError, fieldMessages, problem } from './problems.js';
 import type { ErrorResponse, Problem, ValidationIssue, ValidationLocation } from './problems.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { basePathOf } from './spec-document.js';
@@ -100,7 +100,7 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
               : 'Invalid API key',
         );
       }
-      const limit = api.rateLimit?.limitOf(principal);
+      const limit = api.rateLimit?.limitOf(principal, operation);
       if (api.rateLimit && (limit !== undefined || api.rateLimit.headers)) {
         const decision = options.rateLimiter.take(`${api.slug}\u0000${principal.key}`, limit ?? Number.MAX_SAFE_INTEGER, api.rateLimit.windowMs);
         if (api.rateLimit.headers) res.set(api.rateLimit.headers(decision));
@@ -332,7 +332,7 @@ export function toProblem(error: unknown, req?: Request): Problem {
     return { kind: 'validation', message: `Request body is not valid JSON: ${e.message ?? 'parse error'}`, fields: { body: ['must be valid JSON'] } };
   }
   if (e?.type === 'entity.too.large') {
-    return { kind: 'validation', message: `Request body is too large: ${e.message ?? ''}`.trim(), fields: { body: ['too large'] } };
+    return { kind: 'validation', message: `Request body is too large: ${e.message ?? ''}`.trim(), fields: { body: ['too large'] }, code: PAYLOAD_TOO_LARGE };
   }
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return { kind: 'validation', message: e.message ?? 'Unsupported body encoding', fields: { body: [e.message ?? 'unsupported encoding'] } };

@@ -55,7 +55,11 @@ export interface Problem<TKind extends string = string> {
   fields?: Record<string, string[]>;
   /** The raw validation failures behind a `validation` problem raised by the pipeline. */
   issues?: ValidationIssue[];
-  /** A vendor code chosen by the handler, for vendors whose envelope carries one beside the kind. */
+  /**
+   * A vendor code chosen by the handler, for vendors whose envelope carries one beside the kind.
+   * The pipeline sets one itself: {@link PAYLOAD_TOO_LARGE} on the `validation` problem of a body
+   * over the size limit, for vendors that document a 413.
+   */
   code?: string;
   /** Seconds until a retry can succeed, for `rate_limited` and `unavailable`. */
   retryAfterSeconds?: number;
@@ -67,6 +71,9 @@ export interface Problem<TKind extends string = string> {
   /** Methods the path does allow, for `method_not_allowed`. */
   allow?: string[];
 }
+
+/** The {@link Problem.code} of a request body larger than the server's body limit. */
+export const PAYLOAD_TOO_LARGE = 'payload_too_large';
 
 export interface ErrorResponse {
   status: number;

@@ -55,8 +55,11 @@ export interface VendorApi {
 export interface RateLimitPolicy {
   /** Window length of the vendor's limit. Default: one minute. */
   windowMs?: number;
-  /** Requests a key may make per window; undefined for no limit. */
-  limitOf(principal: Principal): number | undefined;
+  /**
+   * Requests a key may make per window of this operation; undefined for no limit (the request is
+   * then not counted either, e.g. for operations whose spec documents no 429).
+   */
+  limitOf(principal: Principal, operation: Operation): number | undefined;
   /** Headers the vendor sends with every counted response (e.g. X-RateLimit-*). Default: none. */
   headers?(state: RateLimitState): Record<string, string>;
 }
