@@ -108,4 +108,13 @@ describe('JobStore: listeners', () => {
     clock.advance(1);
     expect(jobs.get(job.id, 'w')).toBeUndefined();
   });
+
+  it('find() sees a job of any owner (for keyless presigned URLs) until its retention ends', () => {
+    const { clock, jobs } = store();
+    const job: Job<string> = jobs.create({ owner: 'w', input: 'x', timing });
+    expect(jobs.find(job.id)).toBe(job);
+    expect(jobs.find('no-such-id')).toBeUndefined();
+    clock.advance(5000 + 20_000);
+    expect(jobs.find(job.id)).toBeUndefined();
+  });
 });

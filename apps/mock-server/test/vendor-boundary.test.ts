@@ -110,7 +110,7 @@ const toyErrors: VendorErrorFormat<'capacity'> = {
   render(found: Problem) {
     const status = STATUS[found.kind];
     if (status === undefined) throw new Error(`toy has no status for ${found.kind}`);
-    return { status, body: { error: { kind: found.kind, message: found.message, ...(found.issues ? { issues: found.issues } : {}) } } };
+    return { status, body: { error: { kind: found.kind, message: found.message, ...(found.issues ? { issues: found.issues } : {}), ...(found.code ? { code: found.code } : {}) } } };
   },
   forStatus: () => undefined,
 };
@@ -127,7 +127,8 @@ function toyVendor(clock: ManualClock): { api: VendorApi; jobs: JobStore<null> }
     failureCodes: ['nsfw', 'oom'],
     rateLimit: {
       windowMs: 60 * 60 * 1000,
-      limitOf: (principal) => (principal.key === 'good' ? 2 : undefined),
+      // Polls are never counted, as with vendors whose limit covers only job creation.
+      limitOf: (principal, operation) => (principal.key === 'good' && operation.operationId !== 'getJob' ? 2 : undefined),
       headers: (state) => ({ 'X-Limit': String(state.limit), 'X-Remaining': String(state.remaining) }),
     },
     handlers: {
@@ -185,7 +186,7 @@ async function startToy() {
   return { url, prefix, clock, jobs, violations, internal, call };
 }
 
-type ToyError = { error: { kind: string; message: string; issues?: ValidationIssue[] } };
+type ToyError = { error: { kind: string; message: string; issues?: ValidationIssue[]; code?: string } };
 
 describe('mounting: operations below /<slug><base path>, extra routes below /<slug>', () => {
   it('mounts the operations at the spec base path, even when the server URL is absolute', async () => {
@@ -226,6 +227,8 @@ describe('authentication and the per-API rate limit', () => {
       seen.push([response.status, response.headers.get('x-remaining')]);
     }
     expect(seen).toEqual([[201, '1'], [201, '0'], [429, '0']]);
+    const poll = await toy.call('/toy/api/jobs/unknown');
+    expect(poll.status, 'an operation the limit does not cover, after the limit was reached').toBe(404);
     toy.clock.advance(59 * 60 * 1000);
     expect((await toy.call('/toy/api/jobs', { json: { model: 'small' } })).status).toBe(429);
     toy.clock.advance(60 * 1000);
@@ -290,6 +293,19 @@ describe('problems: vendor kinds and raw validation detail', () => {
     expect(found.issues).toEqual([expect.objectContaining(issue)]);
     expect(found.message).toContain(issue.field);
     expect(toy.internal).toEqual([]);
+  });
+
+  it.each([
+    { name: 'a body over the body limit is marked payload_too_large, for vendors that document a 413', size: 1024 * 1024 + 1, code: 'payload_too_large' },
+    { name: 'a body within the limit that breaks the schema carries no code', size: 1024 * 1024 - 64, code: undefined },
+  ])('$name', async ({ size, code }) => {
+    const toy = await startToy();
+    const body = JSON.stringify({ model: 'small', prompt: 'x'.repeat(size - JSON.stringify({ model: 'small', prompt: '' }).length) });
+    expect(body.length).toBe(size);
+    const response = await toy.call('/toy/api/jobs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    expect(response.status).toBe(400);
+    const found = ((await response.json()) as ToyError).error;
+    expect(found.code, found.message).toBe(code);
   });
 
   it('an unknown field named __proto__ is a 400 too, never a crash', async () => {

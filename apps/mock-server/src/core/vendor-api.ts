@@ -56,8 +56,8 @@ export interface RateLimitPolicy {
   /** Window length of the vendor's limit. Default: one minute. */
   windowMs?: number;
   /**
-   * Requests a key may make per window of this operation; undefined for no limit (the request is
-   * then not counted either, e.g. for operations whose spec documents no 429).
+   * Requests a key may make per window, for this operation; undefined for no limit (e.g. for
+   * operations whose spec documents no 429). Operations share the key's one window.
    */
   limitOf(principal: Principal, operation: Operation): number | undefined;
   /** Headers the vendor sends with every counted response (e.g. X-RateLimit-*). Default: none. */

@@ -106,15 +106,36 @@ export interface IssueVerdict {
  * `required` errors beside it: the combination keyword decides, worded by the rules above.
  */
 export function judgeIssues(issues: readonly ValidationIssue[], limits: RequestLimits): IssueVerdict {
+  const bodyIssues = issues.filter((issue) => issue.location === 'body');
+  // A value of the wrong JSON type breaks its own field's rule, whichever keyword failed first
+  // (for a string `source`, ImageInput's `not` fails before its `type`).
+  for (const issue of bodyIssues) {
+    const mismatch = typeMismatch(issue, limits);
+    if (mismatch !== undefined) return { kind: 'validation', detail: mismatch };
+  }
   const combinations: string[] = [];
-  for (const issue of issues) {
-    if (issue.location !== 'body') continue;
+  for (const issue of bodyIssues) {
     const combination = combinationOf(issue, limits);
     if (combination !== undefined && !combinations.includes(combination)) combinations.push(combination);
   }
   if (combinations.length > 0) return { kind: 'unprocessable', detail: combinations.join('; ') };
   const first = issues[0];
-  return { kind: 'validation', detail: first === undefined ? 'Invalid request parameters' : wordIssue(first) };
+  return { kind: 'validation', detail: first === undefined ? 'Invalid request parameters' : wordIssue(first, limits) };
+}
+
+/** `source must be object or null` when the value's JSON type is none the field's schema allows. */
+function typeMismatch(issue: ValidationIssue, limits: RequestLimits): string | undefined {
+  if (!('value' in issue)) return undefined;
+  const schema = schemaAt(limits, issue.path);
+  if (schema === undefined) return undefined;
+  const allowed = [schema, ...(isNullableUnion(schema) ? schema.anyOf!.map((part) => deref<Schema>(limits.doc, part)) : [])].flatMap((part) =>
+    typeof part.type === 'string' ? [part.type] : Array.isArray(part.type) ? part.type.filter((type): type is string => typeof type === 'string') : [],
+  );
+  if (allowed.length === 0) return undefined;
+  const value = issue.value;
+  const actual = value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
+  if (allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'))) return undefined;
+  return `${issue.field} must be ${allowed.join(' or ')}`;
 }
 
 function combinationOf(issue: ValidationIssue, limits: RequestLimits): string | undefined {
@@ -164,7 +185,7 @@ function isNullableUnion(schema: Schema | undefined): boolean {
 }
 
 /** A field's own rule, worded as Luma's documented example (`aspect_ratio must be one of: ...`). */
-function wordIssue(issue: ValidationIssue): string {
+function wordIssue(issue: ValidationIssue, limits: RequestLimits): string {
   if (issue.location !== 'body') {
     const where = { path: 'path parameter', query: 'query parameter', headers: 'header', request: 'request', body: '' }[issue.location];
     return `${where} ${issue.field}: ${issue.message}`.trim();
@@ -176,6 +197,12 @@ function wordIssue(issue: ValidationIssue): string {
       return issue.allowed ? `${issue.field} must be one of: ${issue.allowed.join(', ')}` : `${issue.field} ${issue.message}`;
     case 'additionalProperties':
       return `${issue.field} is not a parameter of this request`;
+    case 'maxItems':
+      // image_edit's stricter limit may be the one reported: name the field's own.
+      if (issue.field === 'image_ref' && Array.isArray(issue.value)) {
+        return `image_ref takes at most ${limits.imageRefMax} reference images; got ${issue.value.length}`;
+      }
+      return `${issue.field} ${issue.message}`;
     default:
       return `${issue.field} ${issue.message}`;
   }
