@@ -14,11 +14,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 
+import { findChromium, missingChromiumMessage } from '../../../scripts/ensure-chromium.mjs';
+
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(packageDir, 'dist');
 const resultsDir = join(packageDir, 'test-results');
 const specDir = dirname(createRequire(import.meta.url).resolve('@imagegen/spec/package.json'));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface Operation {
   summary: string;
@@ -94,11 +95,13 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM} (set CHROMIUM_PATH to another binary)`);
+  // The root `test` script installs Chromium when it can; run alone, this fails at once saying how.
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error(missingChromiumMessage());
   server = await serveDist();
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
   });
   mkdirSync(resultsDir, { recursive: true });
