@@ -21,4 +21,16 @@ export const LIFECYCLES = {
       return { jobId: created.id, statuses, contentType: image.contentType, bytes: image.bytes };
     },
   },
+  'luma-agents': {
+    client: '@imagegen/luma-agents',
+    async run({ client, baseUrl }) {
+      const luma = client.createLumaAgentsClient({ baseUrl, apiKey: 'luma-api-mock-dev', retry: false });
+      const created = await luma.createGeneration({ prompt: 'a lighthouse at dusk', aspect_ratio: '1:1', output_format: 'png' });
+      const statuses = [created.state];
+      const completed = await luma.waitForGeneration(created.id, { intervalMs: 10, onStatus: (generation) => statuses.push(generation.state) });
+      // The output is a presigned URL, fetched without the key.
+      const { images } = await luma.downloadOutputs(completed);
+      return { jobId: created.id, statuses, contentType: images[0].contentType, bytes: images[0].bytes };
+    },
+  },
 };

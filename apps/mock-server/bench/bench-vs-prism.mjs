@@ -102,7 +102,47 @@ const APIS = {
       ],
     };
   })(),
+  'luma-agents': (() => {
+    // The dev key with unlimited balance and no rate limit, so no request is refused for quota reasons.
+    const headers = { authorization: 'Bearer luma-api-mock-dev' };
+    const body = { prompt: 'A glass of iced coffee on a marble countertop, morning light streaming through a window', aspect_ratio: '16:9' };
+    const create = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    return {
+      // Prism serves the paths at its root; ours mounts them at /luma-agents/v1.
+      prismBasePath: '',
+      // No public read: start-up is timed to the first generation created.
+      ready: { path: '/generations', ...create, status: 201 },
+      // Ours: a real generation to poll, and one finished PNG and one JPEG whose presigned output
+      // URLs are downloaded (an hour of validity outlasts any run). Prism is stateless: the
+      // example id gets the documented example, and it serves no outputs.
+      async prepare(baseUrl, serverName) {
+        if (serverName === 'prism') return { generationId: '182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e' };
+        const outputs = {};
+        let generationId;
+        for (const output_format of ['png', 'jpeg']) {
+          const created = await fetch(`${baseUrl}/generations`, { ...create, body: JSON.stringify({ ...body, output_format }) });
+          const { id } = await created.json();
+          if (created.status !== 201 || typeof id !== 'string') throw new Error(`could not create a generation on ${serverName}: ${created.status}`);
+          const polled = await (await fetch(`${baseUrl}/generations/${id}`, { headers })).json();
+          if (polled.state !== 'completed') throw new Error(`generation ${id} is ${polled.state} on ${serverName}: is --timing instant?`);
+          outputs[output_format] = polled.output[0].url;
+          generationId = id;
+        }
+        return { generationId, outputs };
+      },
+      routes: [
+        { name: 'GET /generations/{id}', method: 'GET', path: (ctx) => `/generations/${ctx.generationId}`, headers, status: 200 },
+        { name: 'POST /generations', path: () => '/generations', ...create, status: 201 },
+        // Not in the spec (presigned storage URLs), so ours only: no Authorization, a 2048x1152 image.
+        { name: 'GET presigned PNG output', oursOnly: true, method: 'GET', url: (ctx) => ctx.outputs.png, headers: {}, status: 200 },
+        { name: 'GET presigned JPEG output', oursOnly: true, method: 'GET', url: (ctx) => ctx.outputs.jpeg, headers: {}, status: 200 },
+      ],
+    };
+  })(),
 };
+
+/** Routes both servers serve, compared side by side; `oursOnly` routes (outside the spec) are reported on their own. */
+const sideBySide = (routes) => routes.filter((route) => !route.oursOnly);
 
 /** Slug -> base path of every API the mock mounts, asked of the mock itself once dist/ is built. */
 let MOUNTED;
@@ -302,6 +342,7 @@ function summarise(result, route, cpuSec) {
     total: result.requests.total,
     cpuUsPerReq: cpuSec === undefined ? undefined : (cpuSec * 1e6) / result.requests.total,
     durationSec: result.duration,
+    bytesPerReq: result.requests.total > 0 ? result.throughput.total / result.requests.total : undefined,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
     statusCodes,
     non2xx: result.non2xx,
@@ -312,7 +353,7 @@ function summarise(result, route, cpuSec) {
 
 /** Warms one route up (result checked, figures discarded), then measures it. */
 async function benchRoute(running, route, ctx, label) {
-  const url = `${running.baseUrl}${route.path(ctx)}`;
+  const url = route.url ? route.url(ctx) : `${running.baseUrl}${route.path(ctx)}`;
   if (SETTINGS.warmup > 0) {
     const warm = summarise(await load(url, route, SETTINGS.warmup), route);
     // A route that already fails while warming up would only measure error handling.
@@ -332,7 +373,9 @@ async function benchServer(server, mode, label, slug) {
   try {
     const ctx = await APIS[slug].prepare(running.baseUrl, server.name);
     const routes = {};
-    for (const route of ROUTES.filter((candidate) => candidate.slug === slug)) routes[route.name] = await benchRoute(running, route, ctx, label);
+    for (const route of ROUTES.filter((candidate) => candidate.slug === slug && (server.name === 'ours' || !candidate.oursOnly))) {
+      routes[route.name] = await benchRoute(running, route, ctx, label);
+    }
     return { routes, logBytes: running.output.bytes };
   } finally {
     await running.stop();
@@ -345,7 +388,8 @@ async function benchServer(server, mode, label, slug) {
 function bestOf(rounds) {
   const routes = {};
   for (const route of ROUTES) {
-    const runs = rounds.map((round) => round.routes[route.name]);
+    const runs = rounds.map((round) => round.routes[route.name]).filter((run) => run !== undefined);
+    if (runs.length === 0) continue; // an oursOnly route, on Prism
     const best = runs.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
     routes[route.name] = { ...best, reqPerSecByRound: runs.map((run) => run.reqPerSec) };
   }
@@ -373,15 +417,16 @@ function row(route, a, aP99, b, bP99) {
 }
 
 function compare(mode, ours, prism) {
-  const rows = ROUTES.map((route) => {
+  const rows = sideBySide(ROUTES).map((route) => {
     const a = ours.routes[route.name];
     const b = prism.routes[route.name];
     // A run that got errors measured error handling, not the route: flag its row.
     const failed = a.problems.length > 0 || b.problems.length > 0;
     return row(failed ? `${route.name} (ERROR)` : route.name, a, a.latencyMs.p99, b, b.latencyMs.p99);
   });
-  const a = overall(ours.routes);
-  const b = overall(prism.routes);
+  const compared = (routes) => Object.fromEntries(sideBySide(ROUTES).map((route) => [route.name, routes[route.name]]));
+  const a = overall(compared(ours.routes));
+  const b = overall(compared(prism.routes));
   const total = row('overall', a, a.worstP99Ms, b, b.worstP99Ms);
   return { rows, overall: total, met: total.ratio >= mode.target, routesMissed: rows.filter((row) => row.ratio < mode.target).map((row) => row.route) };
 }
@@ -413,6 +458,20 @@ function printTable(mode, comparison, ours, prism) {
   console.log(`req/s ratio = ours/prism throughput (the target); CPU ratio = prism/ours server CPU per request, less sensitive to`);
   console.log(`other load on the machine; overall p99 = the worst route's; autocannon records latency in whole ms.`);
   console.log(`log output written: ours ${fmt(ours.logBytes / 1024, 0)} KiB, prism ${fmt(prism.logBytes / 1024, 0)} KiB`);
+  printOursOnly(ours);
+}
+
+/** Routes outside the specs (presigned outputs, result files): ours alone, with the size of each answer. */
+function printOursOnly(ours) {
+  const routes = ROUTES.filter((route) => route.oursOnly);
+  if (routes.length === 0) return;
+  console.log('\nours only (not in the spec, so Prism cannot serve them):');
+  for (const route of routes) {
+    const run = ours.routes[route.name];
+    console.log(
+      `  ${route.name.padEnd(40)} ${fmt(run.reqPerSec, 0).padStart(8)} req/s  p99 ${String(run.latencyMs.p99).padStart(4)} ms  ${fmt(run.cpuUsPerReq, 0).padStart(6)} µs CPU/req  ${fmt((run.bytesPerReq ?? NaN) / 1024, 1).padStart(6)} KiB/answer${run.problems.length ? '  (ERROR)' : ''}`,
+    );
+  }
 }
 
 function verdictLine(mode, comparison) {
