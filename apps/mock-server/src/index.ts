@@ -17,6 +17,8 @@ export type { ApiConfigs, ApiSlug } from './apis/registry.js';
 export { API_SLUGS, APIS } from './apis/registry.js';
 export { LUMIXAI_DEV_KEYS } from './apis/lumixai/index.js';
 export type { LumixAIKeyConfig, LumixAIMockConfig } from './apis/lumixai/index.js';
+export { LUMA_AGENTS_DEV_KEYS } from './apis/luma-agents/index.js';
+export type { LumaAgentsKeyConfig, LumaAgentsMockConfig } from './apis/luma-agents/index.js';
 export { imageSize } from './core/images/image-size.js';
 export type { ImageFormat, ImageSize } from './core/images/image-size.js';
 // Spec reading the mock is built on, for tests that take their cases from the spec too.

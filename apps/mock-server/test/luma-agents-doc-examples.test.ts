@@ -69,14 +69,14 @@ describe('the Luma Agents reference page, run against the mock', async () => {
   });
 
   it('the documented flow with curl on real time: create, poll until completed, download the presigned output without the key', async () => {
-    const h = await startLuma({ clock: new SystemClock(), timing: { queuedMs: 200, runningMs: 600 } });
+    const h = await startLuma({ clock: new SystemClock(), timing: { queuedMs: 300, runningMs: 1200 } });
     const env = { LUMA_AGENTS_API_KEY: KEYS.dev };
     const created = await curl(example!.replace(PROMPT, 'A lighthouse at dusk').replaceAll(DOCUMENTED_BASE, h.lumaBase).replace("\"prompt\"", '"output_format": "jpeg", "aspect_ratio": "16:9", "prompt"'), env, workDir);
     expect(created.status, created.body).toBe(201);
-    const { id } = JSON.parse(created.body) as Generation;
+    const { id, state } = JSON.parse(created.body) as Generation;
 
     const poll = `curl ${h.lumaBase}/generations/${id} -H "Authorization: Bearer $LUMA_AGENTS_API_KEY"`;
-    const states: string[] = [];
+    const states: string[] = [state];
     let generation: Generation | undefined;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
@@ -87,7 +87,8 @@ describe('the Luma Agents reference page, run against the mock', async () => {
       if (generation.state === 'completed' || generation.state === 'failed') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(states).toEqual(['queued', 'processing', 'completed']);
+    // Real time on a busy machine: a slow poll may miss the processing phase, never the order.
+    expect([['queued', 'processing', 'completed'], ['queued', 'completed']]).toContainEqual(states);
 
     // The output URL carries its own signature: no Authorization header, no key in the environment.
     const file = join(workDir, 'output.jpg');

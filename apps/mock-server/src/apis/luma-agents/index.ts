@@ -4,7 +4,7 @@ import type { LumaAgentsMockConfig } from './luma-agents-api.js';
 import { LUMA_AGENTS_DEV_KEYS, createLumaAgentsMock } from './luma-agents-api.js';
 
 export type { LumaAgentsKeyConfig, LumaAgentsMockConfig } from './luma-agents-api.js';
-export { LUMA_AGENTS_DEV_KEYS, outputSize as lumaAgentsOutputSize } from './luma-agents-api.js';
+export { LUMA_AGENTS_DEV_KEYS } from './luma-agents-api.js';
 
 /** Luma Agents generations API: Bearer keys, queued generations, presigned expiring PNG/JPEG outputs. */
 export const lumaAgents = defineApi<'luma-agents', LumaAgentsMockConfig>({

@@ -125,7 +125,7 @@ interface LumaGenerationInput {
 }
 
 /** `3:2` -> 2048x1365: the longer side is {@link OUTPUT_LONG_SIDE}. */
-export function outputSize(ratio: AspectRatio): { width: number; height: number } {
+function outputSize(ratio: AspectRatio): { width: number; height: number } {
   const [w, h] = ratio.split(':').map(Number) as [number, number];
   const scale = OUTPUT_LONG_SIDE / Math.max(w, h);
   return { width: Math.round(w * scale), height: Math.round(h * scale) };
@@ -135,10 +135,16 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, deps: MockDep
   const doc = loadSpec('luma-agents');
   const requestSchema = (deref<{ content: Record<string, { schema: unknown }> }>(doc, doc.components!.requestBodies!.GenerationCreateRequest)).content['application/json']!.schema;
   const limits = readRequestLimits(doc, requestSchema);
-  const defaults = deref<{ properties: Record<string, { default?: unknown }> }>(doc, requestSchema).properties;
-  const defaultModel = defaults.model?.default as Model;
-  const defaultStyle = defaults.style?.default as Style;
-  const defaultType = defaults.type?.default as GenerationType;
+  // The spec's defaults, for fields the request leaves out (the validator fills them in as well).
+  const properties = deref<{ properties: Record<string, { default?: unknown }> }>(doc, requestSchema).properties;
+  const defaultOf = <T>(field: string): T => {
+    const value = properties[field]?.default;
+    if (value === undefined) throw new Error(`spec/luma-agents: the request's ${field} has no default`);
+    return value as T;
+  };
+  const defaultModel = defaultOf<Model>('model');
+  const defaultStyle = defaultOf<Style>('style');
+  const defaultType = defaultOf<GenerationType>('type');
   const failureCodes = deref<{ enum: GenerationFailureCode[] }>(doc, { $ref: '#/components/schemas/GenerationFailureCode' }).enum;
 
   const keys = config.keys ?? [...LUMA_AGENTS_DEV_KEYS];
