@@ -3,7 +3,7 @@
 // createMockServer(), serves it on a free port and gets its first answer. Timed inside the process
 // (node's own boot is not the mock's cost). Run by bench-vs-prism.mjs; prints one JSON line.
 //
-//   node bench/startup-in-process.mjs <dist/index.js URL> '[{"slug","method","path","headers","status"}, ...]'
+//   node bench/startup-in-process.mjs <dist/index.js URL> '[{"slug","method","path","headers","body"?,"status"}, ...]'
 //
 // Requests go out with node:http, already loaded by the server: the first fetch() would load
 // undici, a client-side cost of ~20 ms that is not the mock's.
@@ -23,14 +23,14 @@ const created = performance.now();
 const running = await serve(mock, { port: 0 });
 const listening = performance.now();
 
-function ask({ slug, method, path, headers, status }) {
+function ask({ slug, method, path, headers, body, status }) {
   return new Promise((resolve, reject) => {
     const request = http.request(`${running.baseUrl(slug)}${path}`, { method, headers, agent: false }, (response) => {
       response.resume();
       response.once('end', () => (response.statusCode === status ? resolve() : reject(new Error(`${method} ${slug}${path} answered ${response.statusCode}, expected ${status}`))));
     });
     request.once('error', reject);
-    request.end();
+    request.end(body);
   });
 }
 
