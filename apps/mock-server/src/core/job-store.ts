@@ -120,6 +120,15 @@ export class JobStore<TInput> {
     return job;
   }
 
+  /**
+   * The job if it exists and is still retained, whoever owns it: for URLs that carry no key
+   * (public result files), never for answers to a workspace.
+   */
+  find(id: string): Job<TInput> | undefined {
+    const job = this.#jobs.get(id);
+    return job === undefined ? undefined : this.get(id, job.owner);
+  }
+
   phase(job: Job<TInput>): JobPhase {
     const now = this.clock.now();
     if (now >= job.settledAt) return job.outcome;
