@@ -195,7 +195,7 @@ describe('outputs: JPEG files at /lumozai/storage/outputs/<file>.jpg, like the d
     const h = await startLumozAI();
     const [a, b] = [await completedOutput(h), await completedOutput(h)];
     const [bytesA, bytesB] = await Promise.all([a, b].map(async (url) => Buffer.from(await (await fetch(url)).arrayBuffer())));
-    expect(bytesA.equals(bytesB)).toBe(false);
+    expect(bytesA!.equals(bytesB!)).toBe(false);
   });
 
   it.each([
