@@ -33,7 +33,7 @@ import { performance } from 'node:perf_hooks';
 import { dirname, join, relative } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { URLSearchParams, fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import autocannon from 'autocannon';
