@@ -27,7 +27,7 @@ export const LIFECYCLES = {
       // `Prefer: respond-async` makes the mock answer the run with its request_id alone, as the
       // documentation says a slow model does, so the life cycle polls /check.
       const preferAsync = (input, init) => {
-        const request = new Request(input, init);
+        const request = new globalThis.Request(input, init);
         request.headers.set('Prefer', 'respond-async');
         return fetch(request);
       };
