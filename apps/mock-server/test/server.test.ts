@@ -16,6 +16,7 @@ describe('the server around the APIs', () => {
     const body = (await (await fetch(`${h.running.url}/`)).json()) as { apis: Array<Record<string, string>>; docsUrl: string };
     expect(body.apis).toEqual([
       { slug: 'lumixai', title: 'LumixAI Image API', baseUrl: `${h.running.url}/lumixai/api/backend`, docsUrl: `${h.running.url}/docs/lumixai` },
+      { slug: 'useapi-luma', title: 'useapi.net Luma Images API', baseUrl: `${h.running.url}/useapi-luma/v1/luma`, docsUrl: `${h.running.url}/docs/useapi-luma` },
     ]);
     expect(body.docsUrl).toBe(`${h.running.url}/docs`);
   });
@@ -52,7 +53,7 @@ describe('the server around the APIs', () => {
 
   it('leaves an API out when its config is false', async () => {
     const h = await startMock({ apis: { lumixai: false } });
-    expect(h.mock.apis).toEqual([]);
+    expect(h.mock.apis.map((api) => api.slug)).not.toContain('lumixai');
     expect((await fetch(`${h.running.url}/lumixai/api/backend/v1/models`)).status).toBe(404);
   });
 
