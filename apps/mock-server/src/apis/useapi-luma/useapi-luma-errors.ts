@@ -71,7 +71,13 @@ export function useapiLumaErrorFormat(doc: OpenApiDocument): VendorErrorFormat<U
       const name = RESPONSE_BY_PROBLEM[found.kind];
       const documented = byName.get(name);
       if (documented === undefined) throw new Error(`spec/useapi-luma documents no status for ${name}`);
-      const message = found.kind === 'validation' && found.issues?.length ? validationMessage(found.issues, validParameters) : found.message;
+      const message =
+        found.kind === 'validation' && found.issues?.length
+          ? validationMessage(found.issues, validParameters)
+          : // The page's one word, whatever was wrong with the token (missing, unknown, revoked).
+            found.kind === 'authentication'
+            ? 'Unauthorized'
+            : found.message;
       return build(documented, message);
     },
     forStatus(status, message) {
@@ -109,6 +115,7 @@ function issueMessage(issue: ValidationIssue, validParameters: readonly string[]
     const name = /required property '([^']+)'/.exec(issue.message)?.[1] ?? issue.field;
     return name === 'body' ? 'Request body is required' : `Parameter ${name} is required`;
   }
+  if (issue.location === 'body' && issue.path.length === 0) return `Request body${issue.value === undefined ? '' : ` (${shown(issue.value)})`} ${issue.message}`;
   const name = issue.field;
   if (issue.keyword === 'additionalProperties') {
     const extra = /additional propert(?:y|ies)[^']*'([^']+)'/.exec(issue.message)?.[1] ?? name;
