@@ -69,6 +69,8 @@ describe('useapi.net Luma validation: the page\'s wording, for JSON and multipar
     ['not a job id', 'nope'],
     ['a video job id', 'j0326140530123456789v-u12345-email:user@example.com:a1b2c3d4-e5f6-7890-abcd-ef1234567890-bot:luma'],
     ['an id without its email', 'j0326140530123456789i-u12345-email::a1b2c3d4-e5f6-7890-abcd-ef1234567890-bot:luma'],
+    ['a timestamp too short (the spec pattern allows it)', 'j1i-u12345-email:user@example.com:a1b2c3d4-e5f6-7890-abcd-ef1234567890-bot:luma'],
+    ['a month 13 (the spec pattern allows it)', 'j1326140530123456789i-u12345-email:user@example.com:a1b2c3d4-e5f6-7890-abcd-ef1234567890-bot:luma'],
   ])('GET and DELETE of %s: 400 Invalid jobid', async (_title, jobid) => {
     const h = await startUseapiMock();
     for (const method of ['GET', 'DELETE']) {

@@ -2,5 +2,6 @@
 // serves has no line here.
 import type { RegisteredSuite } from '../support/suite.js';
 import { lumixai } from './lumixai.js';
+import { useapiLuma } from './useapi-luma.js';
 
-export const SUITES: readonly RegisteredSuite[] = [lumixai];
+export const SUITES: readonly RegisteredSuite[] = [lumixai, useapiLuma];

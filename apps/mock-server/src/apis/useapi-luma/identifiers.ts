@@ -39,10 +39,21 @@ export function formatJobId(timestamp: string, user: number, email: string, uuid
   return `j${timestamp}i-u${user}-email:${email}:${uuid}-bot:luma`;
 }
 
+/**
+ * The parts of a job id, or undefined when it is not one: the documented shape, with a timestamp
+ * that is a real `MMDDHHmmssSSS` followed by six digits (the spec's pattern only says digits).
+ */
 export function parseJobId(jobid: string): ParsedJobId | undefined {
   const match = JOB_ID.exec(jobid);
-  if (!match) return undefined;
+  if (!match || !isJobTimestamp(match[1]!)) return undefined;
   return { user: Number(match[2]), email: match[3]!, uuid: match[4]!.toLowerCase() };
+}
+
+function isJobTimestamp(digits: string): boolean {
+  const parts = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)\d{9}$/.exec(digits)?.slice(1).map(Number);
+  if (!parts) return false;
+  const [month = 0, day = 0, hour = 99, minute = 99, second = 99] = parts;
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && second < 60;
 }
 
 export function formatAssetRef(user: number, email: string, uuid: string): string {

@@ -349,8 +349,9 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
     return batch;
   }
 
-  /** The caller's batch with this id, or undefined; another user's batch is a 403. */
+  /** The caller's batch with this id, or undefined; another user's batch is a 403, a malformed id a 400. */
   function ownBatch(jobid: string, principal: Principal): Batch | undefined {
+    if (!parseJobId(jobid)) throw problem('validation', 'Invalid jobid');
     const batch = batches.get(jobid);
     if (!batch) return undefined;
     if (deps.clock.now() >= settledAt(batch) + deps.jobRetentionMs) {
@@ -363,8 +364,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
 
   /** Neither a batch nor an image job of the caller: 403 when the id names another user, else 404. */
   function unknownJob(jobid: string, principal: Principal): never {
-    const parsed = parseJobId(jobid);
-    if (parsed && parsed.user !== userOf(principal)) throw problem('permission_denied', 'Job does not belong to this user');
+    if (parseJobId(jobid)!.user !== userOf(principal)) throw problem('permission_denied', 'Job does not belong to this user');
     throw problem('not_found', 'Job not found');
   }
 
