@@ -2,7 +2,7 @@
 // entry. Runs inside the temporary consumer project, against the packed packages only.
 //
 // run({ client, baseUrl }) gets the client package's module and the API's base URL on the mock,
-// and returns what it downloaded; the test checks it is a PNG.
+// and returns what it downloaded; the test checks it is a PNG or a JPEG.
 
 export const LIFECYCLES = {
   lumixai: {
@@ -19,6 +19,23 @@ export const LIFECYCLES = {
       if (job.status !== 'done') throw new Error(`job ${created.id} ended ${job.status}: ${JSON.stringify(job)}`);
       const image = await lumix.download(job.data[0].download_url);
       return { jobId: created.id, statuses, contentType: image.contentType, bytes: image.bytes };
+    },
+  },
+  'useapi-luma': {
+    client: '@imagegen/useapi-luma',
+    async run({ client, baseUrl }) {
+      const luma = client.createUseapiLumaClient({ baseUrl, token: 'useapi_mock_dev', retry: false });
+      const batch = await luma.createImages({ prompt: 'a lighthouse at dusk', aspect_ratio: '1:1' });
+      const statuses = [batch.status];
+      let job;
+      for (let polls = 0; job?.status !== 'completed' && job?.status !== 'failed' && polls < 50; polls++) {
+        job = await luma.getJob(batch.jobids[0]);
+        statuses.push(job.status);
+      }
+      if (job.status !== 'completed') throw new Error(`image job ${job.jobid} ended ${job.status}: ${JSON.stringify(job)}`);
+      // The image URL is public, like the CDN's: no token.
+      const image = await fetch(job.response.image.url);
+      return { jobId: job.jobid, statuses, contentType: image.headers.get('content-type'), bytes: new Uint8Array(await image.arrayBuffer()) };
     },
   },
 };

@@ -150,7 +150,9 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
   const assets = new Map<string, Asset>();
   let assetBytes = 0;
   const images = new PlaceholderImageCache();
-  const replyUrlPayload = new CallbackSchemaCheck(doc).validator('replyUrl');
+  // Compiled on the first callback, not at start-up: most servers never send one.
+  let replyUrlPayload: ((payload: unknown) => string | undefined) | undefined;
+  const checkReplyUrlPayload = (payload: unknown) => (replyUrlPayload ??= new CallbackSchemaCheck(doc).validator('replyUrl'))(payload);
   let sweepCountdown = 0;
 
   jobs.onSettled((job) => {
@@ -166,7 +168,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
 
   function sendReply(batch: Batch, payload: ImageBatchCallback): void {
     if (batch.replyUrl === undefined) return;
-    deps.webhooks.deliver({ api: 'useapi-luma', url: batch.replyUrl, payload, validate: deps.validateResponses ? replyUrlPayload : undefined });
+    deps.webhooks.deliver({ api: 'useapi-luma', url: batch.replyUrl, payload, validate: deps.validateResponses ? checkReplyUrlPayload : undefined });
   }
 
   function imageView(job: Job<ImageInput>, origin: string): ImageJob {
