@@ -25,6 +25,7 @@ const INVALID: Array<[string, Record<string, string>, string]> = [
   ['an unknown parameter', { prompt: 'x', seed: '42' }, `Parameter seed is not supported. Valid parameters: ${PARAMETERS}`],
   ['an email that is not one', { prompt: 'x', email: 'nobody' }, 'Parameter email (nobody) must be an email address'],
   ['a replyUrl that is not a URL', { prompt: 'x', replyUrl: 'hooks/luma' }, 'Parameter replyUrl (hooks/luma) must be an absolute URL'],
+  ['a replyUrl of another scheme', { prompt: 'x', replyUrl: 'ftp://example.com/hook' }, 'Parameter replyUrl (ftp://example.com/hook) must be an http or https URL'],
   ['an imageRef that is not an assetRef', { prompt: 'x', imageRef1: 'face.png' }, 'Parameter imageRef1 (face.png) is not an assetRef (u<user>-email:<email>:<uuid>, from POST /assets/{email})'],
   ['two problems at once: the first is named', { prompt: 'x', model: 'flux', resolution: '8k' }, 'Parameter model (flux) valid values: photon-v2, image-v2'],
 ];
@@ -63,6 +64,27 @@ describe('useapi.net Luma validation: the page\'s wording, for JSON and multipar
     const answer = await errorOf(await h.send('/images', { method: 'POST', headers, body }));
     expect(answer.status).toBe(400);
     expect(answer.error).toMatch(error);
+  });
+
+  it.each<[string, string, string, RequestInit & { json?: unknown }]>([
+    ['JSON null', 'POST', '/images', { headers: { 'Content-Type': 'application/json' }, body: 'null' }],
+    ['a JSON string', 'POST', '/images', { headers: { 'Content-Type': 'application/json' }, body: '"prompt"' }],
+    ['a null prompt', 'POST', '/images', { json: { prompt: null } }],
+    ['an empty prompt', 'POST', '/images', { json: { prompt: '' } }],
+    ['a prompt field twice in multipart', 'POST', '/images', { body: (() => { const form = new FormData(); form.append('prompt', 'a'); form.append('prompt', 'b'); return form; })() }],
+    ['a file where the prompt goes', 'POST', '/images', { body: (() => { const form = new FormData(); form.append('prompt', new Blob(['x']), 'prompt.txt'); return form; })() }],
+    ['a multipart body without a boundary', 'POST', '/images', { headers: { 'Content-Type': 'multipart/form-data' }, body: 'prompt=x' }],
+    ['an email with a path in it', 'POST', '/assets/a%2Fb@example.com', { headers: { 'Content-Type': 'image/png' }, body: 'x' }],
+    ['an id with a slash in it', 'GET', '/jobs/j0326140530123456789i-u12345-email:a%2Fb@example.com:a1b2c3d4-e5f6-7890-abcd-ef1234567890-bot:luma', {}],
+    ['a query parameter nobody documents', 'GET', '/jobs/j0326140530123456789i-u12345-email:user@example.com:a1b2c3d4-e5f6-7890-abcd-ef1234567890-bot:luma?verbose=1', {}],
+    ['PUT on a job', 'PUT', '/jobs/x', {}],
+    ['an unknown endpoint', 'GET', '/videos', {}],
+  ])("a stranger's request, %s: a 4xx in the vendor's { error } shape, never a 5xx", async (_title, method, path, init) => {
+    const h = await startUseapiMock();
+    const answer = await errorOf(await h.send(path, { method, ...init }));
+    expect(answer.status, answer.error).toBeGreaterThanOrEqual(400);
+    expect(answer.status, answer.error).toBeLessThan(500);
+    expect(answer.error.length).toBeGreaterThan(0);
   });
 
   it.each([

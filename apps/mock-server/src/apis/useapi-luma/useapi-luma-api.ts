@@ -296,6 +296,10 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
       return ref === undefined ? [] : [[field, ref] as [string, string]];
     });
     const failedImages = failedImagesWanted(req);
+    // A webhook is an HTTP POST: another scheme could never be called back.
+    if (body.replyUrl !== undefined && !/^https?:\/\//i.test(body.replyUrl)) {
+      throw problem('validation', `Parameter replyUrl (${body.replyUrl}) must be an http or https URL`);
+    }
     const account = accountFor(body, principal, refs);
     if (blocked?.test(body.prompt)) throw problem('moderation', 'Content moderation: prompt rejected');
 

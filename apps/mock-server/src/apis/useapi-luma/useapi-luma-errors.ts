@@ -135,6 +135,6 @@ const FORMAT_NOUNS: Record<string, string> = { email: 'an email address', uri: '
 
 /** The value as sent, shortened so a 5000-character prompt does not fill the message. */
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = value === '' ? '""' : typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}... (${text.length} characters)` : text;
 }
