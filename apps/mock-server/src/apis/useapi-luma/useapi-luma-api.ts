@@ -173,7 +173,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
 
   function imageView(job: Job<ImageInput>, origin: string): ImageJob {
     const phase = jobs.phase(job);
-    const view: ImageJob = { jobid: job.id, type: 'image', status: 'pending', created: iso(job.createdAt), updated: null, response: null, credits: null };
+    const view: ImageJob = { jobid: job.id, type: 'image', status: STATUS_BY_PHASE.queued, created: iso(job.createdAt), updated: null, response: null, credits: null };
     switch (phase) {
       case 'queued':
         return view;
