@@ -3,5 +3,6 @@
 import type { RegisteredSuite } from '../support/suite.js';
 import { lumixai } from './lumixai.js';
 import { lumozai } from './lumozai.js';
+import { useapiLuma } from './useapi-luma.js';
 
-export const SUITES: readonly RegisteredSuite[] = [lumixai, lumozai];
+export const SUITES: readonly RegisteredSuite[] = [lumixai, useapiLuma, lumozai];
