@@ -1,7 +1,5 @@
-// Reading a vendor page's examples, shared by every API's `<slug>-doc-examples.test.ts`.
-
 /**
- * Every curl command in the vendor's page, deduplicated: a command goes on while a line ends in a
+ * Every curl command in a vendor's page, deduplicated: a command goes on while a line ends in a
  * backslash or a single-quoted `-d '{...}'` body is still open.
  */
 export function curlExamples(text: string): string[] {

@@ -3,5 +3,7 @@
 import type { RegisteredSuite } from '../support/suite.js';
 import { lumaAgents } from './luma-agents.js';
 import { lumixai } from './lumixai.js';
+import { lumozai } from './lumozai.js';
+import { useapiLuma } from './useapi-luma.js';
 
-export const SUITES: readonly RegisteredSuite[] = [lumixai, lumaAgents];
+export const SUITES: readonly RegisteredSuite[] = [lumixai, useapiLuma, lumozai, lumaAgents];

@@ -122,7 +122,8 @@ export class JobStore<TInput> {
 
   /**
    * The job if it exists and is still retained, whoever owns it: for URLs that carry no key
-   * (presigned outputs), where a valid signature already proves who the URL was handed to.
+   * (presigned outputs, public result files), where a valid signature or the file's unguessable
+   * name already proves who it was handed to; never for answers to a workspace.
    */
   find(id: string): Job<TInput> | undefined {
     const job = this.#jobs.get(id);
@@ -163,6 +164,16 @@ export class JobStore<TInput> {
       pending.abort();
       this.#notify(job);
     }
+    return true;
+  }
+
+  /**
+   * Forgets a job that has settled, for vendors whose API deletes jobs: its id is unknown from now
+   * on. Returns false (and changes nothing) while it is still queued or running; `cancel` it first.
+   */
+  delete(job: Job<TInput>): boolean {
+    if (!isTerminalPhase(this.phase(job)) || this.#jobs.get(job.id) !== job) return false;
+    this.#jobs.delete(job.id);
     return true;
   }
 

@@ -17,6 +17,7 @@ import { memoizeValidatorRouteMatching } from './validator-route-cache.js';
 import { compileValidatorSpecCheckOnFirstUse } from './validator-spec-check.js';
 import { ErrorResponseCheck } from './error-response-check.js';
 import type { RequestContext, VendorApi } from './vendor-api.js';
+import type { Principal } from './api-keys.js';
 
 /** A response (or, with `status` 0, a webhook payload to `path`) that broke the spec: a bug in the mock, never in the client. */
 export interface ResponseViolation {
@@ -72,6 +73,29 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     res.status(response.status).json(response.body);
   };
 
+  /**
+   * Counts one request against the API's window: a key's own bucket, or, for a request without a
+   * valid key, one bucket per client address (when the API counts those). Sets the API's headers
+   * and refuses the request past the limit.
+   */
+  const countRequest = (req: Request, res: Response, principal: Principal | undefined) => {
+    const policy = api.rateLimit;
+    if (!policy) return;
+    const limit = principal ? policy.limitOf(principal, req.mock!.operation!) : policy.unauthenticatedLimit;
+    // A key without a limit is counted only so the API's headers can describe it.
+    if (limit === undefined && (!principal || !policy.headers)) return;
+    // The socket's address, never X-Forwarded-For: a client could pick its own bucket.
+    const bucket = principal ? `${api.slug}\u0000${principal.key}` : `${api.slug}\u0001${req.socket.remoteAddress ?? ''}`;
+    const decision = options.rateLimiter.take(bucket, limit ?? Number.MAX_SAFE_INTEGER, policy.windowMs);
+    if (policy.headers) res.set(policy.headers(decision));
+    if (!decision.allowed) {
+      const who = principal ? '' : ' for requests without a valid API key from this address';
+      throw problem('rate_limited', `Rate limit of ${decision.limit} requests per ${describeWindow(policy.windowMs)}${who} exceeded; retry in ${decision.retryAfterSeconds} s`, {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
+  };
+
   const authenticate: RequestHandler = (req, res, next) => {
     const path = req.path.slice(prefix.length) || '/';
     const { operation, pathParams, allowed } = index.match(req.method, path);
@@ -91,7 +115,10 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     if (operation.security.length > 0) {
       const credential = readCredential(req.headers, operation.security);
       const principal = credential === undefined ? undefined : api.keys.lookup(credential);
-      if (!principal || principal.revoked) {
+      const authenticated = principal !== undefined && !principal.revoked;
+      // Counted before the key is refused, so a 401 carries the vendor's rate-limit headers too.
+      countRequest(req, res, authenticated ? principal : undefined);
+      if (!authenticated) {
         throw problem(
           'authentication',
           credential === undefined
@@ -100,17 +127,6 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
               ? 'This API key has been revoked'
               : 'Invalid API key',
         );
-      }
-      const limit = api.rateLimit?.limitOf(principal, operation);
-      if (api.rateLimit && (limit !== undefined || api.rateLimit.headers)) {
-        const decision = options.rateLimiter.take(`${api.slug}\u0000${principal.key}`, limit ?? Number.MAX_SAFE_INTEGER, api.rateLimit.windowMs);
-        if (api.rateLimit.headers) res.set(api.rateLimit.headers(decision));
-        if (!decision.allowed) {
-          const per = api.rateLimit.windowMs === undefined || api.rateLimit.windowMs === 60_000 ? 'minute' : `${api.rateLimit.windowMs / 1000} s`;
-          throw problem('rate_limited', `Rate limit of ${decision.limit} requests per ${per} exceeded; retry in ${decision.retryAfterSeconds} s`, {
-            retryAfterSeconds: decision.retryAfterSeconds,
-          });
-        }
       }
       context.principal = principal;
     }
@@ -188,6 +204,13 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
   return prefix;
 }
 
+/** `60_000` -> `minute`, `3_600_000` -> `hour`, else seconds. Default window: a minute. */
+function describeWindow(windowMs = 60_000): string {
+  if (windowMs === 60_000) return 'minute';
+  if (windowMs === 3_600_000) return 'hour';
+  return `${windowMs / 1000} s`;
+}
+
 /** Whether `url` is `prefix` itself or a path below it (query string allowed). */
 function isBelow(url: string, prefix: string): boolean {
   if (!url.startsWith(prefix)) return false;
@@ -209,12 +232,19 @@ function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler[] {
     for (const mediaType of Object.keys(node.content)) mediaTypes.add(mediaType);
   }
   const parsers: RequestHandler[] = [];
-  if ([...mediaTypes].some((type) => type === 'application/json' || type.endsWith('+json'))) {
+  if ([...mediaTypes].some(isJsonType)) {
     parsers.push(express.json({ limit, type: ['application/json', 'application/*+json'] }));
   }
   if (mediaTypes.has('application/x-www-form-urlencoded')) parsers.push(express.urlencoded({ limit, extended: true }));
   if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bytesOf(limit) }));
+  // Every other declared type (an image upload's `image/png`...) arrives as its raw bytes, a Buffer.
+  const raw = [...mediaTypes].filter((type) => !isJsonType(type) && !FORM_TYPES.includes(type));
+  if (raw.length > 0) parsers.push(express.raw({ limit, type: raw }));
   return parsers;
+}
+
+function isJsonType(type: string): boolean {
+  return type === 'application/json' || type.endsWith('+json');
 }
 
 /** `'25mb'` -> bytes, read by the same library body-parser reads its own limits with. */
@@ -352,15 +382,26 @@ export function toProblem(error: unknown, req?: Request): Problem {
     return { kind: 'validation', message: e.message ?? 'Unsupported body encoding', fields: { body: [e.message ?? 'unsupported encoding'] } };
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && Array.isArray(e.errors)) {
-    if (e.status === 415) {
-      return { kind: 'validation', message: `Unsupported Content-Type: ${e.message ?? ''}; send application/json`.trim(), fields: { 'Content-Type': ['unsupported media type'] } };
-    }
+    if (e.status === 415) return unsupportedMediaType(req);
     const issues = e.errors.map((item) => validationIssue(item, req));
     const fields = fieldMessages(issues.map((issue) => [issue.location === 'body' ? issue.field : describeField(issue), issue.message] as const));
     const message = issues.map((issue) => `${issue.location === 'body' ? issue.field : describeField(issue)}: ${issue.message}`).join('; ');
     return { kind: 'validation', message: message || (e.message ?? 'Invalid request'), fields, issues };
   }
   return { kind: 'internal', message: 'The mock server failed to handle this request' };
+}
+
+/** A body in a media type the operation does not declare, naming the type sent and the ones it takes. */
+function unsupportedMediaType(req: Request | undefined): Problem {
+  const sent = (req?.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const allowed = Object.keys(req?.mock?.operation?.requestSchemas ?? {});
+  const message = `Unsupported Content-Type ${sent === '' ? '(none)' : sent}; send ${allowed.join(' or ') || 'no body'}`;
+  return {
+    kind: 'validation',
+    message,
+    fields: { 'Content-Type': [message] },
+    issues: [{ location: 'headers', path: ['content-type'], field: 'content-type', keyword: 'mediaType', message, value: sent, allowed }],
+  };
 }
 
 const LOCATIONS: Record<string, ValidationLocation> = { body: 'body', params: 'path', path: 'path', query: 'query', headers: 'headers' };

@@ -60,6 +60,13 @@ export interface RateLimitPolicy {
    * operations whose spec documents no 429). Operations share the key's one window.
    */
   limitOf(principal: Principal, operation: Operation): number | undefined;
+  /**
+   * Requests without a valid key (missing, unknown or revoked) a client address may make per
+   * window, for vendors whose limit headers are on every answer, 401s included: those requests are
+   * then counted per address (the socket's, never a forwarded one), answered with `headers`, and
+   * refused with the rate-limit error past the limit. Default: not counted, no headers on a 401.
+   */
+  unauthenticatedLimit?: number;
   /** Headers the vendor sends with every counted response (e.g. X-RateLimit-*). Default: none. */
   headers?(state: RateLimitState): Record<string, string>;
 }
