@@ -111,8 +111,17 @@ export class JobStore<TInput> {
 
   /** The job if it exists, is still retained, and belongs to `owner`. */
   get(id: string, owner: string): Job<TInput> | undefined {
+    const job = this.find(id);
+    return job?.owner === owner ? job : undefined;
+  }
+
+  /**
+   * The job if it exists and is still retained, whoever owns it: for result URLs that carry no key
+   * (a CDN-style image URL is public to whoever holds it).
+   */
+  find(id: string): Job<TInput> | undefined {
     const job = this.#jobs.get(id);
-    if (!job || job.owner !== owner) return undefined;
+    if (!job) return undefined;
     if (this.clock.now() >= job.settledAt + this.options.jobRetentionMs) {
       this.#jobs.delete(id);
       return undefined;

@@ -91,14 +91,13 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
       const credential = readCredential(req.headers, operation.security);
       const principal = credential === undefined ? undefined : api.keys.lookup(credential);
       if (!principal || principal.revoked) {
-        throw problem(
-          'authentication',
-          credential === undefined
-            ? `Missing API key: send it in the ${describeSchemes(operation.security)}`
-            : principal?.revoked
-              ? 'This API key has been revoked'
-              : 'Invalid API key',
-        );
+        const reason = credential === undefined ? 'missing' : principal?.revoked ? 'revoked' : 'invalid';
+        const messages = {
+          missing: `Missing API key: send it in the ${describeSchemes(operation.security)}`,
+          revoked: 'This API key has been revoked',
+          invalid: 'Invalid API key',
+        } as const;
+        throw problem('authentication', messages[reason], { credential: reason });
       }
       const limit = api.rateLimit?.limitOf(principal);
       if (api.rateLimit && (limit !== undefined || api.rateLimit.headers)) {
@@ -176,12 +175,20 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     }
   };
 
+  // A spec served at the slug's root (its server URL has no path) shares `/<slug>` with the extra
+  // routes: a path no operation has but an extra route matches is the extra route's.
+  const sharesPrefix = prefix === slugPrefix && extraRoutes.length > 0;
+  const isExtraRoutePath = (req: Request) => {
+    const path = req.path.slice(slugPrefix.length) || '/';
+    return extraRoutes.some((route) => route.pattern.test(path)) && index.match(req.method, path).allowed.length === 0;
+  };
+
   // Matched by hand rather than app.use(prefix, ...): Express would rewrite req.url and walk its
   // parameter machinery on every request, a measurable share of the mock's time under load.
   app.use(function vendorApi(req, res, next) {
     const url = req.url;
     if (!isBelow(url, slugPrefix)) return next();
-    if (isBelow(url, prefix)) pipeline(req, res, finish(req, res, next));
+    if (isBelow(url, prefix) && !(sharesPrefix && isExtraRoutePath(req))) pipeline(req, res, finish(req, res, next));
     else extraRoute(req, res, next);
   });
   return prefix;
@@ -303,7 +310,7 @@ function preferredStatus(api: VendorApi, send: (req: Request, res: Response, res
     }
     const status = Number(code);
     if (status < 400) return next();
-    const response = api.errors.forStatus(status, `Simulated by Prefer: code=${code}`);
+    const response = api.errors.forStatus(status, `Simulated by Prefer: code=${code}`, operation);
     if (!response) return next();
     send(req, res, response);
   };
