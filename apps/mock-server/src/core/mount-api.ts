@@ -6,6 +6,7 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import { describeSchemes, readCredential } from './api-keys.js';
 import { coerceFormFields, multipartParser } from './form-body.js';
 import { OperationIndex, compilePathTemplate, listOperations, safeDecode } from './operations.js';
+import type { Operation } from './operations.js';
 import { parsePrefer, readRequestedOutcome } from './prefer-header.js';
 import { ProblemError, fieldMessages, problem } from './problems.js';
 import type { ErrorResponse, Problem, ValidationIssue, ValidationLocation } from './problems.js';
@@ -125,7 +126,7 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     if (problemToSend.kind === 'internal') options.onInternalError(error, req);
     let response: ErrorResponse;
     try {
-      response = api.errors.render(problemToSend);
+      response = api.errors.render(problemToSend, req.mock?.operation);
     } catch (renderError) {
       // A kind the vendor's format does not know is a bug in the mock: still answer in its format.
       options.onInternalError(renderError, req);
@@ -284,10 +285,14 @@ function specValidator(api: VendorApi, prefix: string, validateResponses: boolea
  */
 function allowUnknownQueryWhereNo400(doc: OpenApiDocument): void {
   for (const operation of listOperations(doc)) {
-    if (['400', '4XX', 'default'].some((status) => status in operation.responses)) continue;
+    if (documentsBadRequest(operation)) continue;
     const raw = doc.paths[operation.path]?.[operation.method.toLowerCase()] as Record<string, unknown>;
     raw['x-eov-allow-unknown-query-parameters'] = true;
   }
+}
+
+function documentsBadRequest(operation: Operation): boolean {
+  return ['400', '4XX', 'default'].some((status) => status in operation.responses);
 }
 
 /**
@@ -349,6 +354,12 @@ export function toProblem(error: unknown, req?: Request): Problem {
       return { kind: 'validation', message: `Unsupported Content-Type: ${e.message ?? ''}; send application/json`.trim(), fields: { 'Content-Type': ['unsupported media type'] } };
     }
     const issues = e.errors.map((item) => validationIssue(item, req));
+    // A path whose percent-encoding is malformed names no resource: where the operation documents
+    // no 400, that is its not-found answer rather than an undocumented status.
+    const operation = req?.mock?.operation;
+    if (operation && !documentsBadRequest(operation) && issues.every((issue) => issue.location === 'request' && /malformed uri/i.test(issue.message))) {
+      return { kind: 'not_found', message: `No resource at ${req!.path}: its percent-encoding is malformed` };
+    }
     const fields = fieldMessages(issues.map((issue) => [issue.location === 'body' ? issue.field : describeField(issue), issue.message] as const));
     const message = issues.map((issue) => `${issue.location === 'body' ? issue.field : describeField(issue)}: ${issue.message}`).join('; ');
     return { kind: 'validation', message: message || (e.message ?? 'Invalid request'), fields, issues };

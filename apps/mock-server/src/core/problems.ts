@@ -88,8 +88,11 @@ export interface ErrorResponse {
 export interface VendorErrorFormat<TKind extends string = never> {
   /** The kinds this vendor renders beyond {@link CoreProblemKind}. */
   readonly kinds?: readonly TKind[];
-  /** The documented response for a problem the mock detected. */
-  render(problem: Problem<CoreProblemKind | TKind>): ErrorResponse;
+  /**
+   * The documented response for a problem the mock detected. `operation` is the one the request
+   * matched, if any, for vendors whose body for a status differs by operation.
+   */
+  render(problem: Problem<CoreProblemKind | TKind>, operation?: Operation): ErrorResponse;
   /**
    * The documented error response for a status code, used for `Prefer: code=<status>`; undefined
    * when the vendor documents no error body for it. `operation` is the one asked, for vendors whose

@@ -59,12 +59,14 @@ export function lumenErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
   const alternatives = requiredAlternatives(doc);
 
   return {
-    render(problem: Problem<CoreProblemKind>) {
-      const code = problem.code ?? codeOf(problem);
+    render(problem: Problem<CoreProblemKind>, operation?: Operation) {
       const message = problem.kind === 'validation' && problem.issues ? describeIssues(problem, alternatives) : problem.message;
       if ((problem.kind === 'not_found' || problem.kind === 'method_not_allowed') && problem.code === undefined) {
-        return build(404, code, message);
+        // On an operation, its own 404 (task_not_found); elsewhere a path Lumen does not have.
+        const documented = operation?.responses['404'];
+        return build(404, (documented && lumenErrorCodeOf(doc, documented)) ?? CODE_BY_PROBLEM[problem.kind], message);
       }
+      const code = problem.code ?? codeOf(problem);
       const status = statusByCode.get(code);
       if (status === undefined) throw new Error(`spec/lumen documents no response with error code ${code}`);
       return build(status, code, message, problem.retryAfterSeconds);
