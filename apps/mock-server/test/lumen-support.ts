@@ -2,6 +2,7 @@
 // envelope, and a webhook receiver that keeps the raw bytes it was sent.
 import type { IncomingHttpHeaders } from 'node:http';
 
+import type { EditRequest, GenerationRequest, InpaintRequest } from '@imagegen/lumen';
 import express from 'express';
 import { expect } from 'vitest';
 
@@ -22,9 +23,9 @@ export const KEYS = {
 /** Every job queues 1 s and runs 4 s unless a test says otherwise. */
 export const TIMING = { queuedMs: 1000, runningMs: 4000 };
 
-export const GENERATION = { model: 'gpt-image-2-low', prompt: 'a cute cat on a windowsill' } as const;
-export const EDIT = { model: 'gpt-image-2-low', prompt: 'snowy mountains behind', image_urls: ['https://your.img/cat.png'] } as const;
-export const INPAINT = { model: 'fal-flux-pro-fill', prompt: 'a corgi', image_urls: ['https://your.img/photo.png'], mask_url: 'https://your.img/mask.png' } as const;
+export const GENERATION: GenerationRequest = { model: 'gpt-image-2-low', prompt: 'a cute cat on a windowsill' };
+export const EDIT: EditRequest = { model: 'gpt-image-2-low', prompt: 'snowy mountains behind', image_urls: ['https://your.img/cat.png'] };
+export const INPAINT: InpaintRequest = { model: 'fal-flux-pro-fill', prompt: 'a corgi', image_urls: ['https://your.img/photo.png'], mask_url: 'https://your.img/mask.png' };
 
 export interface LumenHarness extends Harness {
   /** Lumen's base URL at the mock, e.g. `http://127.0.0.1:40123/lumen`. */
