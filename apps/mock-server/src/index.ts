@@ -4,7 +4,7 @@ export { serve } from './serve.js';
 export type { RunningMockServer, ServeOptions } from './serve.js';
 export { createHttpServer } from './http-server.js';
 export { loadConfig } from './config/load-config.js';
-export type { MockConfigFile } from './config/load-config.js';
+export type { MockConfigFile, WebhookFileOptions } from './config/load-config.js';
 export { ManualClock, SystemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
 export type { TimingMode } from './core/timing.js';

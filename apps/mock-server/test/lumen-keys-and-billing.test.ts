@@ -2,9 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 
-import { createMockServer, loadConfig } from '../src/index.js';
+import { LUMEN_CONFIG_SCHEMA } from '../src/apis/lumen/config-schema.js';
+import { WEBHOOKS_CONFIG_SCHEMA } from '../src/core/config-schemas.js';
+import { LUMEN_DEV_KEYS, createMockServer, loadConfig } from '../src/index.js';
+import type { LumenKeyConfig, LumenMockConfig, WebhookFileOptions } from '../src/index.js';
 import { EDIT, GENERATION, INPAINT, KEYS, TIMING, lumenError, startLumen } from './lumen-support.js';
 
 let dir: string;
@@ -243,5 +247,37 @@ describe('Lumen configuration: keys, workspaces and the catalog from the config 
     expect(() => createMockServer({ apis: { lumen: { keys: [{ key: 'sk-lumen-x', group: 'gold' }] } } })).toThrow(
       'apis.lumen.keys: sk-lumen-x names group gold, which the catalog does not have (default, basic)',
     );
+  });
+});
+
+describe('the config file schemas of apis.lumen and webhooks', () => {
+  const ajv = new Ajv2020({ allErrors: true });
+  const lumen = ajv.compile(LUMEN_CONFIG_SCHEMA);
+  const webhooks = ajv.compile(WEBHOOKS_CONFIG_SCHEMA);
+
+  it('list exactly the fields of their types', () => {
+    expectTypeOf<keyof typeof LUMEN_CONFIG_SCHEMA.properties>().toEqualTypeOf<keyof LumenMockConfig>();
+    expectTypeOf<keyof typeof LUMEN_CONFIG_SCHEMA.properties.keys.items.properties>().toEqualTypeOf<keyof LumenKeyConfig>();
+    expectTypeOf<keyof typeof WEBHOOKS_CONFIG_SCHEMA.properties>().toEqualTypeOf<keyof WebhookFileOptions>();
+  });
+
+  it.each([
+    { name: 'the dev keys', config: { keys: LUMEN_DEV_KEYS, workspaces: [{ id: 'ws_no_credits', credits: 0 }] }, valid: true },
+    { name: 'a key with a group and a catalog file', config: { keys: [{ key: 'k', group: 'basic' }], catalogFile: './catalog.json' }, valid: true },
+    { name: 'a misspelt key field', config: { keys: [{ key: 'k', grop: 'basic' }] }, valid: false },
+    { name: 'an empty key list', config: { keys: [] }, valid: false },
+    { name: 'negative credits', config: { workspaces: [{ id: 'w', credits: -1 }] }, valid: false },
+  ])('apis.lumen: $name is valid: $valid', ({ config, valid }) => {
+    expect(lumen(config)).toBe(valid);
+  });
+
+  it.each([
+    { name: 'ranges and attempts', config: { allowedRanges: ['10.0.0.0/8'], maxAttempts: 3, jitter: 0 }, valid: true },
+    { name: 'a CA bundle', config: { ca: ['-----BEGIN CERTIFICATE-----'] }, valid: true },
+    { name: 'a misspelt field', config: { allowedRange: ['10.0.0.0/8'] }, valid: false },
+    { name: '21 attempts', config: { maxAttempts: 21 }, valid: false },
+    { name: 'jitter above 1', config: { jitter: 2 }, valid: false },
+  ])('webhooks: $name is valid: $valid', ({ config, valid }) => {
+    expect(webhooks(config)).toBe(valid);
   });
 });
