@@ -1,6 +1,7 @@
 // Every API's contract suite: one line per API. The proxy run fails while an API the mock server
 // serves has no line here.
 import type { RegisteredSuite } from '../support/suite.js';
+import { lumen } from './lumen.js';
 import { lumixai } from './lumixai.js';
 
-export const SUITES: readonly RegisteredSuite[] = [lumixai];
+export const SUITES: readonly RegisteredSuite[] = [lumixai, lumen];
