@@ -102,7 +102,11 @@ export function createLumenMock(config: LumenMockConfig, deps: MockDeps): Vendor
     jobRetentionMs: deps.jobRetentionMs,
   });
   const images = new PlaceholderImageCache();
-  const taskCompleted = deps.validateResponses ? new CallbackSchemaCheck(doc).validator('taskCompleted') : undefined;
+  // Compiled at the first webhook rather than at start-up, which most runs never reach.
+  let callbackCheck: ((payload: unknown) => string | undefined) | undefined;
+  const taskCompleted = deps.validateResponses
+    ? (payload: unknown) => (callbackCheck ??= new CallbackSchemaCheck(doc).validator('taskCompleted'))(payload)
+    : undefined;
 
   // "Failed tasks refund the deducted credits"; a cancelled task produced nothing either.
   jobs.onSettled((job) => {
