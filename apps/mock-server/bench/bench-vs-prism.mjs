@@ -33,7 +33,7 @@ import { performance } from 'node:perf_hooks';
 import { dirname, join, relative } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { URLSearchParams, fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import autocannon from 'autocannon';
@@ -102,6 +102,39 @@ const APIS = {
       ],
     };
   })(),
+  lumozai: (() => {
+    // Every LumozAI key has an hourly limit (the dev key 100000): the bench brings its own key with
+    // room for any BENCH_DURATION, so no request is refused for quota reasons.
+    const key = 'lmz_bench_unmetered';
+    const headers = { authorization: `Bearer ${key}`, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
+    // The documentation's hidream-l1 curl example, as curl's -d sends it.
+    const runBody = new URLSearchParams({
+      model_id: 'hidream-l1',
+      prompt: 'A beautiful sunset over mountains',
+      negative_prompt: 'blurry, low quality',
+      guidance_scale: '7.5',
+      num_inference_steps: '30',
+    }).toString();
+    return {
+      prismBasePath: '',
+      mockConfig: { keys: [{ key, requestsPerHour: 1_000_000_000 }] },
+      // No public operation: a request without a key is answered 401 by both servers, statelessly.
+      ready: { method: 'POST', path: '/run', headers: { accept: 'application/json' }, status: 401 },
+      // A real run on ours (instant timing: completed at once), so the check answers 200 from state;
+      // Prism is stateless: the documented id gets the documented example.
+      async prepare(baseUrl, serverName) {
+        if (serverName === 'prism') return { requestId: 212121212121212 };
+        const response = await fetch(`${baseUrl}/run`, { method: 'POST', headers, body: runBody });
+        const body = await response.json();
+        if (response.status !== 200 || typeof body.data?.request_id !== 'number') throw new Error(`could not run on ${serverName}: ${response.status} ${JSON.stringify(body)}`);
+        return { requestId: body.data.request_id };
+      },
+      routes: [
+        { name: 'POST /run', method: 'POST', path: () => '/run', headers, body: runBody, status: 200 },
+        { name: 'POST /check', method: 'POST', path: () => '/check', headers, body: (ctx) => `request_id=${ctx.requestId}`, status: 200 },
+      ],
+    };
+  })(),
   lumen: (() => {
     // The dev key with every model and unlimited credits, so no request is refused for quota reasons.
     const headers = { authorization: 'Bearer sk-lumen-mock-dev' };
@@ -129,6 +162,15 @@ const APIS = {
     };
   })(),
 };
+
+/**
+ * Settings our server gets for the APIs whose entry has `mockConfig` (a bench key, say), as
+ * `IMAGEGEN_MOCK_CONFIG_JSON`; the other APIs keep their defaults.
+ */
+function ourConfigEnv() {
+  const apis = Object.fromEntries(Object.entries(APIS).flatMap(([slug, entry]) => (entry.mockConfig ? [[slug, entry.mockConfig]] : [])));
+  return Object.keys(apis).length > 0 ? { IMAGEGEN_MOCK_CONFIG_JSON: JSON.stringify({ apis }) } : {};
+}
 
 /** Slug -> base path of every API the mock mounts, asked of the mock itself once dist/ is built. */
 let MOUNTED;
@@ -164,6 +206,7 @@ const SERVERS = [
         OUR_CLI, '--port', String(port), '--host', HOST, '--timing', 'instant',
         ...(mode.silent ? ['--quiet'] : []),
       ],
+      env: ourConfigEnv(),
     }),
     // Every API is mounted, each under its own prefix.
     basePath: (slug) => MOUNTED[slug],
@@ -252,8 +295,8 @@ function ensureBuilt() {
  */
 async function startServer(server, mode, slug) {
   const port = await freePort();
-  const { file, args } = server.command(port, mode, slug);
-  const child = spawn(file, args, { cwd: PKG_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const { file, args, env } = server.command(port, mode, slug);
+  const child = spawn(file, args, { cwd: PKG_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.add(child);
   const output = { bytes: 0, tail: '' };
   const drain = (chunk) => {
@@ -337,7 +380,9 @@ function summarise(result, route, cpuSec) {
 }
 
 /** Warms one route up (result checked, figures discarded), then measures it. */
-async function benchRoute(running, route, ctx, label) {
+async function benchRoute(running, routeOf, ctx, label) {
+  // A body may depend on what prepare() made (an id to check), like a path.
+  const route = typeof routeOf.body === 'function' ? { ...routeOf, body: routeOf.body(ctx) } : routeOf;
   const url = `${running.baseUrl}${route.path(ctx)}`;
   if (SETTINGS.warmup > 0) {
     const warm = summarise(await load(url, route, SETTINGS.warmup), route);

@@ -25,6 +25,8 @@ export type { OpenApiDocument } from './core/spec-document.js';
 export { listOperations } from './core/operations.js';
 export type { Operation } from './core/operations.js';
 export { lumixAIErrorTypeOf } from './apis/lumixai/index.js';
+export { LUMOZAI_DEV_KEYS, lumozAIErrorCodeOf } from './apis/lumozai/index.js';
+export type { LumozAIKeyConfig, LumozAIMockConfig } from './apis/lumozai/index.js';
 export { LUMEN_DEV_KEYS, lumenErrorCodeOf, lumenErrorCodesOf } from './apis/lumen/index.js';
 export type { LumenKeyConfig, LumenMockConfig } from './apis/lumen/index.js';
 // Webhook delivery shared by every API (retries on the mock clock, outbound address policy, log).

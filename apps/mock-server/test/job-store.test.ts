@@ -108,4 +108,12 @@ describe('JobStore: listeners', () => {
     clock.advance(1);
     expect(jobs.get(job.id, 'w')).toBeUndefined();
   });
+
+  it('find() sees a job whoever owns it, for as long as get() would', () => {
+    const { clock, jobs } = store();
+    const job = jobs.create({ owner: 'w', input: 'x', timing });
+    expect([jobs.find(job.id), jobs.find('no-such-id')]).toEqual([job, undefined]);
+    clock.advance(5000 + 20_000);
+    expect(jobs.find(job.id)).toBeUndefined();
+  });
 });

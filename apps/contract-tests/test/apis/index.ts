@@ -3,5 +3,6 @@
 import type { RegisteredSuite } from '../support/suite.js';
 import { lumen } from './lumen.js';
 import { lumixai } from './lumixai.js';
+import { lumozai } from './lumozai.js';
 
-export const SUITES: readonly RegisteredSuite[] = [lumixai, lumen];
+export const SUITES: readonly RegisteredSuite[] = [lumixai, lumozai, lumen];

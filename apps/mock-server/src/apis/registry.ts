@@ -1,12 +1,13 @@
 import type { ApiDescriptor } from '../core/vendor-api.js';
 import { lumen } from './lumen/index.js';
 import { lumixai } from './lumixai/index.js';
+import { lumozai } from './lumozai/index.js';
 
 /**
  * Every API the mock serves, one descriptor each (`src/apis/<slug>/index.ts`), in the order
  * `GET /` and the start-up log list them. Adding an API is one line here.
  */
-export const APIS = [lumixai, lumen] as const;
+export const APIS = [lumixai, lumozai, lumen] as const;
 
 type Descriptor = (typeof APIS)[number];
 

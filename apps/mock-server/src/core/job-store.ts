@@ -111,22 +111,22 @@ export class JobStore<TInput> {
 
   /** The job if it exists, is still retained, and belongs to `owner`. */
   get(id: string, owner: string): Job<TInput> | undefined {
-    const job = this.find(id);
-    return job?.owner === owner ? job : undefined;
-  }
-
-  /**
-   * The job if it exists and is still retained, whoever owns it: for result URLs that carry no key
-   * (a CDN-style image URL is public to whoever holds it).
-   */
-  find(id: string): Job<TInput> | undefined {
     const job = this.#jobs.get(id);
-    if (!job) return undefined;
+    if (!job || job.owner !== owner) return undefined;
     if (this.clock.now() >= job.settledAt + this.options.jobRetentionMs) {
       this.#jobs.delete(id);
       return undefined;
     }
     return job;
+  }
+
+  /**
+   * The job if it exists and is still retained, whoever owns it: for URLs that carry no key
+   * (public result files), never for answers to a workspace.
+   */
+  find(id: string): Job<TInput> | undefined {
+    const job = this.#jobs.get(id);
+    return job === undefined ? undefined : this.get(id, job.owner);
   }
 
   phase(job: Job<TInput>): JobPhase {

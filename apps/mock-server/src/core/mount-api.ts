@@ -18,6 +18,7 @@ import { memoizeValidatorRouteMatching } from './validator-route-cache.js';
 import { compileValidatorSpecCheckOnFirstUse } from './validator-spec-check.js';
 import { ErrorResponseCheck } from './error-response-check.js';
 import type { RequestContext, VendorApi } from './vendor-api.js';
+import type { Principal } from './api-keys.js';
 
 /** A response (or, with `status` 0, a webhook payload to `path`) that broke the spec: a bug in the mock, never in the client. */
 export interface ResponseViolation {
@@ -73,6 +74,29 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     res.status(response.status).json(response.body);
   };
 
+  /**
+   * Counts one request against the API's window: a key's own bucket, or, for a request without a
+   * valid key, one bucket per client address (when the API counts those). Sets the API's headers
+   * and refuses the request past the limit.
+   */
+  const countRequest = (req: Request, res: Response, principal: Principal | undefined) => {
+    const policy = api.rateLimit;
+    if (!policy) return;
+    const limit = principal ? policy.limitOf(principal) : policy.unauthenticatedLimit;
+    // A key without a limit is counted only so the API's headers can describe it.
+    if (limit === undefined && (!principal || !policy.headers)) return;
+    // The socket's address, never X-Forwarded-For: a client could pick its own bucket.
+    const bucket = principal ? `${api.slug}\u0000${principal.key}` : `${api.slug}\u0001${req.socket.remoteAddress ?? ''}`;
+    const decision = options.rateLimiter.take(bucket, limit ?? Number.MAX_SAFE_INTEGER, policy.windowMs);
+    if (policy.headers) res.set(policy.headers(decision));
+    if (!decision.allowed) {
+      const who = principal ? '' : ' for requests without a valid API key from this address';
+      throw problem('rate_limited', `Rate limit of ${decision.limit} requests per ${describeWindow(policy.windowMs)}${who} exceeded; retry in ${decision.retryAfterSeconds} s`, {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
+  };
+
   const authenticate: RequestHandler = (req, res, next) => {
     const path = req.path.slice(prefix.length) || '/';
     const { operation, pathParams, allowed } = index.match(req.method, path);
@@ -92,7 +116,10 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     if (operation.security.length > 0) {
       const credential = readCredential(req.headers, operation.security);
       const principal = credential === undefined ? undefined : api.keys.lookup(credential);
-      if (!principal || principal.revoked) {
+      const authenticated = principal !== undefined && !principal.revoked;
+      // Counted before the key is refused, so a 401 carries the vendor's rate-limit headers too.
+      countRequest(req, res, authenticated ? principal : undefined);
+      if (!authenticated) {
         const reason = credential === undefined ? 'missing' : principal?.revoked ? 'revoked' : 'invalid';
         const messages = {
           missing: `Missing API key: send it in the ${describeSchemes(operation.security)}`,
@@ -100,17 +127,6 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
           invalid: 'Invalid API key',
         } as const;
         throw problem('authentication', messages[reason], { credential: reason });
-      }
-      const limit = api.rateLimit?.limitOf(principal);
-      if (api.rateLimit && (limit !== undefined || api.rateLimit.headers)) {
-        const decision = options.rateLimiter.take(`${api.slug}\u0000${principal.key}`, limit ?? Number.MAX_SAFE_INTEGER, api.rateLimit.windowMs);
-        if (api.rateLimit.headers) res.set(api.rateLimit.headers(decision));
-        if (!decision.allowed) {
-          const per = api.rateLimit.windowMs === undefined || api.rateLimit.windowMs === 60_000 ? 'minute' : `${api.rateLimit.windowMs / 1000} s`;
-          throw problem('rate_limited', `Rate limit of ${decision.limit} requests per ${per} exceeded; retry in ${decision.retryAfterSeconds} s`, {
-            retryAfterSeconds: decision.retryAfterSeconds,
-          });
-        }
       }
       context.principal = principal;
     }
@@ -194,6 +210,13 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     else extraRoute(req, res, next);
   });
   return prefix;
+}
+
+/** `60_000` -> `minute`, `3_600_000` -> `hour`, else seconds. Default window: a minute. */
+function describeWindow(windowMs = 60_000): string {
+  if (windowMs === 60_000) return 'minute';
+  if (windowMs === 3_600_000) return 'hour';
+  return `${windowMs / 1000} s`;
 }
 
 /** Whether `url` is `prefix` itself or a path below it (query string allowed). */
@@ -365,7 +388,9 @@ export function toProblem(error: unknown, req?: Request): Problem {
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && Array.isArray(e.errors)) {
     if (e.status === 415) {
-      return { kind: 'validation', message: `Unsupported Content-Type: ${e.message ?? ''}; send application/json`.trim(), fields: { 'Content-Type': ['unsupported media type'] } };
+      const accepted = Object.keys(req?.mock?.operation?.requestSchemas ?? {});
+      const send = accepted.length > 0 ? accepted.join(' or ') : 'application/json';
+      return { kind: 'validation', message: `Unsupported Content-Type: ${e.message ?? ''}; send ${send}`.trim(), fields: { 'Content-Type': ['unsupported media type'] } };
     }
     const issues = e.errors.map((item) => validationIssue(item, req));
     // A path whose percent-encoding is malformed names no resource: where the operation documents

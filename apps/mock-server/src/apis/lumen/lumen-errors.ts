@@ -4,6 +4,7 @@ import type { Operation } from '../../core/operations.js';
 import type { CoreProblemKind, ErrorResponse, Problem, VendorErrorFormat } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';
 import { deref } from '../../core/spec-document.js';
+import { allowedBodyValues, errorCodeStatuses } from '../../core/error-codes.js';
 
 /**
  * The code for each problem the mock detects, where the kind alone decides it. The status each code
@@ -37,18 +38,7 @@ const CODE_BY_CREDENTIAL = {
  * (`model_not_found`, `model_cannot_inpaint`).
  */
 export function lumenErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
-  const statusByCode = new Map<string, number>();
-  for (const path of Object.values(doc.paths)) {
-    for (const operation of Object.values(path) as Array<{ responses?: Record<string, unknown> }>) {
-      for (const [status, response] of Object.entries(operation.responses ?? {})) {
-        for (const code of lumenErrorCodesOf(doc, response)) {
-          const known = statusByCode.get(code);
-          if (known !== undefined && known !== Number(status)) throw new Error(`spec/lumen gives error code ${code} two statuses: ${known} and ${status}`);
-          statusByCode.set(code, Number(status));
-        }
-      }
-    }
-  }
+  const { statusByCode } = errorCodeStatuses(doc, lumenErrorCodesOf);
 
   const build = (status: number, code: string, message: string, retryAfterSeconds?: number): ErrorResponse => ({
     status,
@@ -116,17 +106,11 @@ function codeOf(problem: Problem<CoreProblemKind>): LumenErrorCode {
   return CODE_BY_PROBLEM[problem.kind];
 }
 
-type Schema = { properties?: Record<string, Schema>; enum?: unknown[] };
-type ResponseObject = { content?: Record<string, { schema?: unknown; examples?: Record<string, { value?: unknown }>; example?: unknown }> };
+type ResponseObject = { content?: Record<string, { examples?: Record<string, unknown>; example?: unknown }> };
 
 /** Every `error.code` a response's JSON schema allows, in the order the spec lists them. */
 export function lumenErrorCodesOf(doc: OpenApiDocument, responseRef: unknown): string[] {
-  const schema = deref<ResponseObject>(doc, responseRef).content?.['application/json']?.schema;
-  if (schema === undefined) return [];
-  const body = deref<Schema>(doc, schema);
-  const error = body.properties?.error ? deref<Schema>(doc, body.properties.error) : undefined;
-  const code = error?.properties?.code ? deref<Schema>(doc, error.properties.code) : undefined;
-  return (code?.enum ?? []).filter((value): value is string => typeof value === 'string');
+  return allowedBodyValues(doc, responseRef, ['error', 'code']);
 }
 
 /**
