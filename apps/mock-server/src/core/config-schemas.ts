@@ -14,6 +14,19 @@ export const API_KEY_SCHEMA = {
   },
 } as const;
 
+/**
+ * `apis.<slug>.keys`: at least one key of the shared shape plus the vendor's own fields (a rate
+ * limit, a group...).
+ */
+export function apiKeysSchema<const TExtra extends Record<string, object>>(description: string, extra: TExtra) {
+  return {
+    type: 'array',
+    minItems: 1,
+    description,
+    items: { ...API_KEY_SCHEMA, properties: { ...API_KEY_SCHEMA.properties, ...extra } },
+  } as const;
+}
+
 export const WORKSPACE_SCHEMA = {
   type: 'object',
   required: ['id'],
