@@ -21,6 +21,23 @@ export const LIFECYCLES = {
       return { jobId: created.id, statuses, contentType: image.contentType, bytes: image.bytes };
     },
   },
+  'useapi-luma': {
+    client: '@imagegen/useapi-luma',
+    async run({ client, baseUrl }) {
+      const luma = client.createUseapiLumaClient({ baseUrl, token: 'useapi_mock_dev', retry: false });
+      const batch = await luma.createImages({ prompt: 'a lighthouse at dusk', aspect_ratio: '1:1' });
+      const statuses = [batch.status];
+      let job;
+      for (let polls = 0; job?.status !== 'completed' && job?.status !== 'failed' && polls < 50; polls++) {
+        job = await luma.getJob(batch.jobids[0]);
+        statuses.push(job.status);
+      }
+      if (job.status !== 'completed') throw new Error(`image job ${job.jobid} ended ${job.status}: ${JSON.stringify(job)}`);
+      // The image URL is public, like the CDN's: no token.
+      const image = await fetch(job.response.image.url);
+      return { jobId: job.jobid, statuses, contentType: image.headers.get('content-type'), bytes: new Uint8Array(await image.arrayBuffer()) };
+    },
+  },
   lumozai: {
     client: '@imagegen/lumozai',
     async run({ client, baseUrl }) {

@@ -116,4 +116,18 @@ describe('JobStore: listeners', () => {
     clock.advance(5000 + 20_000);
     expect(jobs.find(job.id)).toBeUndefined();
   });
+
+  it('delete() forgets a settled job at once and refuses one still queued or running', () => {
+    const { clock, jobs } = store();
+    const job = jobs.create({ owner: 'w', input: 'x', timing });
+    for (const step of [0, 1000]) {
+      clock.advance(step);
+      expect(jobs.delete(job), `at +${step} ms`).toBe(false);
+      expect(jobs.get(job.id, 'w')).toBe(job);
+    }
+    clock.advance(4000);
+    expect(jobs.delete(job)).toBe(true);
+    expect(jobs.get(job.id, 'w')).toBeUndefined();
+    expect(jobs.delete(job), 'a second delete').toBe(false);
+  });
 });

@@ -4,5 +4,6 @@ import type { RegisteredSuite } from '../support/suite.js';
 import { lumen } from './lumen.js';
 import { lumixai } from './lumixai.js';
 import { lumozai } from './lumozai.js';
+import { useapiLuma } from './useapi-luma.js';
 
-export const SUITES: readonly RegisteredSuite[] = [lumixai, lumozai, lumen];
+export const SUITES: readonly RegisteredSuite[] = [lumixai, useapiLuma, lumozai, lumen];

@@ -159,7 +159,7 @@ export interface ContractSuite<T extends SuiteTypes> {
   /** Whether an error status may document no code (useapi.net's `{error}` bodies). Default: false, every error status pins one. */
   errorsWithoutCode?: boolean;
   /** The client's error class: every failure must be an instance, with `status` and `code`. */
-  ErrorClass: abstract new (...args: never[]) => ApiError;
+  ErrorClass: abstract new (...args: never[]) => ApiError<ErrorCode>;
   /** A key the mock accepts for every operation (Prism mock only checks one is there). */
   devKey: string;
   /** The mock clock moves this far (plus a second) before each test, so each starts in a fresh rate-limit window. */

@@ -166,6 +166,16 @@ export class JobStore<TInput> {
     return true;
   }
 
+  /**
+   * Forgets a job that has settled, for vendors whose API deletes jobs: its id is unknown from now
+   * on. Returns false (and changes nothing) while it is still queued or running; `cancel` it first.
+   */
+  delete(job: Job<TInput>): boolean {
+    if (!isTerminalPhase(this.phase(job)) || this.#jobs.get(job.id) !== job) return false;
+    this.#jobs.delete(job.id);
+    return true;
+  }
+
   /** Whether the job's results can still be fetched ("download promptly"). */
   resultsAvailable(job: Job<TInput>): boolean {
     return this.phase(job) === 'succeeded' && this.clock.now() < job.settledAt + this.options.resultRetentionMs;

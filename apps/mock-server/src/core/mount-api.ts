@@ -240,12 +240,19 @@ function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler[] {
     for (const mediaType of Object.keys(node.content)) mediaTypes.add(mediaType);
   }
   const parsers: RequestHandler[] = [];
-  if ([...mediaTypes].some((type) => type === 'application/json' || type.endsWith('+json'))) {
+  if ([...mediaTypes].some(isJsonType)) {
     parsers.push(express.json({ limit, type: ['application/json', 'application/*+json'] }));
   }
   if (mediaTypes.has('application/x-www-form-urlencoded')) parsers.push(express.urlencoded({ limit, extended: true }));
   if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bytesOf(limit) }));
+  // Every other declared type (an image upload's `image/png`...) arrives as its raw bytes, a Buffer.
+  const raw = [...mediaTypes].filter((type) => !isJsonType(type) && !FORM_TYPES.includes(type));
+  if (raw.length > 0) parsers.push(express.raw({ limit, type: raw }));
   return parsers;
+}
+
+function isJsonType(type: string): boolean {
+  return type === 'application/json' || type.endsWith('+json');
 }
 
 /** `'25mb'` -> bytes, read by the same library body-parser reads its own limits with. */
@@ -387,11 +394,7 @@ export function toProblem(error: unknown, req?: Request): Problem {
     return { kind: 'validation', message: e.message ?? 'Unsupported body encoding', fields: { body: [e.message ?? 'unsupported encoding'] } };
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && Array.isArray(e.errors)) {
-    if (e.status === 415) {
-      const accepted = Object.keys(req?.mock?.operation?.requestSchemas ?? {});
-      const send = accepted.length > 0 ? accepted.join(' or ') : 'application/json';
-      return { kind: 'validation', message: `Unsupported Content-Type: ${e.message ?? ''}; send ${send}`.trim(), fields: { 'Content-Type': ['unsupported media type'] } };
-    }
+    if (e.status === 415) return unsupportedMediaType(req);
     const issues = e.errors.map((item) => validationIssue(item, req));
     // A path whose percent-encoding is malformed names no resource: where the operation documents
     // no 400, that is its not-found answer rather than an undocumented status.
@@ -404,6 +407,19 @@ export function toProblem(error: unknown, req?: Request): Problem {
     return { kind: 'validation', message: message || (e.message ?? 'Invalid request'), fields, issues };
   }
   return { kind: 'internal', message: 'The mock server failed to handle this request' };
+}
+
+/** A body in a media type the operation does not declare, naming the type sent and the ones it takes. */
+function unsupportedMediaType(req: Request | undefined): Problem {
+  const sent = (req?.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const allowed = Object.keys(req?.mock?.operation?.requestSchemas ?? {});
+  const message = `Unsupported Content-Type ${sent === '' ? '(none)' : sent}; send ${allowed.join(' or ') || 'no body'}`;
+  return {
+    kind: 'validation',
+    message,
+    fields: { 'Content-Type': [message] },
+    issues: [{ location: 'headers', path: ['content-type'], field: 'content-type', keyword: 'mediaType', message, value: sent, allowed }],
+  };
 }
 
 const LOCATIONS: Record<string, ValidationLocation> = { body: 'body', params: 'path', path: 'path', query: 'query', headers: 'headers' };
