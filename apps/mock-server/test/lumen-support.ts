@@ -7,8 +7,8 @@ import express from 'express';
 import { expect } from 'vitest';
 
 import type { MockServerOptions } from '../src/index.js';
-import type { Harness } from './harness.js';
-import { startMock } from './harness.js';
+import type { CallInit, Harness } from './harness.js';
+import { requester, startMock } from './harness.js';
 import { listen } from './listen.js';
 
 /** The dev keys by what they show (see LUMEN_DEV_KEYS). */
@@ -31,7 +31,7 @@ export interface LumenHarness extends Harness {
   /** Lumen's base URL at the mock, e.g. `http://127.0.0.1:40123/lumen`. */
   lumenBase: string;
   /** fetch below the Lumen base URL with `Authorization: Bearer <key>` (the dev key unless `key` says otherwise; null sends none). */
-  lumen(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
+  lumen(path: string, init?: CallInit): Promise<Response>;
   /** Submits `body` to `path` (default: generations) and returns the new task's id, asserting the 200. */
   submit(body?: object, init?: { key?: string; path?: string; headers?: Record<string, string> }): Promise<string>;
   /** GET the task, asserting the 200. */
@@ -41,18 +41,7 @@ export interface LumenHarness extends Harness {
 export async function startLumen(options: MockServerOptions = {}): Promise<LumenHarness> {
   const h = await startMock({ timing: TIMING, ...options });
   const lumenBase = h.running.baseUrl('lumen');
-  const lumen: LumenHarness['lumen'] = (path, init = {}) => {
-    const { key = KEYS.dev, json, ...rest } = init;
-    const headers = new Headers(rest.headers);
-    if (key !== null && !headers.has('Authorization')) headers.set('Authorization', `Bearer ${key}`);
-    if (json !== undefined && !headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
-    return fetch(`${lumenBase}${path}`, {
-      ...rest,
-      method: rest.method ?? (json !== undefined ? 'POST' : 'GET'),
-      headers,
-      body: json !== undefined ? JSON.stringify(json) : rest.body,
-    });
-  };
+  const lumen = requester(lumenBase, { header: 'Authorization', format: (key) => `Bearer ${key}`, defaultKey: KEYS.dev });
   return {
     ...h,
     lumenBase,
