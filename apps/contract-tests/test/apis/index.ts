@@ -2,8 +2,9 @@
 // serves has no line here.
 import type { RegisteredSuite } from '../support/suite.js';
 import { lumaAgents } from './luma-agents.js';
+import { lumen } from './lumen.js';
 import { lumixai } from './lumixai.js';
 import { lumozai } from './lumozai.js';
 import { useapiLuma } from './useapi-luma.js';
 
-export const SUITES: readonly RegisteredSuite[] = [lumixai, useapiLuma, lumozai, lumaAgents];
+export const SUITES: readonly RegisteredSuite[] = [lumixai, useapiLuma, lumozai, lumen, lumaAgents];

@@ -1,5 +1,6 @@
 import type { ApiDescriptor } from '../core/vendor-api.js';
 import { lumaAgents } from './luma-agents/index.js';
+import { lumen } from './lumen/index.js';
 import { lumixai } from './lumixai/index.js';
 import { useapiLuma } from './useapi-luma/index.js';
 import { lumozai } from './lumozai/index.js';
@@ -8,7 +9,7 @@ import { lumozai } from './lumozai/index.js';
  * Every API the mock serves, one descriptor each (`src/apis/<slug>/index.ts`), in the order
  * `GET /` and the start-up log list them. Adding an API is one line here.
  */
-export const APIS = [lumixai, useapiLuma, lumozai, lumaAgents] as const;
+export const APIS = [lumixai, useapiLuma, lumozai, lumen, lumaAgents] as const;
 
 type Descriptor = (typeof APIS)[number];
 
