@@ -5,8 +5,8 @@ import { expect } from 'vitest';
 
 import type { MockServerOptions } from '../src/index.js';
 import { deref, loadSpec } from '../src/index.js';
-import type { Harness } from './harness.js';
-import { startMock } from './harness.js';
+import type { CallInit, Harness } from './harness.js';
+import { requester, startMock } from './harness.js';
 
 export const KEYS = {
   dev: 'luma-api-mock-dev',
@@ -37,7 +37,7 @@ export interface LumaHarness extends Harness {
   /** `http://127.0.0.1:<port>/luma-agents/v1`. */
   lumaBase: string;
   /** A Bearer call below the base URL: `luma('/generations', { json })`. */
-  luma(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
+  luma(path: string, init?: CallInit): Promise<Response>;
   /** POST /generations, expecting 201; returns the queued generation. */
   create(body?: Partial<GenerationCreateRequest>, init?: { key?: string; prefer?: string }): Promise<Generation>;
   /** GET /generations/{id}, expecting 200. */
@@ -47,18 +47,7 @@ export interface LumaHarness extends Harness {
 export async function startLuma(options: MockServerOptions = {}): Promise<LumaHarness> {
   const harness = await startMock({ ...options, apis: { lumixai: false, ...options.apis } });
   const lumaBase = harness.running.baseUrl('luma-agents');
-  const luma: LumaHarness['luma'] = (path, init = {}) => {
-    const { key = KEYS.dev, json, ...rest } = init;
-    const headers = new Headers(rest.headers);
-    if (key !== null && !headers.has('Authorization')) headers.set('Authorization', `Bearer ${key}`);
-    if (json !== undefined) headers.set('Content-Type', 'application/json');
-    return fetch(`${lumaBase}${path}`, {
-      ...rest,
-      method: rest.method ?? (json !== undefined ? 'POST' : 'GET'),
-      headers,
-      body: json !== undefined ? JSON.stringify(json) : rest.body,
-    });
-  };
+  const luma = requester(lumaBase, { header: 'Authorization', defaultKey: KEYS.dev, format: (key) => `Bearer ${key}` });
   return {
     ...harness,
     lumaBase,
