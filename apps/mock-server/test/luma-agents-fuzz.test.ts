@@ -6,21 +6,10 @@ import { describe, expect, it } from 'vitest';
 
 import { deref, loadSpec } from '../src/index.js';
 import { KEYS, TINY_PNG_BASE64, requestExamples, startLuma } from './luma-agents-support.js';
+import { random } from './seeded-random.js';
 
 const MAX_REQUESTS = 800;
 const MAX_MS = 20_000;
-
-/** mulberry32: a small seeded generator, so every run sends the same requests. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const doc = loadSpec('luma-agents');
 const requestSchema = deref<{ content: Record<string, { schema: unknown }> }>(doc, doc.components!.requestBodies!.GenerationCreateRequest).content['application/json']!.schema;
