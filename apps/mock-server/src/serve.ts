@@ -11,21 +11,47 @@ export interface ServeOptions {
   host?: string;
 }
 
+/** How {@link RunningMockServer.close} treats requests still being answered. */
+export interface CloseOptions {
+  /** Longest wait for in-flight requests to finish, in ms; the connections still open are then reset. Default: `10_000`. */
+  drainMs?: number;
+  /** Reset every connection at once, in-flight requests included. Default: `false`. */
+  force?: boolean;
+}
+
 export interface RunningMockServer {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   url: string;
   /** Base URL of one API: `baseUrl('lumixai')` is `http://127.0.0.1:<port>/lumixai/api/backend`. */
   baseUrl(slug: string): string;
   server: Server;
-  /** Stops accepting connections, closes the connections, and stops the mock's webhook sender. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, closes idle ones, lets in-flight requests finish (each answer
+   * then closes its connection) for up to `drainMs`, resets whatever is left, and stops the mock's
+   * webhook sender. Calling it again returns the same promise; `{ force: true }` then resets the
+   * connections still draining.
+   */
+  close(options?: CloseOptions): Promise<void>;
 }
+
+/** Default of {@link CloseOptions.drainMs}. */
+export const DEFAULT_DRAIN_MS = 10_000;
+
+/** How often idle connections are closed while draining, in ms. */
+const IDLE_CHECK_MS = 20;
 
 /** Listens on `host:port` and resolves once bound: the one place the mock server listens. */
 export function serve(mock: MockServer, options: ServeOptions = {}): Promise<RunningMockServer> {
   const host = options.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
-    const server = createHttpServer(mock.app).listen(options.port ?? 0, host);
+    const server = createHttpServer(mock.app);
+    let closing: Promise<void> | undefined;
+    // Once closing, every answer ends its connection, so keep-alive clients reconnect elsewhere
+    // instead of sending more requests into a server that is going away.
+    server.prependListener('request', (_req, res) => {
+      if (closing) res.shouldKeepAlive = false;
+    });
+    server.listen(options.port ?? 0, host);
     server.once('error', reject);
     server.once('listening', () => {
       const { port } = server.address() as AddressInfo;
@@ -38,14 +64,31 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
           if (!api) throw new Error(`API ${slug} is not mounted; mounted: ${mock.apis.map((a) => a.slug).join(', ')}`);
           return `${url}${api.basePath}`;
         },
-        close: async () => {
-          await new Promise<void>((done, fail) => {
-            server.close((error) => (error ? fail(error) : done()));
-            server.closeAllConnections();
-          });
-          await mock.close();
+        close(closeOptions = {}) {
+          if (closing && closeOptions.force) server.closeAllConnections();
+          closing ??= drain(server, closeOptions).then(() => mock.close());
+          return closing;
         },
       });
     });
   });
+}
+
+async function drain(server: Server, { drainMs = DEFAULT_DRAIN_MS, force = false }: CloseOptions): Promise<void> {
+  const closed = new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done())));
+  if (force) {
+    server.closeAllConnections();
+    return closed;
+  }
+  // A keep-alive connection whose answer was already under way when closing began stays open
+  // after it; closing idle connections until none is left ends those too.
+  server.closeIdleConnections();
+  const idleCheck = setInterval(() => server.closeIdleConnections(), IDLE_CHECK_MS);
+  const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idleCheck);
+    clearTimeout(deadline);
+  }
 }
