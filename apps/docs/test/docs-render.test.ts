@@ -14,11 +14,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 
+import { findChromium, missingChromiumMessage } from '../../../scripts/ensure-chromium.mjs';
+
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(packageDir, 'dist');
 const resultsDir = join(packageDir, 'test-results');
 const specDir = dirname(createRequire(import.meta.url).resolve('@imagegen/spec/package.json'));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface Operation {
   summary: string;
@@ -32,6 +33,8 @@ interface Api {
   operations: Operation[];
   /** Whether some node of the spec carries `x-inferred: true`. */
   hasInferred: boolean;
+  /** The spec's own `servers`: the standalone page lists exactly these. */
+  servers: Array<{ url: string; description?: string }>;
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -57,7 +60,7 @@ function loadApi(slug: string): Api {
       });
     }
   }
-  return { slug, title: doc.info.title, version: String(doc.info.version), operations, hasInferred: hasInferredNode(doc) };
+  return { slug, title: doc.info.title, version: String(doc.info.version), operations, hasInferred: hasInferredNode(doc), servers: doc.servers ?? [] };
 }
 
 // The same rule as build-docs.mjs: every spec/<slug>/openapi.yaml is an API.
@@ -94,11 +97,13 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM} (set CHROMIUM_PATH to another binary)`);
+  // The root `test` script installs Chromium when it can; run alone, this fails at once saying how.
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error(missingChromiumMessage());
   server = await serveDist();
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
   });
   mkdirSync(resultsDir, { recursive: true });
@@ -146,6 +151,12 @@ describe.each(apis)('/docs/$slug', (api) => {
     const h1 = page.getByRole('heading', { level: 1 });
     await h1.waitFor();
     expect(await h1.innerText()).toContain(`${api.title} (${api.version})`);
+
+    // The vendor's servers, exactly (Redoc may show a relative URL resolved against the page); the
+    // mock server puts its own base URL first only on the page it serves, never in dist/.
+    const shownServers = async () => (await page.getByTestId('panel-servers').innerText()).split('\n').map((line) => line.trim()).filter(Boolean).slice(1);
+    const asShown = (line: string) => api.servers.find((server) => new URL(server.url, url).href.replace(/\/$/, '') === line)?.url ?? line;
+    expect((await shownServers()).map(asShown)).toEqual(api.servers.flatMap((server) => [server.description ?? '', server.url].filter(Boolean)));
 
     // Redoc 3 lists tag groups collapsed ("+ Show") and renders one group's operations at a time.
     // The groups appear only once the client has rendered, so wait for the first one.

@@ -1,9 +1,16 @@
 #!/usr/bin/env node
-// Throughput of our mock server against the real Prism CLI (`prism mock`), same spec, same routes,
-// same load, in one run. Run from the repo root with `pnpm bench` (builds first), or from
-// apps/mock-server with `pnpm bench` once dist/ is built.
+// Our mock server against the real Prism CLI (`prism mock`) on the same spec, in one run: start-up
+// (spawn to first answered request, and in-process) and then throughput, same routes, same load.
+// Run from the repo root with `pnpm bench` (builds first), or from apps/mock-server with
+// `pnpm bench` once dist/ is built.
+//
+// Every API goes through the APIS table below (one entry per slug: its routes, key and bodies).
 //
 // Settings (environment):
+//   BENCH_ONLY         `startup` or `throughput` to run one part (default: both)
+//   BENCH_APIS         comma-separated slugs to measure (default: every mounted API)
+//   BENCH_STARTUP_RUNS start-ups measured per server and way of starting; medians are reported
+//                      (default 7, 1-50)
 //   BENCH_DURATION     seconds measured per route and server (default 5, 1-120)
 //   BENCH_WARMUP       seconds of unmeasured load per route before measuring (default 2, 0-30)
 //   BENCH_CONNECTIONS  concurrent autocannon connections (default 10, 1-500)
@@ -17,23 +24,27 @@
 // not start, a non-2xx answer, socket errors). Missing a target is reported loudly but is not an
 // error: the figures are still valid, they are just not good enough yet.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { dirname, join, relative } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 
 import autocannon from 'autocannon';
 
 const PKG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_DIR = join(PKG_DIR, '..', '..');
-const SPEC = join(REPO_DIR, 'spec', 'lumixai', 'openapi.yaml');
+const specOf = (slug) => join(REPO_DIR, 'spec', slug, 'openapi.yaml');
 const OUR_CLI = join(PKG_DIR, 'dist', 'cli.js');
 const PRISM_BIN = join(PKG_DIR, 'node_modules', '.bin', 'prism');
 const RESULTS_DIR = join(PKG_DIR, 'bench', 'results');
+const execFileAsync = promisify(execFile);
 const HOST = '127.0.0.1';
 
 const SETTINGS = {
@@ -42,7 +53,11 @@ const SETTINGS = {
   connections: intFromEnv('BENCH_CONNECTIONS', 10, 1, 500),
   rounds: intFromEnv('BENCH_ROUNDS', 1, 1, 10),
   profile: process.env.BENCH_PROFILE === '1',
+  startupRuns: intFromEnv('BENCH_STARTUP_RUNS', 7, 1, 50),
+  startup: process.env.BENCH_ONLY !== 'throughput',
+  throughput: process.env.BENCH_ONLY !== 'startup',
 };
+if (!['', undefined, 'startup', 'throughput'].includes(process.env.BENCH_ONLY)) throw new Error(`BENCH_ONLY must be startup or throughput, got ${process.env.BENCH_ONLY}`);
 
 /** The two comparisons the issue sets targets for: ours must serve this many times Prism's req/s. */
 const MODES = [
@@ -50,34 +65,67 @@ const MODES = [
   { name: 'silent', title: 'silent (ours: --quiet; Prism: --verboseLevel silent)', silent: true, target: 1.5 },
 ];
 
-// The dev key with unlimited credits and no rate limit, so no request is refused for quota reasons.
-const API_KEY = 'air_live_mock_dev';
-const JOB_BODY = JSON.stringify({
-  model: 'imagen-nano-banana-2-flash',
-  prompt: 'premium product render on glass, studio lighting',
-  aspectRatio: '16:9',
-  resolution: '2k',
-});
+/**
+ * Every API the bench measures, keyed by the slug the mock mounts it under: each new API adds one
+ * entry. Paths are relative to each server's base URL; both servers get the same method, path,
+ * headers and body.
+ */
+const APIS = {
+  lumixai: (() => {
+    // The dev key with unlimited credits and no rate limit, so no request is refused for quota reasons.
+    const headers = { 'x-api-key': 'air_live_mock_dev' };
+    const jobBody = JSON.stringify({
+      model: 'imagen-nano-banana-2-flash',
+      prompt: 'premium product render on glass, studio lighting',
+      aspectRatio: '16:9',
+      resolution: '2k',
+    });
+    const create = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: jobBody };
+    return {
+      // Prism ignores the spec's relative `servers` entry and serves the paths at its root.
+      prismBasePath: '',
+      // Public and stateless: the request that says the API is up; start-up is timed to its answer.
+      ready: { method: 'GET', path: '/v1/models', headers: {}, status: 200 },
+      // A real job on ours, so the poll route answers 200 from state rather than 404; Prism is
+      // stateless: any uuid gets the documented example.
+      async prepare(baseUrl, serverName) {
+        if (serverName === 'prism') return { jobId: '9f5b5e70-839b-46f5-a31c-6cf7d7e92a30' };
+        const response = await fetch(`${baseUrl}/v1/images/jobs`, create);
+        const body = await response.json();
+        if (response.status !== 202 || typeof body.id !== 'string') throw new Error(`could not create a job on ${serverName}: ${response.status} ${JSON.stringify(body)}`);
+        return { jobId: body.id };
+      },
+      routes: [
+        { name: 'GET /v1/models', method: 'GET', path: () => '/v1/models', headers: {}, status: 200 },
+        { name: 'GET /v1/images/jobs/{id}', method: 'GET', path: (ctx) => `/v1/images/jobs/${ctx.jobId}`, headers, status: 200 },
+        { name: 'POST /v1/images/jobs', path: () => '/v1/images/jobs', ...create, status: 202 },
+      ],
+    };
+  })(),
+};
 
-/** Same method, path (relative to each server's base URL), headers and body for both servers. */
-const ROUTES = [
-  { name: 'GET /v1/models', method: 'GET', path: () => '/v1/models', headers: {}, status: 200 },
-  {
-    name: 'GET /v1/images/jobs/{id}',
-    method: 'GET',
-    path: (ctx) => `/v1/images/jobs/${ctx.jobId}`,
-    headers: { 'x-api-key': API_KEY },
-    status: 200,
-  },
-  {
-    name: 'POST /v1/images/jobs',
-    method: 'POST',
-    path: () => '/v1/images/jobs',
-    headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
-    body: JOB_BODY,
-    status: 202,
-  },
-];
+/** Slug -> base path of every API the mock mounts, asked of the mock itself once dist/ is built. */
+let MOUNTED;
+/** The routes measured (those of the selected APIs), set once the APIs are known. */
+let ROUTES = [];
+
+/** The slugs measured: BENCH_APIS, or every mounted API. Every mounted API needs an entry in APIS. */
+async function selectedApis() {
+  const { createMockServer } = await import(pathToFileURL(join(PKG_DIR, 'dist', 'index.js')).href);
+  MOUNTED = Object.fromEntries(createMockServer().apis.map((api) => [api.slug, api.basePath]));
+  const wanted = (process.env.BENCH_APIS ?? '').split(',').map((slug) => slug.trim()).filter(Boolean);
+  const slugs = wanted.length > 0 ? wanted : Object.keys(MOUNTED);
+  const unknown = slugs.filter((slug) => !(slug in MOUNTED));
+  if (unknown.length > 0) throw new Error(`BENCH_APIS names APIs the mock does not mount: ${unknown.join(', ')}; mounted: ${Object.keys(MOUNTED).join(', ')}`);
+  const missing = Object.keys(MOUNTED).filter((slug) => !APIS[slug]);
+  if (missing.length > 0) throw new Error(`no bench entry for ${missing.join(', ')}: add one to APIS in ${relative(process.cwd(), fileURLToPath(import.meta.url))}`);
+  return slugs;
+}
+
+/** Every measured route of the selected APIs, named `<slug> <METHOD path>`. */
+function routesOf(slugs) {
+  return slugs.flatMap((slug) => APIS[slug].routes.map((route) => ({ ...route, slug, name: `${slug} ${route.name}` })));
+}
 
 const SERVERS = [
   {
@@ -91,26 +139,18 @@ const SERVERS = [
         ...(mode.silent ? ['--quiet'] : []),
       ],
     }),
-    basePath: '/lumixai/api/backend',
-    // A real job, so the poll route answers 200 from state rather than 404.
-    async prepare(baseUrl) {
-      const response = await fetch(`${baseUrl}/v1/images/jobs`, { method: 'POST', headers: ROUTES[2].headers, body: JOB_BODY });
-      const body = await response.json();
-      if (response.status !== 202 || typeof body.id !== 'string') throw new Error(`could not create a job on ours: ${response.status} ${JSON.stringify(body)}`);
-      return { jobId: body.id };
-    },
+    // Every API is mounted, each under its own prefix.
+    basePath: (slug) => MOUNTED[slug],
   },
   {
     name: 'prism',
     // The shim execs node on Prism's CLI, so the child pid is Prism itself and signals reach it.
-    command: (port, mode) => ({
+    // One spec per Prism process: the API being measured.
+    command: (port, mode, slug) => ({
       file: PRISM_BIN,
-      args: ['mock', SPEC, '--port', String(port), '--host', HOST, ...(mode.silent ? ['--verboseLevel', 'silent'] : [])],
+      args: ['mock', specOf(slug), '--port', String(port), '--host', HOST, ...(mode.silent ? ['--verboseLevel', 'silent'] : [])],
     }),
-    // Prism ignores the spec's relative `servers` entry and serves the paths at its root.
-    basePath: '',
-    // Prism is stateless: any uuid gets the documented example.
-    prepare: async () => ({ jobId: '9f5b5e70-839b-46f5-a31c-6cf7d7e92a30' }),
+    basePath: (slug) => APIS[slug].prismBasePath,
   },
 ];
 
@@ -184,9 +224,9 @@ function ensureBuilt() {
  * discarded: writing the log lines is part of the cost we measure, so they must really be written
  * to a pipe (as to a terminal or a CI log), yet must never fill the pipe and stall the server.
  */
-async function startServer(server, mode) {
+async function startServer(server, mode, slug) {
   const port = await freePort();
-  const { file, args } = server.command(port, mode);
+  const { file, args } = server.command(port, mode, slug);
   const child = spawn(file, args, { cwd: PKG_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   children.add(child);
   const output = { bytes: 0, tail: '' };
@@ -201,8 +241,8 @@ async function startServer(server, mode) {
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   exited.then(() => children.delete(child));
 
-  const baseUrl = `http://${HOST}:${port}${server.basePath}`;
-  await waitUntilReady(baseUrl, exited, output, server.name);
+  const baseUrl = `http://${HOST}:${port}${server.basePath(slug)}`;
+  await waitUntilReady(baseUrl, APIS[slug].ready, exited, output, server.name);
   return {
     baseUrl,
     output,
@@ -216,23 +256,21 @@ async function startServer(server, mode) {
   };
 }
 
-/** Polls the public route until it answers 200; fails fast if the child dies first. */
-async function waitUntilReady(baseUrl, exited, output, name) {
+/** Polls the API's ready route until it answers; fails fast if the child dies first. */
+async function waitUntilReady(baseUrl, ready, exited, output, name) {
   let dead;
   exited.then((how) => (dead = how));
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (dead) throw new Error(`${name} exited during start-up (${JSON.stringify(dead)}):\n${output.tail}`);
     try {
-      const response = await fetch(`${baseUrl}/v1/models`);
-      await response.arrayBuffer();
-      if (response.status === 200) return;
+      if ((await ask(`${baseUrl}${ready.path}`, ready)) === ready.status) return;
     } catch {
       // Not listening yet.
     }
     await sleep(200);
   }
-  throw new Error(`${name} did not answer GET ${baseUrl}/v1/models within 60 s:\n${output.tail}`);
+  throw new Error(`${name} did not answer ${ready.method} ${baseUrl}${ready.path} within 60 s:\n${output.tail}`);
 }
 
 /** One autocannon run; resolves with its raw result. */
@@ -284,17 +322,17 @@ async function benchRoute(running, route, ctx, label) {
   const result = await load(url, route, SETTINGS.duration);
   const cpuAfter = running.cpu();
   const measured = summarise(result, route, cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore);
-  process.stdout.write(`  ${label.padEnd(8)} ${route.name.padEnd(26)} ${fmt(measured.reqPerSec, 0).padStart(8)} req/s  p99 ${String(measured.latencyMs.p99).padStart(4)} ms  ${fmt(measured.cpuUsPerReq, 0).padStart(6)} µs CPU/req${measured.problems.length ? `  ERROR: ${measured.problems.join('; ')}` : ''}\n`);
+  process.stdout.write(`  ${label.padEnd(8)} ${route.name.padEnd(34)} ${fmt(measured.reqPerSec, 0).padStart(8)} req/s  p99 ${String(measured.latencyMs.p99).padStart(4)} ms  ${fmt(measured.cpuUsPerReq, 0).padStart(6)} µs CPU/req${measured.problems.length ? `  ERROR: ${measured.problems.join('; ')}` : ''}\n`);
   return measured;
 }
 
-/** Starts one server, runs every route against it (one at a time: never two loads on 2 cores), stops it. */
-async function benchServer(server, mode, label) {
-  const running = await startServer(server, mode);
+/** Starts one server, runs one API's routes against it (one at a time: never two loads on 2 cores), stops it. */
+async function benchServer(server, mode, label, slug) {
+  const running = await startServer(server, mode, slug);
   try {
-    const ctx = await server.prepare(running.baseUrl);
+    const ctx = await APIS[slug].prepare(running.baseUrl, server.name);
     const routes = {};
-    for (const route of ROUTES) routes[route.name] = await benchRoute(running, route, ctx, label);
+    for (const route of ROUTES.filter((candidate) => candidate.slug === slug)) routes[route.name] = await benchRoute(running, route, ctx, label);
     return { routes, logBytes: running.output.bytes };
   } finally {
     await running.stop();
@@ -401,7 +439,7 @@ function killChildren() {
 }
 
 /** Every way out kills the servers; a watchdog bounds the whole run in time. */
-function installSafetyNets() {
+function installSafetyNets(slugs) {
   process.on('exit', killChildren);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(signal, () => {
@@ -411,8 +449,10 @@ function installSafetyNets() {
       process.exit(128 + os.constants.signals[signal]);
     });
   }
-  const perServer = ROUTES.length * (SETTINGS.warmup + SETTINGS.duration) + 75; // + start-up, stop, settle
-  const budgetMs = 2 * SETTINGS.rounds * MODES.length * SERVERS.length * perServer * 1000;
+  const perServer = (ROUTES.length / slugs.length) * (SETTINGS.warmup + SETTINGS.duration) + 75; // + start-up, stop, settle
+  const throughputMs = SETTINGS.throughput ? 2 * SETTINGS.rounds * MODES.length * SERVERS.length * slugs.length * perServer * 1000 : 0;
+  const startupMs = SETTINGS.startup ? slugs.length * SETTINGS.startupRuns * STARTUPS.length * STARTUP_TIMEOUT_MS : 0;
+  const budgetMs = throughputMs + startupMs + 60_000;
   setTimeout(() => {
     console.error(`benchmark exceeded its ${Math.round(budgetMs / 1000)} s budget: aborting`);
     killChildren();
@@ -420,30 +460,207 @@ function installSafetyNets() {
   }, budgetMs).unref();
 }
 
+// ---------------------------------------------------------------------------------------------
+// Start-up: how long until a server answers its first request, the way a test suite or a person
+// starts it. Each figure is the median of BENCH_STARTUP_RUNS runs, alternating who goes first.
+
+/** Every start-up must end in this long, or the bench fails. */
+const STARTUP_TIMEOUT_MS = 30_000;
+/** What the issue sets: with every API mounted, to the first answer. */
+const STARTUP_TARGETS = { cli: 500, inProcess: 300 };
+
+/** One request with node:http (no keep-alive, nothing to warm up); resolves with the status. */
+function ask(url, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, headers, agent: false }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode));
+    });
+    request.once('error', reject);
+    request.end(body);
+  });
+}
+
+async function expectStatus(url, ready) {
+  const status = await ask(url, ready);
+  if (status !== ready.status) throw new Error(`${ready.method} ${url} answered ${status}, expected ${ready.status}`);
+}
+
+/** The ready request of each mounted API, the measured one first. */
+function readyRequests(first) {
+  return [first, ...Object.keys(MOUNTED).filter((slug) => slug !== first)].map((slug) => ({ slug, ...APIS[slug].ready }));
+}
+
+/**
+ * Spawns a CLI, waits for the line saying it listens, then asks the API's ready route (and then
+ * every other mounted API's). Timed from just before spawn; CPU is the child's own, read from /proc.
+ */
+async function timeCli(file, args, basePathOf, slug) {
+  const port = Number(args[args.indexOf('--port') + 1]);
+  const started = performance.now();
+  const child = spawn(file, args, { cwd: PKG_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  children.add(child);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  exited.then(() => children.delete(child));
+  try {
+    let output = '';
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${file} printed no "listening on" within ${STARTUP_TIMEOUT_MS / 1000} s:\n${output.slice(-2048)}`)), STARTUP_TIMEOUT_MS);
+      const watch = (chunk) => {
+        output += chunk.toString();
+        if (/listening on/i.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', watch);
+      child.stderr.on('data', watch);
+      exited.then((how) => reject(new Error(`${file} exited during start-up (${JSON.stringify(how)}):\n${output.slice(-2048)}`)));
+    });
+    const requests = readyRequests(slug).filter((request) => basePathOf(request.slug) !== undefined);
+    await expectStatus(`http://${HOST}:${port}${basePathOf(slug)}${requests[0].path}`, requests[0]);
+    const firstMs = performance.now() - started;
+    const cpuMs = (cpuSeconds(child.pid) ?? NaN) * 1000;
+    for (const request of requests.slice(1)) await expectStatus(`http://${HOST}:${port}${basePathOf(request.slug)}${request.path}`, request);
+    return { firstMs, allMs: performance.now() - started, cpuMs };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** A fresh node running bench/startup-in-process.mjs: import, createMockServer(), serve(), first answer. */
+async function timeInProcess(slug) {
+  const script = join(PKG_DIR, 'bench', 'startup-in-process.mjs');
+  const moduleUrl = pathToFileURL(join(PKG_DIR, 'dist', 'index.js')).href;
+  const { stdout } = await execFileAsync(process.execPath, [script, moduleUrl, JSON.stringify(readyRequests(slug))], { cwd: PKG_DIR, timeout: STARTUP_TIMEOUT_MS });
+  return JSON.parse(stdout);
+}
+
+/** The three ways of starting that are timed, per API. */
+const STARTUPS = [
+  {
+    name: 'prism',
+    async run(slug) {
+      const port = await freePort();
+      return timeCli(PRISM_BIN, ['mock', specOf(slug), '--host', HOST, '--port', String(port)], (s) => (s === slug ? APIS[s].prismBasePath : undefined), slug);
+    },
+  },
+  {
+    name: 'ours CLI',
+    async run(slug) {
+      const port = await freePort();
+      return timeCli(process.execPath, [OUR_CLI, '--host', HOST, '--port', String(port), '--timing', 'instant'], (s) => MOUNTED[s], slug);
+    },
+  },
+  { name: 'ours in-process', run: timeInProcess },
+];
+
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+async function benchStartup(slugs) {
+  console.log(`\n== start-up: spawn to first answered request, median of ${SETTINGS.startupRuns} runs, ${Object.keys(MOUNTED).length} API(s) mounted on ours (${Object.keys(MOUNTED).join(', ')}) ==`);
+  const results = {};
+  for (const slug of slugs) {
+    const runs = Object.fromEntries(STARTUPS.map((startup) => [startup.name, []]));
+    for (let run = 0; run < SETTINGS.startupRuns; run++) {
+      // Rotate who goes first, so a drift in background load does not always favour one side.
+      const order = STARTUPS.map((_, i) => STARTUPS[(i + run) % STARTUPS.length]);
+      for (const startup of order) runs[startup.name].push(await startup.run(slug));
+      process.stdout.write('.');
+    }
+    process.stdout.write('\n');
+    const pick = (name, key) => median(runs[name].map((r) => r[key]));
+    results[slug] = {
+      prism: { firstMs: pick('prism', 'firstMs'), cpuMs: pick('prism', 'cpuMs') },
+      cli: { firstMs: pick('ours CLI', 'firstMs'), allMs: pick('ours CLI', 'allMs'), cpuMs: pick('ours CLI', 'cpuMs') },
+      inProcess: Object.fromEntries(['importMs', 'createMs', 'serveMs', 'firstAnswerMs', 'firstMs', 'allMs', 'cpuMs'].map((key) => [key, pick('ours in-process', key)])),
+      runs,
+    };
+  }
+  printStartup(results);
+  return results;
+}
+
+function printStartup(results) {
+  const ms = (value) => `${fmt(value, 0)} ms`;
+  const header = ['API', 'prism mock', 'ours CLI', 'CLI vs prism', 'ours in-process', 'in-process vs prism', 'ours, every API answered (CLI / in-process)'];
+  const rows = Object.entries(results).map(([slug, r]) => [
+    slug,
+    `${ms(r.prism.firstMs)} (CPU ${ms(r.prism.cpuMs)})`,
+    `${ms(r.cli.firstMs)} (CPU ${ms(r.cli.cpuMs)})`,
+    `${fmtRatio(r.prism.firstMs / r.cli.firstMs)} faster`,
+    `${ms(r.inProcess.firstMs)} (CPU ${ms(r.inProcess.cpuMs)})`,
+    `${fmtRatio(r.prism.firstMs / r.inProcess.firstMs)} faster`,
+    `${ms(r.cli.allMs)} / ${ms(r.inProcess.allMs)}`,
+  ]);
+  const table = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...table.map((cells) => cells[i].length)));
+  const render = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  console.log(render(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  rows.forEach((cells) => console.log(render(cells)));
+  console.log('CLIs: wall time from spawn until the API\'s ready request is answered (ours with every API mounted), and the');
+  console.log('process\'s CPU time by then. In-process: a fresh node, timed inside it from `import` to the first answer.');
+  for (const [slug, r] of Object.entries(results)) {
+    const p = r.inProcess;
+    console.log(`in-process ${slug}: import ${ms(p.importMs)}, createMockServer() ${ms(p.createMs)}, serve() ${ms(p.serveMs)}, first answer ${ms(p.firstAnswerMs)}`);
+  }
+}
+
+function startupVerdicts(results) {
+  const mounted = Object.keys(MOUNTED).length;
+  return Object.entries(results).flatMap(([slug, r]) =>
+    [
+      ['CLI', r.cli.firstMs, STARTUP_TARGETS.cli, r.prism.firstMs],
+      ['in-process', r.inProcess.firstMs, STARTUP_TARGETS.inProcess, r.prism.firstMs],
+    ].map(([what, value, target, prism]) => {
+      const figures = `${slug} ${what} start-up ${fmt(value, 0)} ms with ${mounted} API(s) mounted (target <= ${target} ms with all five); prism mock ${fmt(prism, 0)} ms, ${fmtRatio(prism / value)} slower`;
+      return value <= target ? `VERDICT start-up: met — ${figures}` : `VERDICT start-up: !!!!! MISSED !!!!! — ${figures}`;
+    }),
+  );
+}
+
 async function main() {
-  installSafetyNets();
   ensureBuilt();
+  const slugs = await selectedApis();
+  ROUTES = routesOf(slugs);
+  installSafetyNets(slugs);
   const load1 = os.loadavg()[0];
   const cpus = os.availableParallelism();
-  const rounds = SETTINGS.rounds > 1 ? `, best of ${SETTINGS.rounds} rounds` : '';
-  console.log(`ours vs prism mock 5.14.2 on ${relative(REPO_DIR, SPEC)}: ${SETTINGS.connections} connections, ${SETTINGS.warmup} s warm-up + ${SETTINGS.duration} s per route${rounds}, servers one at a time`);
+  const roundsNote = SETTINGS.rounds > 1 ? `, best of ${SETTINGS.rounds} rounds` : '';
+  console.log(`ours vs prism mock 5.14.2 on ${slugs.map((slug) => relative(REPO_DIR, specOf(slug))).join(', ')}`);
   console.log(`node ${process.version}, ${cpus} CPUs, load average ${load1.toFixed(2)}`);
-  if (load1 > cpus / 2) console.log(`WARNING: the machine is busy (load ${load1.toFixed(2)} on ${cpus} CPUs): figures may be noisy (try BENCH_ROUNDS=3)`);
+  if (load1 > cpus / 2) console.log(`WARNING: the machine is busy (load ${load1.toFixed(2)} on ${cpus} CPUs): figures may be noisy (try BENCH_ROUNDS=3, BENCH_STARTUP_RUNS=15)`);
 
-  const report = { date: new Date().toISOString(), settings: SETTINGS, node: process.version, cpus, loadAverageAtStart: load1, git: gitRevision(), modes: {} };
+  const report = { date: new Date().toISOString(), settings: SETTINGS, node: process.version, cpus, loadAverageAtStart: load1, git: gitRevision(), apis: slugs, modes: {} };
   const verdicts = [];
   const problems = [];
-  for (const mode of MODES) {
-    console.log(`\n== ${mode.title} ==`);
+  if (SETTINGS.startup) {
+    report.startup = await benchStartup(slugs);
+    verdicts.push(...startupVerdicts(report.startup));
+  }
+  for (const mode of SETTINGS.throughput ? MODES : []) {
+    console.log(`\n== throughput, ${mode.title}: ${SETTINGS.connections} connections, ${SETTINGS.warmup} s warm-up + ${SETTINGS.duration} s per route${roundsNote}, servers one at a time ==`);
     const rounds = Object.fromEntries(SERVERS.map((server) => [server.name, []]));
     for (let round = 0; round < SETTINGS.rounds; round++) {
       // Alternate who goes first, so a drift in background load does not always favour one side.
       const order = round % 2 === 0 ? SERVERS : [...SERVERS].reverse();
       for (const server of order) {
         const label = SETTINGS.rounds > 1 ? `${server.name}#${round + 1}` : server.name;
-        const result = await benchServer(server, mode, label);
-        for (const [route, run] of Object.entries(result.routes)) run.problems.forEach((p) => problems.push(`${mode.name} / ${label} / ${route}: ${p}`));
-        rounds[server.name].push(result);
+        const merged = { routes: {}, logBytes: 0 };
+        for (const slug of slugs) {
+          const result = await benchServer(server, mode, label, slug);
+          for (const [route, run] of Object.entries(result.routes)) run.problems.forEach((p) => problems.push(`${mode.name} / ${label} / ${route}: ${p}`));
+          Object.assign(merged.routes, result.routes);
+          merged.logBytes += result.logBytes;
+        }
+        rounds[server.name].push(merged);
       }
     }
     const results = Object.fromEntries(Object.entries(rounds).map(([name, runs]) => [name, bestOf(runs)]));

@@ -46,7 +46,8 @@ describe('the server around the APIs', () => {
     const built = await readFile(join(dirname(manifest), 'lumixai.html'), 'utf8');
     const served = await fetch(`${h.running.url}/docs/lumixai`);
     expect(served.status).toBe(200);
-    expect(await served.text()).toBe(built);
+    // Up to the spec it carries, whose servers the mock extends (test/docs-page.test.ts).
+    expect(await served.text()).toContain(built.slice(0, built.indexOf('const __redoc_definition')));
     expect(await (await fetch(`${h.running.url}/docs`)).text()).toContain('/docs/lumixai');
   });
 

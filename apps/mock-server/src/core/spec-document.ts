@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-import { parse } from 'yaml';
+import { readSpecDocument, specSnapshotPath } from './spec-snapshot.js';
 
 /** The parts of an OpenAPI 3.0 document the mock server reads. */
 export interface OpenApiDocument {
@@ -29,7 +28,7 @@ const parsed = new Map<string, OpenApiDocument>();
 export function loadSpec(slug: string): OpenApiDocument {
   let doc = parsed.get(slug);
   if (!doc) {
-    doc = parse(readFileSync(specPath(slug), 'utf8')) as OpenApiDocument;
+    doc = readSpecDocument(specPath(slug), specSnapshotPath(slug));
     parsed.set(slug, doc);
   }
   return structuredClone(doc);

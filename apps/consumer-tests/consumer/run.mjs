@@ -1,0 +1,41 @@
+// Runs inside the temporary consumer project: imports every installed package that has a JavaScript
+// entry point, then runs each mounted API's job life cycle against the mock at argv[2]. Prints one
+// JSON report on stdout; the test reads it.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+import { LIFECYCLES } from './lifecycles.mjs';
+
+const mockUrl = process.argv[2];
+const require = createRequire(import.meta.url);
+const { dependencies } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+const imports = {};
+for (const name of Object.keys(dependencies)) {
+  const manifest = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8'));
+  if (!manifest.exports?.['.']) continue; // data only (specs, rendered docs)
+  try {
+    imports[name] = { exports: Object.keys(await import(name)).sort() };
+  } catch (error) {
+    imports[name] = { error: String(error?.stack ?? error) };
+  }
+}
+
+const { apis } = await (await fetch(`${mockUrl}/`)).json();
+const lifecycles = {};
+for (const api of apis) {
+  const lifecycle = LIFECYCLES[api.slug];
+  if (!lifecycle) {
+    lifecycles[api.slug] = { error: `no life cycle for ${api.slug}: add one to apps/consumer-tests/consumer/lifecycles.mjs` };
+    continue;
+  }
+  try {
+    const { bytes, ...rest } = await lifecycle.run({ client: await import(lifecycle.client), baseUrl: api.baseUrl });
+    const view = Buffer.from(bytes);
+    lifecycles[api.slug] = { ...rest, client: lifecycle.client, byteLength: view.length, signature: view.subarray(0, 8).toString('hex'), width: view.readUInt32BE(16), height: view.readUInt32BE(20) };
+  } catch (error) {
+    lifecycles[api.slug] = { error: String(error?.stack ?? error) };
+  }
+}
+
+console.log(JSON.stringify({ imports, lifecycles }));

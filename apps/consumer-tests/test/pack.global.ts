@@ -1,0 +1,21 @@
+// Packs every publishable package once for all test files; the tarballs are removed at the end.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { TestProject } from 'vitest/node';
+
+import { packAll } from './support/workspace.js';
+import type { PackedPackage } from './support/workspace.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    packed: PackedPackage[];
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const destination = await mkdtemp(join(tmpdir(), 'imagegen-packed-'));
+  project.provide('packed', await packAll(destination));
+  return () => rm(destination, { recursive: true, force: true });
+}

@@ -1,0 +1,33 @@
+import { createRequire } from 'node:module';
+
+interface SchemaValidatorModule {
+  OpenAPISchemaValidator: (new (options: object) => { validate(doc: unknown): unknown }) & { compilesOnFirstUse?: true };
+}
+
+/**
+ * express-openapi-validator builds its check of the spec document (Ajv compiling the whole OpenAPI
+ * 3 meta-schema, 35-95 ms) on every `middleware()` call, even with `validateApiSpec: false`, where
+ * the check is never run: the largest single cost of mounting an API. The copy of its module the
+ * validator loads is given a class that compiles on the first `validate()`, so the check costs
+ * nothing unless it runs. The validator reads the export at call time, so nothing else changes.
+ */
+export function compileValidatorSpecCheckOnFirstUse(): void {
+  const validatorRequire = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
+  const schemaValidatorModule = validatorRequire('./framework/openapi.schema.validator.js') as SchemaValidatorModule;
+  const Original = schemaValidatorModule.OpenAPISchemaValidator;
+  if (Original.compilesOnFirstUse) return;
+  schemaValidatorModule.OpenAPISchemaValidator = class OpenAPISchemaValidatorCompiledOnFirstUse {
+    static readonly compilesOnFirstUse = true as const;
+    readonly #options: object;
+    #compiled: InstanceType<typeof Original> | undefined;
+
+    constructor(options: object) {
+      this.#options = options;
+    }
+
+    validate(doc: unknown): unknown {
+      this.#compiled ??= new Original(this.#options);
+      return this.#compiled.validate(doc);
+    }
+  };
+}
