@@ -146,7 +146,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     apis.push({ slug, title: api.doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: api.devKeys });
   }
 
-  mountDocs(app, options.docsDir ?? defaultDocsDir(), apis);
+  mountDocs(app, options.docsDir ?? defaultDocsDir(), apis, originOf);
   app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks));
 
   app.get('/', (req, res) => {
