@@ -350,11 +350,37 @@ describe('form bodies: typed by the spec per media type, JSON kept strict', () =
     { name: 'no boundary', type: 'multipart/form-data', body: 'model_id=x' },
     { name: 'a truncated body', type: 'multipart/form-data; boundary=XyZ', body: '--XyZ\r\nContent-Disposition: form-data; name="model_id"\r\n\r\nx' },
     { name: 'a body over the limit', type: 'multipart/form-data; boundary=XyZ', body: `--XyZ\r\nContent-Disposition: form-data; name="model_id"\r\n\r\n${'x'.repeat(1024 * 1024 + 10)}\r\n--XyZ--\r\n` },
+    { name: 'more form parameters than the parser takes', type: 'application/x-www-form-urlencoded', body: Array.from({ length: 1001 }, (_, i) => `f${i}=1`).join('&') },
   ])('a malformed multipart body ($name) is a 400 in the vendor format', async ({ type, body }) => {
     const toy = await startToy();
     const response = await toy.call('/toy/api/forms', { method: 'POST', key: null, body, headers: { 'Content-Type': type } });
     expect(response.status).toBe(400);
     expect(((await response.json()) as ToyError).error.kind).toBe('validation');
     expect(toy.internal).toEqual([]);
+  });
+
+  it.each([
+    { name: 'sent as text/plain', type: 'text/plain', message: 'Content-Type text/plain is not accepted here; send one of application/json, application/x-www-form-urlencoded, multipart/form-data' },
+    { name: 'sent without a Content-Type', type: undefined, message: 'Content-Type is missing; send one of application/json, application/x-www-form-urlencoded, multipart/form-data' },
+  ])('a body $name is refused naming every media type the spec declares for the operation', async ({ type, message }) => {
+    const toy = await startToy();
+    // Bytes, not a string: fetch would label a string text/plain itself.
+    const response = await toy.call('/toy/api/forms', { method: 'POST', key: null, body: new TextEncoder().encode('model_id=x'), headers: type ? { 'Content-Type': type } : {} });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ToyError).error.message).toBe(message);
+  });
+
+  it('a multipart upload the client abandons is not an internal error', async () => {
+    const toy = await startToy();
+    const { request } = await import('node:http');
+    const { port } = new URL(toy.url);
+    const req = request({ host: '127.0.0.1', port, path: '/toy/api/forms', method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=XyZ', 'Content-Length': '100000' } });
+    req.on('error', () => undefined);
+    req.write('--XyZ\r\nContent-Disposition: form-data; name="model_id"\r\n\r\nx');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    req.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(toy.internal).toEqual([]);
+    expect((await toy.call('/toy/api/forms', { method: 'POST', key: null, body: 'model_id=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status).toBe(200);
   });
 });
