@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 import type { MockServer } from './create-mock-server.js';
 import { createHttpServer } from './http-server.js';
@@ -51,6 +51,11 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
     server.prependListener('request', (_req, res) => {
       if (closing) res.shouldKeepAlive = false;
     });
+    const sockets = new Set<Socket>();
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
     server.listen(options.port ?? 0, host);
     server.once('error', reject);
     server.once('listening', () => {
@@ -66,7 +71,7 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
         },
         close(closeOptions = {}) {
           if (closing && closeOptions.force) server.closeAllConnections();
-          closing ??= drain(server, closeOptions).then(() => mock.close());
+          closing ??= drain(server, sockets, closeOptions).then(() => mock.close());
           return closing;
         },
       });
@@ -74,16 +79,21 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
   });
 }
 
-async function drain(server: Server, { drainMs = DEFAULT_DRAIN_MS, force = false }: CloseOptions): Promise<void> {
+async function drain(server: Server, sockets: ReadonlySet<Socket>, { drainMs = DEFAULT_DRAIN_MS, force = false }: CloseOptions): Promise<void> {
   const closed = new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done())));
   if (force) {
     server.closeAllConnections();
     return closed;
   }
-  // A keep-alive connection whose answer was already under way when closing began stays open
-  // after it; closing idle connections until none is left ends those too.
-  server.closeIdleConnections();
-  const idleCheck = setInterval(() => server.closeIdleConnections(), IDLE_CHECK_MS);
+  // Node's closeIdleConnections() skips a connection that has not sent a request yet (fetch opens
+  // spares), and one whose answer was under way when closing began stays open after it. A socket
+  // without a response in progress (`_httpMessage`, as http-terminator reads it) is idle: closed
+  // now, and checked again until none is left.
+  const closeIdle = () => {
+    for (const socket of sockets) if (!(socket as Socket & { _httpMessage?: unknown })._httpMessage) socket.destroy();
+  };
+  closeIdle();
+  const idleCheck = setInterval(closeIdle, IDLE_CHECK_MS);
   const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
   try {
     await closed;
