@@ -74,14 +74,14 @@ async function soak(withKeys: boolean, count: number) {
 
 describe('a long run with unique idempotency keys', () => {
   it('leaves the live heap near the figure of the same run without keys', { timeout: (2 * SECONDS + 30) * 1000 }, async () => {
-    const withoutKeys = await soak(false, CREATES);
-    const withKeys = await soak(true, withoutKeys.creates);
+    const withKeys = await soak(true, CREATES);
+    const withoutKeys = await soak(false, withKeys.creates);
     console.log(
       `soak: ${withKeys.creates} creates with unique keys, ${RETENTION_MS} ms retention: live heap after expiry ` +
         `${withKeys.liveMB.toFixed(1)} MB with keys, ${withoutKeys.liveMB.toFixed(1)} MB without (${withoutKeys.creates} creates)`,
     );
     // Enough creates for a leak to show: before the sweep, keys kept ~0.6 MB per thousand.
-    expect(withKeys.creates).toBeGreaterThanOrEqual(15_000);
-    expect(withKeys.liveMB - withoutKeys.liveMB, 'MB the keys kept beyond the no-key run').toBeLessThan(4);
+    expect(withKeys.creates).toBeGreaterThanOrEqual(10_000);
+    expect(withKeys.liveMB - withoutKeys.liveMB, 'MB the keys kept beyond the no-key run').toBeLessThan(3);
   });
 });
