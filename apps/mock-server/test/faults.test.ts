@@ -33,7 +33,7 @@ describe('Prefer: latency=<ms>', () => {
   ])('holds $name for that long on the mock clock', async ({ path, key, json, status }) => {
     const h = await startMock();
     const answer = h.call(path, { key, json, headers: { Prefer: 'latency=5000' } });
-    await expect.poll(() => h.clock.pendingSleeps, 'the request is waiting on the mock clock').toBe(1);
+    await expect.poll(() => h.clock.pendingSleeps).toBe(1); // the request waits on the mock clock
     expect(await settled(answer)).toBe(false);
     h.clock.advance(4999);
     expect(await settled(answer)).toBe(false);

@@ -17,15 +17,15 @@ function exchange(key: string | undefined, body: unknown, workspace = 'w') {
     mock: { operation: { operationId: 'create' }, principal: { workspace }, uploads: [], prefer: new Map(), requestedOutcome: undefined },
   } as unknown as Request;
   const sent: StoredResponse[] = [];
+  let status = 200;
   const res = {
-    statusCode: 200,
     status(code: number) {
-      this.statusCode = code;
-      return this;
+      status = code;
+      return res;
     },
     json(payload: unknown) {
-      sent.push({ status: this.statusCode, body: payload });
-      return this;
+      sent.push({ status, body: payload });
+      return res;
     },
   } as unknown as Response;
   return { req, res, sent };
