@@ -398,10 +398,11 @@ function isInflateError(error: ValidatorError & { code?: unknown }): boolean {
   return error.status === 400 && typeof error.code === 'string' && error.code.startsWith('Z_');
 }
 
-/** The media types an operation's request body may be sent as, read from the spec. */
-function acceptedMediaTypes(req: Request | undefined): string {
-  const types = Object.keys(req?.mock?.operation?.requestSchemas ?? {});
-  return types.length === 0 ? 'no request body' : types.length === 1 ? types[0]! : `one of ${types.join(', ')}`;
+/** A body in a media type the operation does not declare: names the type sent and those the spec declares. */
+function unsupportedMediaType(req: Request | undefined): Problem {
+  const sent = req?.headers['content-type'] || '(none)';
+  const accepted = Object.keys(req?.mock?.operation?.requestSchemas ?? {}).join(' or ') || 'no body';
+  return { kind: 'validation', message: `Unsupported Content-Type ${sent}; send ${accepted}`, fields: { 'Content-Type': ['unsupported media type'] } };
 }
 
 /** Maps body-parser and validator errors onto the shared problem vocabulary. */
@@ -423,12 +424,7 @@ export function toProblem(error: unknown, req?: Request): Problem {
     return { kind: 'validation', message: e.message ?? 'Unsupported body encoding', fields: { body: [e.message ?? 'unsupported encoding'] } };
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && Array.isArray(e.errors)) {
-    if (e.status === 415) {
-      const sent = req?.headers['content-type'];
-      const accepted = acceptedMediaTypes(req);
-      const message = sent === undefined || sent === '' ? `Content-Type is missing; send ${accepted}` : `Content-Type ${sent} is not accepted here; send ${accepted}`;
-      return { kind: 'validation', message, fields: { 'Content-Type': [`must be ${accepted}`] } };
-    }
+    if (e.status === 415) return unsupportedMediaType(req);
     const issues = e.errors.map((item) => validationIssue(item, req));
     const fields = fieldMessages(issues.map((issue) => [issue.location === 'body' ? issue.field : describeField(issue), issue.message] as const));
     const message = issues.map((issue) => `${issue.location === 'body' ? issue.field : describeField(issue)}: ${issue.message}`).join('; ');
