@@ -90,17 +90,6 @@ describe('a project outside the workspace, with the tarballs installed by npm', 
     }
   });
 
-  it('starts the mock through its executable (npx imagegen-mock), which serves the docs from @imagegen/docs', async () => {
-    mockUrl = await startMockThroughNpx();
-    const { apis } = (await (await fetch(`${mockUrl}/`)).json()) as { apis: Array<{ slug: string; docsUrl: string }> };
-    expect(apis.length).toBeGreaterThan(0);
-    for (const api of apis) {
-      const docs = await fetch(api.docsUrl);
-      expect(docs.status, api.docsUrl).toBe(200);
-      expect(await docs.text()).toMatch(/<html/);
-    }
-  });
-
   it("resolves a mock config's $schema into the installed package, and the executable refuses a config that breaks it", async () => {
     const schemaRef = './node_modules/@imagegen/mock-server/dist/config.schema.json';
     const schema = JSON.parse(await readFile(join(project, schemaRef), 'utf8')) as { $schema: string; properties: { apis: { properties: object } } };
@@ -115,6 +104,17 @@ describe('a project outside the workspace, with the tarballs installed by npm', 
     // npx may add its own `npm warn` lines; the mock says one thing.
     const said = refused.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('npm '));
     expect(said).toEqual(['imagegen-mock: Mock server config mock.json: apis.lumixai.keys: must be an array, got "notarray"']);
+  });
+
+  it('starts the mock through its executable (npx imagegen-mock), which serves the docs from @imagegen/docs', async () => {
+    mockUrl = await startMockThroughNpx();
+    const { apis } = (await (await fetch(`${mockUrl}/`)).json()) as { apis: Array<{ slug: string; docsUrl: string }> };
+    expect(apis.length).toBeGreaterThan(0);
+    for (const api of apis) {
+      const docs = await fetch(api.docsUrl);
+      expect(docs.status, api.docsUrl).toBe(200);
+      expect(await docs.text()).toMatch(/<html/);
+    }
   });
 
   it('imports every package with a JavaScript entry, and runs one job life cycle per mounted API to a PNG', async () => {
