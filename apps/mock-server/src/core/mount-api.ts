@@ -398,11 +398,20 @@ function isInflateError(error: ValidatorError & { code?: unknown }): boolean {
   return error.status === 400 && typeof error.code === 'string' && error.code.startsWith('Z_');
 }
 
-/** A body in a media type the operation does not declare: names the type sent and those the spec declares. */
+/**
+ * A body in a media type the operation does not declare, naming the type sent and the ones the spec
+ * declares; `issues` carries both for vendors whose envelope lists them.
+ */
 function unsupportedMediaType(req: Request | undefined): Problem {
-  const sent = req?.headers['content-type'] || '(none)';
-  const accepted = Object.keys(req?.mock?.operation?.requestSchemas ?? {}).join(' or ') || 'no body';
-  return { kind: 'validation', message: `Unsupported Content-Type ${sent}; send ${accepted}`, fields: { 'Content-Type': ['unsupported media type'] } };
+  const sent = (req?.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const allowed = Object.keys(req?.mock?.operation?.requestSchemas ?? {});
+  const message = `Unsupported Content-Type ${sent === '' ? '(none)' : sent}; send ${allowed.join(' or ') || 'no body'}`;
+  return {
+    kind: 'validation',
+    message,
+    fields: { 'Content-Type': ['unsupported media type'] },
+    issues: [{ location: 'headers', path: ['content-type'], field: 'content-type', keyword: 'mediaType', message, value: sent, allowed }],
+  };
 }
 
 /** Maps body-parser and validator errors onto the shared problem vocabulary. */
