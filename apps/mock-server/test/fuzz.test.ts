@@ -82,10 +82,12 @@ describe.each(cases)('$slug: requests read from its spec', ({ slug, devKeys, doc
       for (const operation of jsonBodies) {
         const example = JSON.parse((await firstJson(operation)).toString()) as Record<string, unknown>;
         const body = `${JSON.stringify(example).slice(0, -1)}${Object.keys(example).length > 0 ? ',' : ''}"${field}":{"x":1}}`;
-        const { request, response } = await send(origin, base, operation, { headers: { 'Content-Type': 'application/json' }, body });
+        const headers = { 'Content-Type': 'application/json' };
+        const plain = await send(origin, base, operation, { headers, body: JSON.stringify(example) });
+        const { request, response } = await send(origin, base, operation, { headers, body });
         assertBelow500(response, request);
-        // Refused (where the schema closes the object) naming the field; accepted where it is open.
-        if (response.status >= 400) expect(response.text, request.target).toContain(field);
+        // The field alone made the difference: refused (where the schema closes the object) naming it.
+        if (plain.response.status < 400 && response.status >= 400) expect(response.text, request.target).toContain(field);
       }
     });
 

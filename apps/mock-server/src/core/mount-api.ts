@@ -400,18 +400,14 @@ function isInflateError(error: ValidatorError & { code?: unknown }): boolean {
 
 /**
  * A body in a media type the operation does not declare, naming the type sent and the ones the spec
- * declares; `issues` carries both for vendors whose envelope lists them.
+ * declares. No `issues`: formats that word each issue their own way (Laravel's "The x field is
+ * invalid.") would lose the accepted types, which only the message carries.
  */
 function unsupportedMediaType(req: Request | undefined): Problem {
   const sent = (req?.headers['content-type'] ?? '').split(';')[0]!.trim();
   const allowed = Object.keys(req?.mock?.operation?.requestSchemas ?? {});
   const message = `Unsupported Content-Type ${sent === '' ? '(none)' : sent}; send ${allowed.join(' or ') || 'no body'}`;
-  return {
-    kind: 'validation',
-    message,
-    fields: { 'Content-Type': ['unsupported media type'] },
-    issues: [{ location: 'headers', path: ['content-type'], field: 'content-type', keyword: 'mediaType', message, value: sent, allowed }],
-  };
+  return { kind: 'validation', message, fields: { 'Content-Type': ['unsupported media type'] } };
 }
 
 /** Maps body-parser and validator errors onto the shared problem vocabulary. */
