@@ -32,7 +32,9 @@ for (const api of apis) {
   try {
     const { bytes, ...rest } = await lifecycle.run({ client: await import(lifecycle.client), baseUrl: api.baseUrl });
     const view = Buffer.from(bytes);
-    lifecycles[api.slug] = { ...rest, client: lifecycle.client, byteLength: view.length, signature: view.subarray(0, 8).toString('hex'), width: view.readUInt32BE(16), height: view.readUInt32BE(20) };
+    // The mock's own reader of its placeholders, from its installed tarball: PNG or JPEG, and the size.
+    const { format, width, height } = (await import('@imagegen/mock-server')).imageSize(view);
+    lifecycles[api.slug] = { ...rest, client: lifecycle.client, byteLength: view.length, signature: view.subarray(0, 8).toString('hex'), format, width, height };
   } catch (error) {
     lifecycles[api.slug] = { error: String(error?.stack ?? error) };
   }

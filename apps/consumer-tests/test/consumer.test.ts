@@ -117,12 +117,12 @@ describe('a project outside the workspace, with the tarballs installed by npm', 
     }
   });
 
-  it('imports every package with a JavaScript entry, and runs one job life cycle per mounted API to a PNG', async () => {
+  it('imports every package with a JavaScript entry, and runs one job life cycle per mounted API to an image', async () => {
     expect(mockUrl, 'the mock started').toBeDefined();
     const { stdout } = await run(process.execPath, ['run.mjs', mockUrl], { cwd: project, timeout: 30_000 });
     const report = JSON.parse(stdout) as {
       imports: Record<string, { exports?: string[]; error?: string }>;
-      lifecycles: Record<string, { error?: string; contentType?: string; signature?: string; width?: number; height?: number; statuses?: string[] }>;
+      lifecycles: Record<string, { error?: string; contentType?: string; signature?: string; format?: 'png' | 'jpeg'; width?: number; height?: number; statuses?: string[] }>;
     };
 
     expect(Object.keys(report.imports).sort()).toEqual(packed.filter((pkg) => pkg.hasCode).map((pkg) => pkg.name).sort());
@@ -135,7 +135,10 @@ describe('a project outside the workspace, with the tarballs installed by npm', 
     expect(Object.keys(report.lifecycles).sort()).toEqual(apis.map((api) => api.slug).sort());
     for (const [slug, result] of Object.entries(report.lifecycles)) {
       expect(result.error, slug).toBeUndefined();
-      expect(result, slug).toMatchObject({ contentType: 'image/png', signature: '89504e470d0a1a0a' });
+      // PNG's eight-byte signature, or JPEG's start-of-image marker, matching the Content-Type served.
+      const SIGNATURE = { png: /^89504e470d0a1a0a$/, jpeg: /^ffd8ff/ } as const;
+      expect(result.format, slug).toMatch(/^(png|jpeg)$/);
+      expect(result, slug).toMatchObject({ contentType: `image/${result.format}`, signature: expect.stringMatching(SIGNATURE[result.format!]) });
       expect(result.width! * result.height!, `${slug} image size`).toBeGreaterThan(0);
       expect(result.statuses?.length, `${slug} was polled`).toBeGreaterThan(1);
     }

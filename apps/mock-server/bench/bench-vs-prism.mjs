@@ -33,7 +33,7 @@ import { performance } from 'node:perf_hooks';
 import { dirname, join, relative } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { URLSearchParams, fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import autocannon from 'autocannon';
@@ -102,7 +102,82 @@ const APIS = {
       ],
     };
   })(),
+  'useapi-luma': (() => {
+    // The dev token: user@example.com runs 4 batches at once, and under `--timing instant` every
+    // batch settles as it is created, so no request meets the capacity 429.
+    const headers = { authorization: 'Bearer useapi_mock_dev' };
+    const fields = { prompt: 'A photorealistic portrait of an astronaut on Mars', model: 'photon-v2', resolution: '1080p', aspect_ratio: '16:9' };
+    const json = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(fields) };
+    // The same fields as multipart/form-data, written out once so every request sends the same bytes.
+    const boundary = 'imagegen-bench-boundary';
+    const multipartBody = `${Object.entries(fields)
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join('')}--${boundary}--\r\n`;
+    const multipart = { method: 'POST', headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: multipartBody };
+    return {
+      prismBasePath: '',
+      // Every operation needs a token: without one both servers answer the documented 401, which says
+      // the API is up (the ready request carries no body, and ids differ between the two servers).
+      ready: { method: 'GET', path: '/jobs/j0326140530123456789i-u12345-email:user@example.com:b2c3d4e5-f6a7-8901-bcde-f23456789012-bot:luma', headers: {}, status: 401 },
+      // A real batch on ours, polled by one of its image ids (raw `:` and `@`, as the page sends it);
+      // Prism is stateless: the spec's example id gets the documented example.
+      async prepare(baseUrl, serverName) {
+        if (serverName === 'prism') return { jobid: 'j0326140530123456789i-u12345-email:user@example.com:b2c3d4e5-f6a7-8901-bcde-f23456789012-bot:luma' };
+        const response = await fetch(`${baseUrl}/images`, json);
+        const body = await response.json();
+        if (response.status !== 200 || !Array.isArray(body.jobids)) throw new Error(`could not create a batch on ${serverName}: ${response.status} ${JSON.stringify(body)}`);
+        return { jobid: body.jobids[0] };
+      },
+      routes: [
+        { name: 'POST /images (JSON)', path: () => '/images', ...json, status: 200 },
+        { name: 'POST /images (multipart)', path: () => '/images', ...multipart, status: 200 },
+        { name: 'GET /jobs/{jobid}', method: 'GET', path: (ctx) => `/jobs/${ctx.jobid}`, headers, status: 200 },
+      ],
+    };
+  })(),
+  lumozai: (() => {
+    // Every LumozAI key has an hourly limit (the dev key 100000): the bench brings its own key with
+    // room for any BENCH_DURATION, so no request is refused for quota reasons.
+    const key = 'lmz_bench_unmetered';
+    const headers = { authorization: `Bearer ${key}`, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
+    // The documentation's hidream-l1 curl example, as curl's -d sends it.
+    const runBody = new URLSearchParams({
+      model_id: 'hidream-l1',
+      prompt: 'A beautiful sunset over mountains',
+      negative_prompt: 'blurry, low quality',
+      guidance_scale: '7.5',
+      num_inference_steps: '30',
+    }).toString();
+    return {
+      prismBasePath: '',
+      mockConfig: { keys: [{ key, requestsPerHour: 1_000_000_000 }] },
+      // No public operation: a request without a key is answered 401 by both servers, statelessly.
+      ready: { method: 'POST', path: '/run', headers: { accept: 'application/json' }, status: 401 },
+      // A real run on ours (instant timing: completed at once), so the check answers 200 from state;
+      // Prism is stateless: the documented id gets the documented example.
+      async prepare(baseUrl, serverName) {
+        if (serverName === 'prism') return { requestId: 212121212121212 };
+        const response = await fetch(`${baseUrl}/run`, { method: 'POST', headers, body: runBody });
+        const body = await response.json();
+        if (response.status !== 200 || typeof body.data?.request_id !== 'number') throw new Error(`could not run on ${serverName}: ${response.status} ${JSON.stringify(body)}`);
+        return { requestId: body.data.request_id };
+      },
+      routes: [
+        { name: 'POST /run', method: 'POST', path: () => '/run', headers, body: runBody, status: 200 },
+        { name: 'POST /check', method: 'POST', path: () => '/check', headers, body: (ctx) => `request_id=${ctx.requestId}`, status: 200 },
+      ],
+    };
+  })(),
 };
+
+/**
+ * Settings our server gets for the APIs whose entry has `mockConfig` (a bench key, say), as
+ * `IMAGEGEN_MOCK_CONFIG_JSON`; the other APIs keep their defaults.
+ */
+function ourConfigEnv() {
+  const apis = Object.fromEntries(Object.entries(APIS).flatMap(([slug, entry]) => (entry.mockConfig ? [[slug, entry.mockConfig]] : [])));
+  return Object.keys(apis).length > 0 ? { IMAGEGEN_MOCK_CONFIG_JSON: JSON.stringify({ apis }) } : {};
+}
 
 /** Slug -> base path of every API the mock mounts, asked of the mock itself once dist/ is built. */
 let MOUNTED;
@@ -138,6 +213,7 @@ const SERVERS = [
         OUR_CLI, '--port', String(port), '--host', HOST, '--timing', 'instant',
         ...(mode.silent ? ['--quiet'] : []),
       ],
+      env: ourConfigEnv(),
     }),
     // Every API is mounted, each under its own prefix.
     basePath: (slug) => MOUNTED[slug],
@@ -226,8 +302,8 @@ function ensureBuilt() {
  */
 async function startServer(server, mode, slug) {
   const port = await freePort();
-  const { file, args } = server.command(port, mode, slug);
-  const child = spawn(file, args, { cwd: PKG_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const { file, args, env } = server.command(port, mode, slug);
+  const child = spawn(file, args, { cwd: PKG_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.add(child);
   const output = { bytes: 0, tail: '' };
   const drain = (chunk) => {
@@ -311,7 +387,9 @@ function summarise(result, route, cpuSec) {
 }
 
 /** Warms one route up (result checked, figures discarded), then measures it. */
-async function benchRoute(running, route, ctx, label) {
+async function benchRoute(running, routeOf, ctx, label) {
+  // A body may depend on what prepare() made (an id to check), like a path.
+  const route = typeof routeOf.body === 'function' ? { ...routeOf, body: routeOf.body(ctx) } : routeOf;
   const url = `${running.baseUrl}${route.path(ctx)}`;
   if (SETTINGS.warmup > 0) {
     const warm = summarise(await load(url, route, SETTINGS.warmup), route);

@@ -25,6 +25,10 @@ export type { OpenApiDocument } from './core/spec-document.js';
 export { listOperations } from './core/operations.js';
 export type { Operation } from './core/operations.js';
 export { lumixAIErrorTypeOf } from './apis/lumixai/index.js';
+export { USEAPI_LUMA_DEV_ACCOUNTS, USEAPI_LUMA_DEV_KEYS, useapiLumaErrorCodeOf } from './apis/useapi-luma/index.js';
+export type { UseapiLumaAccountConfig, UseapiLumaKeyConfig, UseapiLumaMockConfig } from './apis/useapi-luma/index.js';
+export { LUMOZAI_DEV_KEYS, lumozAIErrorCodeOf } from './apis/lumozai/index.js';
+export type { LumozAIKeyConfig, LumozAIMockConfig } from './apis/lumozai/index.js';
 // Webhook delivery shared by every API (retries on the mock clock, outbound address policy, log).
 export { WEBHOOK_STATUSES, WebhookDispatcher, settleOnManualClock } from './core/webhooks.js';
 export type {

@@ -108,4 +108,26 @@ describe('JobStore: listeners', () => {
     clock.advance(1);
     expect(jobs.get(job.id, 'w')).toBeUndefined();
   });
+
+  it('find() sees a job whoever owns it, for as long as get() would', () => {
+    const { clock, jobs } = store();
+    const job = jobs.create({ owner: 'w', input: 'x', timing });
+    expect([jobs.find(job.id), jobs.find('no-such-id')]).toEqual([job, undefined]);
+    clock.advance(5000 + 20_000);
+    expect(jobs.find(job.id)).toBeUndefined();
+  });
+
+  it('delete() forgets a settled job at once and refuses one still queued or running', () => {
+    const { clock, jobs } = store();
+    const job = jobs.create({ owner: 'w', input: 'x', timing });
+    for (const step of [0, 1000]) {
+      clock.advance(step);
+      expect(jobs.delete(job), `at +${step} ms`).toBe(false);
+      expect(jobs.get(job.id, 'w')).toBe(job);
+    }
+    clock.advance(4000);
+    expect(jobs.delete(job)).toBe(true);
+    expect(jobs.get(job.id, 'w')).toBeUndefined();
+    expect(jobs.delete(job), 'a second delete').toBe(false);
+  });
 });

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SystemClock, imageSize } from '../src/index.js';
+import { curlExamples } from './doc-examples.js';
 import { DEV_KEY, startMock } from './harness.js';
 
 const run = promisify(execFile);
@@ -16,23 +17,6 @@ const DOCUMENTED_BASE = '/api/backend';
 /** The docs' placeholder for inline reference data; like the key, the user fills it in. */
 const REFERENCE_PLACEHOLDER = '$REFERENCE_IMAGE_BASE64';
 const TINY_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-
-/**
- * Every curl command in the vendor's page, deduplicated: a command goes on while a line ends in a
- * backslash or a single-quoted `-d '{...}'` body is still open.
- */
-function curlExamples(text: string): string[] {
-  const lines = text.split('\n');
-  const commands = new Set<string>();
-  for (let i = 0; i < lines.length; i++) {
-    if (!lines[i]!.startsWith('curl ')) continue;
-    const parts = [lines[i]!];
-    const open = () => (parts.join('\n').match(/'/g)?.length ?? 0) % 2 === 1;
-    while ((parts.at(-1)!.trimEnd().endsWith('\\') || open()) && i + 1 < lines.length) parts.push(lines[++i]!);
-    commands.add(parts.join('\n'));
-  }
-  return [...commands];
-}
 
 /** The "Node implementation loop" program, from its first statement to the file write. */
 function nodeExample(text: string): string {

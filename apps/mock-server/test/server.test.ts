@@ -7,16 +7,15 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { loadConfig } from '../src/index.js';
+import { API_SLUGS, loadConfig } from '../src/index.js';
 import { startMock, validJob } from './harness.js';
 
 describe('the server around the APIs', () => {
   it('lists every mounted API with its base URL and docs URL at GET /', async () => {
     const h = await startMock();
     const body = (await (await fetch(`${h.running.url}/`)).json()) as { apis: Array<Record<string, string>>; docsUrl: string };
-    expect(body.apis).toEqual([
-      { slug: 'lumixai', title: 'LumixAI Image API', baseUrl: `${h.running.url}/lumixai/api/backend`, docsUrl: `${h.running.url}/docs/lumixai` },
-    ]);
+    expect(body.apis.map((api) => api.slug)).toEqual([...API_SLUGS]);
+    expect(body.apis).toContainEqual({ slug: 'lumixai', title: 'LumixAI Image API', baseUrl: `${h.running.url}/lumixai/api/backend`, docsUrl: `${h.running.url}/docs/lumixai` });
     expect(body.docsUrl).toBe(`${h.running.url}/docs`);
   });
 
@@ -53,7 +52,7 @@ describe('the server around the APIs', () => {
 
   it('leaves an API out when its config is false', async () => {
     const h = await startMock({ apis: { lumixai: false } });
-    expect(h.mock.apis).toEqual([]);
+    expect(h.mock.apis.map((api) => api.slug)).toEqual(API_SLUGS.filter((slug) => slug !== 'lumixai'));
     expect((await fetch(`${h.running.url}/lumixai/api/backend/v1/models`)).status).toBe(404);
   });
 

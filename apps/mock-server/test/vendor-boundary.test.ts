@@ -128,6 +128,7 @@ function toyVendor(clock: ManualClock): { api: VendorApi; jobs: JobStore<null> }
     rateLimit: {
       windowMs: 60 * 60 * 1000,
       limitOf: (principal) => (principal.key === 'good' ? 2 : undefined),
+      unauthenticatedLimit: 2,
       headers: (state) => ({ 'X-Limit': String(state.limit), 'X-Remaining': String(state.remaining) }),
     },
     handlers: {
@@ -231,6 +232,42 @@ describe('authentication and the per-API rate limit', () => {
     toy.clock.advance(60 * 1000);
     expect((await toy.call('/toy/api/jobs', { json: { model: 'small' } })).status).toBe(201);
     expect(toy.violations).toEqual([]);
+  });
+});
+
+describe('requests without a valid key: counted per client address when the API says so', () => {
+  it('answers 401s with the rate-limit headers, then 429 past the limit; a valid key keeps its own window', async () => {
+    const toy = await startToy();
+    const seen: Array<[number, string | null]> = [];
+    for (const key of [null, 'nobody', 'old']) {
+      const response = await toy.call('/toy/api/jobs', { key, json: { model: 'small' } });
+      seen.push([response.status, response.headers.get('x-remaining')]);
+    }
+    expect(seen).toEqual([[401, '1'], [401, '0'], [429, '0']]);
+    expect((await toy.call('/toy/api/jobs', { json: { model: 'small' } })).headers.get('x-remaining')).toBe('1');
+    toy.clock.advance(60 * 60 * 1000);
+    expect((await toy.call('/toy/api/jobs', { key: null, json: { model: 'small' } })).status).toBe(401);
+    expect(toy.violations).toEqual([]);
+  });
+
+  it('leaves them uncounted, without headers, when the API sets no unauthenticatedLimit', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const { api } = toyVendor(clock);
+    const app = express();
+    mountVendorApi(app, { ...api, rateLimit: { ...api.rateLimit!, unauthenticatedLimit: undefined } }, {
+      rateLimiter: new RateLimiter(clock),
+      bodyLimit: '1mb',
+      validateResponses: true,
+      onViolation: () => undefined,
+      onInternalError: () => undefined,
+    });
+    const { url } = await listen(app);
+    const statuses: Array<[number, string | null]> = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${url}/toy/api/jobs/x`);
+      statuses.push([response.status, response.headers.get('x-remaining')]);
+    }
+    expect(statuses).toEqual([[401, null], [401, null], [401, null]]);
   });
 });
 

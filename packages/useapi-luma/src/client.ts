@@ -101,7 +101,10 @@ export interface UseapiLumaClient {
   createImages(body: ImagesRequest | FormData, options?: CallOptions): Promise<ImagesCreated>;
   /** `GET /jobs/{jobid}`: the job's current record. */
   getJob(jobid: string, options?: CallOptions): Promise<ImageJob>;
-  /** `DELETE /jobs/{jobid}`: removes a settled job, freeing the slot its batch held. */
+  /**
+   * `DELETE /jobs/{jobid}`: removes a job. A batch's `jobid` frees its slot at once, stopping images
+   * still generating; an image job can be deleted once settled (409 before).
+   */
   deleteJob(jobid: string, options?: CallOptions): Promise<JobDeleted>;
   /** `POST /assets/{email}`: uploads a reference image; its `assetRef` goes in `imageRef1`..`imageRef4`. Never retried. */
   uploadAsset(email: string, image: Blob | ArrayBuffer | Uint8Array, options?: UploadAssetOptions): Promise<AssetUploaded>;

@@ -2,5 +2,7 @@
 // serves has no line here.
 import type { RegisteredSuite } from '../support/suite.js';
 import { lumixai } from './lumixai.js';
+import { lumozai } from './lumozai.js';
+import { useapiLuma } from './useapi-luma.js';
 
-export const SUITES: readonly RegisteredSuite[] = [lumixai];
+export const SUITES: readonly RegisteredSuite[] = [lumixai, useapiLuma, lumozai];

@@ -183,6 +183,8 @@ function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>, env: MockE
         if (fails === undefined) {
           expect(outcome.ok ? undefined : outcome.error).toBeUndefined();
           suite.successChecks[pair.operationId as T['operation']](outcome.ok ? outcome.value : undefined, input);
+        } else if ('throws' in fails) {
+          expect(outcome.ok ? undefined : outcome.error, `the call must throw ${fails.throws.name}`).toBeInstanceOf(fails.throws);
         } else {
           if (status >= 400 && !suite.errorsWithoutCode) {
             expect(pair.errorCode, 'the spec pins an error code for every error status').toBeDefined();

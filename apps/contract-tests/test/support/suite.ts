@@ -60,10 +60,11 @@ export interface PlanBase {
   times?: number;
   /**
    * The call must throw the vendor's error with this code although the status is below 400 (an
-   * error a vendor sends as HTTP 200, like LumozAI's `success: false`). Default: statuses >= 400
-   * fail with the code the spec pins, the others succeed.
+   * error a vendor sends as HTTP 200, like LumozAI's `success: false`), or, with `throws`, an error
+   * of that class instead (a failed job the client reports as its `JobFailedError`). Default:
+   * statuses >= 400 fail with the code the spec pins, the others succeed.
    */
-  fails?: { code: ErrorCode | undefined };
+  fails?: { code: ErrorCode | undefined } | { throws: abstract new (...args: never[]) => Error };
 }
 
 export type Plan<T extends SuiteTypes> = PlanBase & T['plan'];
@@ -158,7 +159,7 @@ export interface ContractSuite<T extends SuiteTypes> {
   /** Whether an error status may document no code (useapi.net's `{error}` bodies). Default: false, every error status pins one. */
   errorsWithoutCode?: boolean;
   /** The client's error class: every failure must be an instance, with `status` and `code`. */
-  ErrorClass: abstract new (...args: never[]) => ApiError;
+  ErrorClass: abstract new (...args: never[]) => ApiError<ErrorCode>;
   /** A key the mock accepts for every operation (Prism mock only checks one is there). */
   devKey: string;
   /** The mock clock moves this far (plus a second) before each test, so each starts in a fresh rate-limit window. */

@@ -120,6 +120,15 @@ export class JobStore<TInput> {
     return job;
   }
 
+  /**
+   * The job if it exists and is still retained, whoever owns it: for URLs that carry no key
+   * (public result files), never for answers to a workspace.
+   */
+  find(id: string): Job<TInput> | undefined {
+    const job = this.#jobs.get(id);
+    return job === undefined ? undefined : this.get(id, job.owner);
+  }
+
   phase(job: Job<TInput>): JobPhase {
     const now = this.clock.now();
     if (now >= job.settledAt) return job.outcome;
@@ -154,6 +163,16 @@ export class JobStore<TInput> {
       pending.abort();
       this.#notify(job);
     }
+    return true;
+  }
+
+  /**
+   * Forgets a job that has settled, for vendors whose API deletes jobs: its id is unknown from now
+   * on. Returns false (and changes nothing) while it is still queued or running; `cancel` it first.
+   */
+  delete(job: Job<TInput>): boolean {
+    if (!isTerminalPhase(this.phase(job)) || this.#jobs.get(job.id) !== job) return false;
+    this.#jobs.delete(job.id);
     return true;
   }
 

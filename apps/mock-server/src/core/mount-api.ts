@@ -22,6 +22,7 @@ import { memoizeValidatorRouteMatching } from './validator-route-cache.js';
 import { compileValidatorSpecCheckOnFirstUse } from './validator-spec-check.js';
 import { ErrorResponseCheck } from './error-response-check.js';
 import type { RequestContext, VendorApi } from './vendor-api.js';
+import type { Principal } from './api-keys.js';
 
 /** A response (or, with `status` 0, a webhook payload to `path`) that broke the spec: a bug in the mock, never in the client. */
 export interface ResponseViolation {
@@ -79,6 +80,29 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     res.status(response.status).json(response.body);
   };
 
+  /**
+   * Counts one request against the API's window: a key's own bucket, or, for a request without a
+   * valid key, one bucket per client address (when the API counts those). Sets the API's headers
+   * and refuses the request past the limit.
+   */
+  const countRequest = (req: Request, res: Response, principal: Principal | undefined) => {
+    const policy = api.rateLimit;
+    if (!policy) return;
+    const limit = principal ? policy.limitOf(principal) : policy.unauthenticatedLimit;
+    // A key without a limit is counted only so the API's headers can describe it.
+    if (limit === undefined && (!principal || !policy.headers)) return;
+    // The socket's address, never X-Forwarded-For: a client could pick its own bucket.
+    const bucket = principal ? `${api.slug}\u0000${principal.key}` : `${api.slug}\u0001${req.socket.remoteAddress ?? ''}`;
+    const decision = options.rateLimiter.take(bucket, limit ?? Number.MAX_SAFE_INTEGER, policy.windowMs);
+    if (policy.headers) res.set(policy.headers(decision));
+    if (!decision.allowed) {
+      const who = principal ? '' : ' for requests without a valid API key from this address';
+      throw problem('rate_limited', `Rate limit of ${decision.limit} requests per ${describeWindow(policy.windowMs)}${who} exceeded; retry in ${decision.retryAfterSeconds} s`, {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
+  };
+
   const authenticate: RequestHandler = (req, res, next) => {
     const path = req.path.slice(prefix.length) || '/';
     let { operation, pathParams, allowed, undecodable } = index.match(req.method, path);
@@ -104,7 +128,10 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     if (operation.security.length > 0) {
       const credential = readCredential(req.headers, operation.security);
       const principal = credential === undefined ? undefined : api.keys.lookup(credential);
-      if (!principal || principal.revoked) {
+      const authenticated = principal !== undefined && !principal.revoked;
+      // Counted before the key is refused, so a 401 carries the vendor's rate-limit headers too.
+      countRequest(req, res, authenticated ? principal : undefined);
+      if (!authenticated) {
         throw problem(
           'authentication',
           credential === undefined
@@ -113,17 +140,6 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
               ? 'This API key has been revoked'
               : 'Invalid API key',
         );
-      }
-      const limit = api.rateLimit?.limitOf(principal);
-      if (api.rateLimit && (limit !== undefined || api.rateLimit.headers)) {
-        const decision = options.rateLimiter.take(`${api.slug}\u0000${principal.key}`, limit ?? Number.MAX_SAFE_INTEGER, api.rateLimit.windowMs);
-        if (api.rateLimit.headers) res.set(api.rateLimit.headers(decision));
-        if (!decision.allowed) {
-          const per = api.rateLimit.windowMs === undefined || api.rateLimit.windowMs === 60_000 ? 'minute' : `${api.rateLimit.windowMs / 1000} s`;
-          throw problem('rate_limited', `Rate limit of ${decision.limit} requests per ${per} exceeded; retry in ${decision.retryAfterSeconds} s`, {
-            retryAfterSeconds: decision.retryAfterSeconds,
-          });
-        }
       }
       context.principal = principal;
     }
@@ -214,6 +230,13 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
   return prefix;
 }
 
+/** `60_000` -> `minute`, `3_600_000` -> `hour`, else seconds. Default window: a minute. */
+function describeWindow(windowMs = 60_000): string {
+  if (windowMs === 60_000) return 'minute';
+  if (windowMs === 3_600_000) return 'hour';
+  return `${windowMs / 1000} s`;
+}
+
 /** Whether `url` is `prefix` itself or a path below it (query string allowed). */
 function isBelow(url: string, prefix: string): boolean {
   if (!url.startsWith(prefix)) return false;
@@ -235,7 +258,7 @@ function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler[] {
     for (const mediaType of Object.keys(node.content)) mediaTypes.add(mediaType);
   }
   const parsers: RequestHandler[] = [];
-  if ([...mediaTypes].some((type) => type === 'application/json' || type.endsWith('+json'))) {
+  if ([...mediaTypes].some(isJsonType)) {
     parsers.push(
       express.json({
         limit,
@@ -250,7 +273,14 @@ function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler[] {
   }
   if (mediaTypes.has('application/x-www-form-urlencoded')) parsers.push(express.urlencoded({ limit, extended: true }));
   if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bytesOf(limit) }));
+  // Every other declared type (an image upload's `image/png`...) arrives as its raw bytes, a Buffer.
+  const raw = [...mediaTypes].filter((type) => !isJsonType(type) && !FORM_TYPES.includes(type));
+  if (raw.length > 0) parsers.push(express.raw({ limit, type: raw }));
   return parsers;
+}
+
+function isJsonType(type: string): boolean {
+  return type === 'application/json' || type.endsWith('+json');
 }
 
 /** `'25mb'` -> bytes, read by the same library body-parser reads its own limits with. */
@@ -398,18 +428,6 @@ function isInflateError(error: ValidatorError & { code?: unknown }): boolean {
   return error.status === 400 && typeof error.code === 'string' && error.code.startsWith('Z_');
 }
 
-/**
- * A body in a media type the operation does not declare, naming the type sent and the ones the spec
- * declares. No `issues`: formats that word each issue their own way (Laravel's "The x field is
- * invalid.") would lose the accepted types, which only the message carries.
- */
-function unsupportedMediaType(req: Request | undefined): Problem {
-  const sent = (req?.headers['content-type'] ?? '').split(';')[0]!.trim();
-  const allowed = Object.keys(req?.mock?.operation?.requestSchemas ?? {});
-  const message = `Unsupported Content-Type ${sent === '' ? '(none)' : sent}; send ${allowed.join(' or ') || 'no body'}`;
-  return { kind: 'validation', message, fields: { 'Content-Type': ['unsupported media type'] } };
-}
-
 /** Maps body-parser and validator errors onto the shared problem vocabulary. */
 export function toProblem(error: unknown, req?: Request): Problem {
   if (error instanceof ProblemError) return error.problem as Problem;
@@ -441,6 +459,19 @@ export function toProblem(error: unknown, req?: Request): Problem {
     return { kind: 'validation', message: `Request body was refused: ${e.message ?? e.type}`, fields: { body: [e.message ?? e.type] } };
   }
   return { kind: 'internal', message: 'The mock server failed to handle this request' };
+}
+
+/** A body in a media type the operation does not declare, naming the type sent and the ones it takes. */
+function unsupportedMediaType(req: Request | undefined): Problem {
+  const sent = (req?.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const allowed = Object.keys(req?.mock?.operation?.requestSchemas ?? {});
+  const message = `Unsupported Content-Type ${sent === '' ? '(none)' : sent}; send ${allowed.join(' or ') || 'no body'}`;
+  return {
+    kind: 'validation',
+    message,
+    fields: { 'Content-Type': [message] },
+    issues: [{ location: 'headers', path: ['content-type'], field: 'content-type', keyword: 'mediaType', message, value: sent, allowed }],
+  };
 }
 
 const LOCATIONS: Record<string, ValidationLocation> = { body: 'body', params: 'path', path: 'path', query: 'query', headers: 'headers' };

@@ -75,7 +75,11 @@ export function readRequestedOutcome(
     return { phase };
   }
   if (code !== undefined && failureCodes && !failureCodes.includes(code)) {
-    throw controlProblem(`Prefer: job-error-code=${code} is not a failure code of this API; use one of ${failureCodes.join(', ')}`);
+    throw controlProblem(
+      failureCodes.length === 0
+        ? `Prefer: job-error-code is not supported: this API's failed jobs carry no code (job-error="<message>" sets the message)`
+        : `Prefer: job-error-code=${code} is not a failure code of this API; use one of ${failureCodes.join(', ')}`,
+    );
   }
   return {
     phase,

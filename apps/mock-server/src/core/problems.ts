@@ -34,13 +34,16 @@ export interface ValidationIssue {
   path: Array<string | number>;
   /** `path` written out: `references[0].image`, or `body` when it is empty. */
   field: string;
-  /** The JSON Schema keyword that failed (`required`, `enum`, `maxLength`, `additionalProperties`...), when known. */
+  /**
+   * The JSON Schema keyword that failed (`required`, `enum`, `maxLength`, `additionalProperties`...), when
+   * known; `mediaType` for a body whose Content-Type the operation does not take (`allowed` lists those it does).
+   */
   keyword: string | undefined;
   /** The validator's own message (`must be equal to one of the allowed values: a, b`). */
   message: string;
   /** The value the client sent at `path`; undefined when the field is missing. */
   value?: unknown;
-  /** The values the schema allows, for `enum` failures. */
+  /** The values the schema allows, for `enum` failures; the media types, for `mediaType`. */
   allowed?: string[];
 }
 

@@ -57,6 +57,13 @@ export interface RateLimitPolicy {
   windowMs?: number;
   /** Requests a key may make per window; undefined for no limit. */
   limitOf(principal: Principal): number | undefined;
+  /**
+   * Requests without a valid key (missing, unknown or revoked) a client address may make per
+   * window, for vendors whose limit headers are on every answer, 401s included: those requests are
+   * then counted per address (the socket's, never a forwarded one), answered with `headers`, and
+   * refused with the rate-limit error past the limit. Default: not counted, no headers on a 401.
+   */
+  unauthenticatedLimit?: number;
   /** Headers the vendor sends with every counted response (e.g. X-RateLimit-*). Default: none. */
   headers?(state: RateLimitState): Record<string, string>;
 }

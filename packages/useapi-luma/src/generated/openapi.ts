@@ -49,16 +49,23 @@ export interface paths {
          * Retrieve job status
          * @description The job record with its current status, fetched fresh from Luma. Poll each of the four image
          *     `jobids` until `status` is `completed` (read `response.image.url`) or `failed` (read `error`);
-         *     the page's examples poll every 5 seconds.
+         *     the page's examples poll every 5 seconds. A batch's own `jobid` answers with the batch's
+         *     overall status (`created`, `processing`, then `completed` if any image succeeded, else
+         *     `failed` with the reason) and no `response`: its images are at the four `jobids`.
          */
         get: operations["getJob"];
         put?: never;
         post?: never;
         /**
          * Delete job
-         * @description Removes a job from the executing-jobs tracker. Deleting a batch's `jobid` frees the
-         *     concurrency slot it holds, which is what the Generate Images page suggests when every
-         *     account is at capacity. A job that is still generating cannot be deleted (`409`).
+         * @description Removes a job. Deleting a batch's `jobid` frees the concurrency slot the batch holds at
+         *     once, even while its images are still generating: those stop and end `failed`, and a
+         *     `replyUrl` gets the batch's final record. This is what the Generate Images page advises when
+         *     every account is at capacity ("use DELETE /jobs/jobid to free slots").
+         *
+         *     An image job (one of the four `jobids`) holds no slot of its own. Once it has settled it can
+         *     be deleted; one still `pending` or `processing` answers `409`: delete its batch to stop it.
+         *     A deleted job's id answers `404` from then on; a completed image's URL stays public.
          */
         delete: operations["deleteJob"];
         options?: never;
@@ -468,7 +475,10 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description Cannot delete a job that is not in a terminal state. */
+        /**
+         * @description Cannot delete a job that is not in a terminal state: an image job still `pending` or
+         *     `processing`. Delete its batch's `jobid` to stop the batch and free its slot.
+         */
         JobNotTerminal: {
             headers: {
                 [name: string]: unknown;

@@ -2,7 +2,7 @@ import type { LumixAIErrorType } from '@imagegen/lumixai';
 
 import type { CoreProblemKind, ErrorResponse, Problem, VendorErrorFormat } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';
-import { deref } from '../../core/spec-document.js';
+import { errorCodeStatuses, pinnedBodyValue } from '../../core/error-codes.js';
 
 /**
  * The vendor type for each problem the mock detects. The status each type is sent with is not
@@ -25,18 +25,7 @@ const TYPE_BY_PROBLEM = {
 
 /** `{ "error": { "type", "message" } }` on the status the spec gives each type. */
 export function lumixAIErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
-  const statusByType = new Map<string, number>();
-  const typeByStatus = new Map<number, string>();
-  for (const path of Object.values(doc.paths)) {
-    for (const operation of Object.values(path) as Array<{ responses?: Record<string, unknown> }>) {
-      for (const [status, ref] of Object.entries(operation.responses ?? {})) {
-        const type = lumixAIErrorTypeOf(doc, ref);
-        if (type === undefined) continue;
-        statusByType.set(type, Number(status));
-        typeByStatus.set(Number(status), type);
-      }
-    }
-  }
+  const { statusByCode: statusByType, codeByStatus: typeByStatus } = errorCodeStatuses(doc, lumixAIErrorTypeOf);
 
   const build = (status: number, type: string, message: string, retryAfterSeconds?: number): ErrorResponse => ({
     status,
@@ -60,12 +49,5 @@ export function lumixAIErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
 
 /** `error.type`'s single enum value in a response's JSON schema, if it is an error response. */
 export function lumixAIErrorTypeOf(doc: OpenApiDocument, responseRef: unknown): string | undefined {
-  type Schema = { properties?: Record<string, Schema>; enum?: unknown[] };
-  const response = deref<{ content?: Record<string, { schema?: unknown }> }>(doc, responseRef);
-  const schema = response.content?.['application/json']?.schema;
-  if (schema === undefined) return undefined;
-  const body = deref<Schema>(doc, schema);
-  const error = body.properties?.error ? deref<Schema>(doc, body.properties.error) : undefined;
-  const type = error?.properties?.type ? deref<Schema>(doc, error.properties.type) : undefined;
-  return type?.enum?.length === 1 && typeof type.enum[0] === 'string' ? type.enum[0] : undefined;
+  return pinnedBodyValue(doc, responseRef, ['error', 'type']);
 }

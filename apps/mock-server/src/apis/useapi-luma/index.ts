@@ -1,0 +1,17 @@
+import { defineApi } from '../../core/vendor-api.js';
+import { USEAPI_LUMA_CONFIG_SCHEMA } from './config-schema.js';
+import type { UseapiLumaMockConfig } from './useapi-luma-api.js';
+import { USEAPI_LUMA_DEV_KEYS, createUseapiLumaMock } from './useapi-luma-api.js';
+
+export type { UseapiLumaAccountConfig } from './accounts.js';
+export type { UseapiLumaKeyConfig, UseapiLumaMockConfig } from './useapi-luma-api.js';
+export { USEAPI_LUMA_DEV_ACCOUNTS, USEAPI_LUMA_DEV_KEYS } from './useapi-luma-api.js';
+export { useapiLumaErrorCodeOf } from './useapi-luma-errors.js';
+
+/** useapi.net Luma images API: Bearer tokens, batches of four image jobs, accounts with concurrency slots, replyUrl callbacks. */
+export const useapiLuma = defineApi<'useapi-luma', UseapiLumaMockConfig>({
+  slug: 'useapi-luma',
+  devKeys: USEAPI_LUMA_DEV_KEYS,
+  configSchema: USEAPI_LUMA_CONFIG_SCHEMA,
+  create: createUseapiLumaMock,
+});

@@ -1,0 +1,535 @@
+import { randomInt, randomUUID } from 'node:crypto';
+
+import type {
+  AspectRatio,
+  AssetUploaded,
+  ImageBatchCallback,
+  ImageJob,
+  ImagesCreated,
+  ImagesRequest,
+  ImagesRequestEcho,
+  JobDeleted,
+  JobStatus,
+  Model,
+  Resolution,
+  operations,
+} from '@imagegen/useapi-luma';
+import type { Request } from 'express';
+
+import type { ApiKeyConfig, Principal } from '../../core/api-keys.js';
+import { KeyRegistry } from '../../core/api-keys.js';
+import { CallbackSchemaCheck } from '../../core/callback-check.js';
+import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
+import type { Job, JobPhase } from '../../core/job-store.js';
+import { JobStore, isTerminalPhase } from '../../core/job-store.js';
+import { problem } from '../../core/problems.js';
+import type { OpenApiDocument } from '../../core/spec-document.js';
+import { deref, loadSpec } from '../../core/spec-document.js';
+import { jobTiming } from '../../core/timing.js';
+import type { MockDeps, OperationHandler, VendorApi } from '../../core/vendor-api.js';
+import { contextOf, outcomeFor, principalOf } from '../../core/vendor-api.js';
+import { AccountDirectory, checkCanRun, checkSession } from './accounts.js';
+import type { Account, SlotHolder, UseapiLumaAccountConfig } from './accounts.js';
+import { formatAssetRef, formatJobId, jobTimestamp, parseAssetRef, parseJobId, userNumberOf } from './identifiers.js';
+import { loadBlockedWords, loadModelTable, pixelSize } from './model-table.js';
+import { useapiLumaErrorFormat } from './useapi-luma-errors.js';
+
+/** A useapi.net API token: the shared fields plus the user number its ids carry. */
+export interface UseapiLumaKeyConfig extends Omit<ApiKeyConfig, 'models'> {
+  /** The useapi.net user number in job ids and assetRefs (`u<user>`). Default: derived from the workspace. */
+  user?: number;
+}
+
+/** Settings of the useapi.net Luma mock; every field has a default. */
+export interface UseapiLumaMockConfig {
+  /** Accepted tokens (`Authorization: Bearer`). Default: {@link USEAPI_LUMA_DEV_KEYS}. */
+  keys?: UseapiLumaKeyConfig[];
+  /** Luma accounts (email, concurrency, subscription, session). Default: {@link USEAPI_LUMA_DEV_ACCOUNTS}. */
+  accounts?: UseapiLumaAccountConfig[];
+  /** Words or phrases that get a prompt rejected with 422 (whole words, any case). Default: `data/useapi-luma/blocked-words.json`. */
+  blockedWords?: string[];
+  /** The model table (resolutions, reference rules, timing, credits). Default: `data/useapi-luma/models.json`. */
+  modelsFile?: string;
+}
+
+/** Dev tokens, printed at start-up; each shows one documented behaviour. */
+export const USEAPI_LUMA_DEV_KEYS: readonly UseapiLumaKeyConfig[] = [
+  {
+    key: 'useapi_mock_dev',
+    user: 12345,
+    description: 'user 12345: user@example.com runs 4 batches; email expired@example.com gives 402, session-error@example.com 596',
+  },
+  { key: 'useapi_mock_one_slot', workspace: 'one-slot', user: 23456, description: 'one account, solo@example.com, one batch at a time (a second answers 429)' },
+  { key: 'useapi_mock_no_subscription', workspace: 'no-subscription', user: 34567, description: 'its only account has no subscription (402)' },
+  { key: 'useapi_mock_session_error', workspace: 'session-error', user: 45678, description: "its only account's Luma session is broken (596)" },
+];
+
+/**
+ * Dev accounts. Those without a workspace are copied into every workspace that has none of its own,
+ * so a harness that passes only its own keys still gets `user@example.com` and the two failing ones.
+ */
+export const USEAPI_LUMA_DEV_ACCOUNTS: readonly UseapiLumaAccountConfig[] = [
+  { email: 'user@example.com' },
+  { email: 'expired@example.com', subscription: 'expired' },
+  { email: 'session-error@example.com', session: 'error' },
+  { email: 'solo@example.com', workspace: 'one-slot', concurrency: 1 },
+  { email: 'expired@example.com', workspace: 'no-subscription', subscription: 'expired' },
+  { email: 'session-error@example.com', workspace: 'session-error', session: 'error' },
+];
+
+/** Images per batch: "Each request produces a batch of 4 images". */
+const BATCH_SIZE = 4;
+/** "Maximum 20 MB" (the Upload Assets page). */
+const MAX_ASSET_BYTES = 20 * 1024 * 1024;
+/** Uploaded bytes kept for their CDN URLs; the oldest go first past this. */
+const ASSET_BYTES_BUDGET = 256 * 1024 * 1024;
+/** Under `--timing realistic` the four images of a batch finish about a second apart, as the page's callback example shows. */
+const REALISTIC_IMAGE_STAGGER_MS = 1000;
+const FAILED_IMAGE_MESSAGE = 'Image generation failed';
+
+/** useapi.net's words for an image job's phases, checked against the spec's JobStatus enum. */
+const STATUS_BY_PHASE = {
+  queued: 'pending',
+  running: 'processing',
+  succeeded: 'completed',
+  failed: 'failed',
+} as const satisfies Record<Exclude<JobPhase, 'cancelled'>, JobStatus>;
+
+/** What one image job renders, fixed at creation. */
+interface ImageInput {
+  batch: Batch;
+  /** 0-3, its place in `jobids`. */
+  index: number;
+  uuid: string;
+  width: number;
+  height: number;
+  credits: number;
+}
+
+/** A batch: the parent job, its four image jobs, and the slot it holds. */
+interface Batch extends SlotHolder {
+  jobid: string;
+  jobids: string[];
+  owner: string;
+  account: Account;
+  createdAt: number;
+  request: ImagesRequestEcho;
+  /** The origin its image URLs are built on: the one the batch was created through. */
+  origin: string;
+  replyUrl: string | undefined;
+  replyRef: string | undefined;
+  images: Array<Job<ImageInput>>;
+  settledImages: number;
+  deleted: boolean;
+}
+
+interface Asset {
+  owner: string;
+  email: string;
+  contentType: string;
+  bytes: Buffer | undefined;
+}
+
+const EXTENSION_BY_TYPE: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
+
+export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDeps): VendorApi {
+  const doc = loadSpec('useapi-luma');
+  const keys = config.keys ?? [...USEAPI_LUMA_DEV_KEYS];
+  const table = loadModelTable(doc, config.modelsFile);
+  const blocked = blockedWordsPattern(config.blockedWords ?? loadBlockedWords());
+  const accounts = new AccountDirectory(config.accounts ?? USEAPI_LUMA_DEV_ACCOUNTS);
+  const defaults = {
+    model: defaultOf<Model>(doc, 'Model'),
+    resolution: defaultOf<Resolution>(doc, 'Resolution'),
+    aspectRatio: defaultOf<AspectRatio>(doc, 'AspectRatio'),
+  };
+  const jobs = new JobStore<ImageInput>(deps.clock, { resultRetentionMs: deps.resultRetentionMs, jobRetentionMs: deps.jobRetentionMs });
+  const batches = new Map<string, Batch>();
+  /** Image jobs by the uuid in their CDN URL: the URL stays public after the job record is deleted. */
+  const imagesByUuid = new Map<string, Job<ImageInput>>();
+  const assets = new Map<string, Asset>();
+  let assetBytes = 0;
+  const images = new PlaceholderImageCache();
+  // Compiled on the first callback, not at start-up: most servers never send one.
+  let replyUrlPayload: ((payload: unknown) => string | undefined) | undefined;
+  const checkReplyUrlPayload = (payload: unknown) => (replyUrlPayload ??= new CallbackSchemaCheck(doc).validator('replyUrl'))(payload);
+  let sweepCountdown = 0;
+
+  jobs.onSettled((job) => {
+    const batch = job.input.batch;
+    batch.settledImages += 1;
+    if (batch.settledImages === batch.images.length) sendReply(batch, finalRecord(batch));
+  });
+
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const userOf = (principal: Principal) => (principal.config as UseapiLumaKeyConfig).user ?? userNumberOf(principal.workspace);
+  const imageUrl = (origin: string, uuid: string) => `${origin}/useapi-luma/cdn/dream-machine/${uuid}/image.jpg`;
+  const settledAt = (batch: Batch) => Math.max(...batch.images.map((image) => image.settledAt));
+
+  function sendReply(batch: Batch, payload: ImageBatchCallback): void {
+    if (batch.replyUrl === undefined) return;
+    deps.webhooks.deliver({ api: 'useapi-luma', url: batch.replyUrl, payload, validate: deps.validateResponses ? checkReplyUrlPayload : undefined });
+  }
+
+  function imageView(job: Job<ImageInput>, origin: string): ImageJob {
+    const phase = jobs.phase(job);
+    const view: ImageJob = { jobid: job.id, type: 'image', status: STATUS_BY_PHASE.queued, created: iso(job.createdAt), updated: null, response: null, credits: null };
+    switch (phase) {
+      case 'queued':
+        return view;
+      case 'running':
+        return { ...view, status: STATUS_BY_PHASE.running, updated: iso(job.startedAt) };
+      case 'succeeded': {
+        const { uuid, width, height, credits } = job.input;
+        return {
+          ...view,
+          status: STATUS_BY_PHASE.succeeded,
+          updated: iso(job.settledAt),
+          response: { image: { media_type: 'image', url: imageUrl(origin, uuid), width, height } },
+          credits: { dm_usage: credits, dm_relaxed_usage: null },
+        };
+      }
+      case 'failed':
+        return { ...view, status: STATUS_BY_PHASE.failed, updated: iso(job.settledAt), error: job.failure?.message ?? FAILED_IMAGE_MESSAGE };
+      case 'cancelled':
+        // The page's statuses have no "cancelled": an image its batch's deletion stopped has failed.
+        return { ...view, status: STATUS_BY_PHASE.failed, updated: iso(job.settledAt), error: `Deleted before it finished: DELETE /jobs/${job.input.batch.jobid}` };
+    }
+  }
+
+  /** The parent job as GET /jobs/{jobid} shows it: the batch's overall status, the images at their own ids. */
+  function batchView(batch: Batch): ImageJob {
+    const phases = batch.images.map((image) => jobs.phase(image));
+    const view: ImageJob = { jobid: batch.jobid, type: 'image', status: 'created', created: iso(batch.createdAt), updated: null, response: null, credits: null };
+    if (phases.every((phase) => phase === 'queued')) return view;
+    if (!phases.every(isTerminalPhase)) {
+      return { ...view, status: STATUS_BY_PHASE.running, updated: iso(Math.min(...batch.images.map((image) => image.startedAt))) };
+    }
+    const outcome = overallOutcome(batch);
+    return { ...view, ...outcome, updated: iso(settledAt(batch)) };
+  }
+
+  /** "Overall status is completed if any image in the batch succeeded." */
+  function overallOutcome(batch: Batch): { status: 'completed' | 'failed'; error?: string } {
+    const views = batch.images.map((image) => imageView(image, batch.origin));
+    if (views.some((view) => view.status === 'completed')) return { status: 'completed' };
+    return { status: 'failed', error: views.find((view) => view.error !== undefined)?.error ?? FAILED_IMAGE_MESSAGE };
+  }
+
+  function submittedRecord(batch: Batch): ImageBatchCallback {
+    return {
+      jobid: batch.jobid,
+      jobids: batch.jobids,
+      type: 'image',
+      status: 'created',
+      count: BATCH_SIZE,
+      created: iso(batch.createdAt),
+      request: batch.request,
+      ...(batch.replyRef === undefined ? {} : { replyRef: batch.replyRef }),
+    };
+  }
+
+  function finalRecord(batch: Batch): ImageBatchCallback {
+    return {
+      ...submittedRecord(batch),
+      ...overallOutcome(batch),
+      updated: iso(settledAt(batch)),
+      images: batch.images.map((image) => imageView(image, batch.origin)),
+    };
+  }
+
+  /** The account a request runs on, by its references, its `email`, or auto-selection; 400/402/429/596 as documented. */
+  function accountFor(body: ImagesRequest, principal: Principal, refs: Array<[string, string]>): Account {
+    const workspace = principal.workspace;
+    if (refs.length > 0) {
+      const owners = refs.map(([field, ref]) => [field, ref, assetOwner(field, ref, principal)] as const);
+      const email = owners[0]![2];
+      const other = owners.find(([, , owner]) => owner.toLowerCase() !== email.toLowerCase());
+      if (other) {
+        throw problem('validation', `All references must belong to the same account: ${owners[0]![0]} is on ${email}, ${other[0]} on ${other[2]}`);
+      }
+      if (body.email !== undefined && body.email.toLowerCase() !== email.toLowerCase()) {
+        throw problem('validation', `Parameter email (${body.email}) must match the account of the references (${email})`);
+      }
+      return runnable(workspace, email);
+    }
+    if (body.email !== undefined) return runnable(workspace, body.email);
+    return accounts.pick(workspace);
+  }
+
+  function runnable(workspace: string, email: string): Account {
+    const account = accounts.named(workspace, email);
+    if (!account) throw problem('validation', `Unable to find configuration for email ${email}`);
+    checkCanRun(account);
+    return account;
+  }
+
+  /** The account an assetRef belongs to, refusing refs of other users and refs never uploaded. */
+  function assetOwner(field: string, ref: string, principal: Principal): string {
+    const parsed = parseAssetRef(ref);
+    if (!parsed || parsed.user !== userOf(principal)) {
+      throw problem('validation', `Parameter ${field} (${ref}) is not an assetRef of this user`);
+    }
+    const asset = assets.get(parsed.uuid);
+    if (!asset || asset.owner !== principal.workspace || asset.email.toLowerCase() !== parsed.email.toLowerCase()) {
+      throw problem('validation', `Parameter ${field} (${ref}) is not an uploaded asset; upload the image with POST /assets/${parsed.email} and pass its assetRef`);
+    }
+    return asset.email;
+  }
+
+  /** `Prefer: failed-images=<0-4>`: the last N images of the batch fail, the others follow `Prefer: job-status`. */
+  function failedImagesWanted(req: Request): number {
+    const raw = contextOf(req).prefer.get('failed-images');
+    if (raw === undefined) return 0;
+    if (!/^[0-4]$/.test(raw)) {
+      const message = `Prefer: failed-images=${raw} must be a number of images from 0 to ${BATCH_SIZE}`;
+      throw problem('validation', message, { fields: { Prefer: [message] }, mockControl: true });
+    }
+    return Number(raw);
+  }
+
+  function createBatch(req: Request): Batch {
+    const principal = principalOf(req);
+    const body = req.body as ImagesRequest;
+    const refs = (['imageRef1', 'imageRef2', 'imageRef3', 'imageRef4'] as const).flatMap((field) => {
+      const ref = body[field];
+      return ref === undefined ? [] : [[field, ref] as [string, string]];
+    });
+    const failedImages = failedImagesWanted(req);
+    // A webhook is an HTTP POST: another scheme could never be called back.
+    if (body.replyUrl !== undefined && !/^https?:\/\//i.test(body.replyUrl)) {
+      throw problem('validation', `Parameter replyUrl (${body.replyUrl}) must be an http or https URL`);
+    }
+    const account = accountFor(body, principal, refs);
+    if (blocked?.test(body.prompt)) throw problem('moderation', 'Content moderation: prompt rejected');
+
+    const model = body.model ?? defaults.model;
+    const entry = table.models[model];
+    const resolution = refs.length > 0 && entry.referencesLockResolution !== null ? entry.referencesLockResolution : (body.resolution ?? defaults.resolution);
+    const aspectRatio = body.aspect_ratio ?? defaults.aspectRatio;
+    const { width, height } = pixelSize(table, resolution, aspectRatio);
+    const request: ImagesRequestEcho = {
+      prompt: body.prompt,
+      model,
+      resolution,
+      aspect_ratio: aspectRatio,
+      ...(refs.length > 0 ? { imageRefs: refs.map(([, ref]) => ref) } : {}),
+    };
+
+    const now = deps.clock.now();
+    const timestamp = jobTimestamp(now, randomInt(1_000_000));
+    const user = userOf(principal);
+    const uuids = Array.from({ length: BATCH_SIZE + 1 }, () => randomUUID());
+    const batch: Batch = {
+      jobid: formatJobId(timestamp, user, account.email, uuids[0]!),
+      jobids: uuids.slice(1).map((uuid) => formatJobId(timestamp, user, account.email, uuid)),
+      owner: principal.workspace,
+      account,
+      createdAt: now,
+      request,
+      origin: deps.originOf(req),
+      replyUrl: body.replyUrl,
+      replyRef: body.replyRef,
+      images: [],
+      settledImages: 0,
+      deleted: false,
+      holdsSlot: () => !batch.deleted && deps.clock.now() < settledAt(batch),
+    };
+    maybeSweep();
+    batches.set(batch.jobid, batch);
+    const requested = outcomeFor(req, { message: FAILED_IMAGE_MESSAGE });
+    const timing = jobTiming(deps.timing, entry.typicalSeconds[resolution] * 1000);
+    batch.images = batch.jobids.map((jobid, index) => {
+      const fails = index >= BATCH_SIZE - failedImages;
+      const job = jobs.create({
+        id: jobid,
+        owner: principal.workspace,
+        input: { batch, index, uuid: uuids[index + 1]!, width, height, credits: entry.creditsPerImage[resolution] },
+        timing: deps.timing === 'realistic' ? { ...timing, runningMs: timing.runningMs + index * REALISTIC_IMAGE_STAGGER_MS } : timing,
+        ...(fails ? { outcome: 'failed' as const, failure: requested.failure ?? { message: FAILED_IMAGE_MESSAGE } } : requested),
+      });
+      imagesByUuid.set(job.input.uuid, job);
+      return job;
+    });
+    account.take(batch);
+    return batch;
+  }
+
+  /** The caller's batch with this id, or undefined; another user's batch is a 403, a malformed id a 400. */
+  function ownBatch(jobid: string, principal: Principal): Batch | undefined {
+    if (!parseJobId(jobid)) throw problem('validation', 'Invalid jobid');
+    const batch = batches.get(jobid);
+    if (!batch) return undefined;
+    if (deps.clock.now() >= settledAt(batch) + deps.jobRetentionMs) {
+      batches.delete(jobid);
+      return undefined;
+    }
+    if (batch.owner !== principal.workspace) throw problem('permission_denied', 'Job does not belong to this user');
+    return batch;
+  }
+
+  /** Neither a batch nor an image job of the caller: 403 when the id names another user, else 404. */
+  function unknownJob(jobid: string, principal: Principal): never {
+    if (parseJobId(jobid)!.user !== userOf(principal)) throw problem('permission_denied', 'Job does not belong to this user');
+    throw problem('not_found', 'Job not found');
+  }
+
+  function maybeSweep(): void {
+    if (--sweepCountdown > 0) return;
+    sweepCountdown = 1000;
+    const now = deps.clock.now();
+    for (const [jobid, batch] of batches) if (now >= settledAt(batch) + deps.jobRetentionMs) batches.delete(jobid);
+    for (const [uuid, job] of imagesByUuid) if (now >= job.settledAt + deps.jobRetentionMs) imagesByUuid.delete(uuid);
+  }
+
+  function keepAssetBytes(uuid: string, asset: Asset): void {
+    assets.set(uuid, asset);
+    assetBytes += asset.bytes?.length ?? 0;
+    for (const [, old] of assets) {
+      if (assetBytes <= ASSET_BYTES_BUDGET) break;
+      assetBytes -= old.bytes?.length ?? 0;
+      old.bytes = undefined;
+    }
+  }
+
+  const handlers = {
+    createImages(req, res) {
+      const batch = createBatch(req);
+      const created: ImagesCreated = {
+        jobid: batch.jobid,
+        jobids: batch.jobids,
+        type: 'image',
+        status: 'created',
+        count: BATCH_SIZE,
+        created: iso(batch.createdAt),
+        request: batch.request,
+      };
+      sendReply(batch, submittedRecord(batch));
+      res.json(created);
+    },
+
+    getJob(req, res) {
+      const principal = principalOf(req);
+      const jobid = String(req.params.jobid);
+      const batch = ownBatch(jobid, principal);
+      if (batch) {
+        res.json(batchView(batch));
+        return;
+      }
+      const job = jobs.get(jobid, principal.workspace);
+      if (!job) unknownJob(jobid, principal);
+      res.json(imageView(job, deps.originOf(req)));
+    },
+
+    deleteJob(req, res) {
+      const principal = principalOf(req);
+      const jobid = String(req.params.jobid);
+      const deleted: JobDeleted = { jobid, deleted: true };
+      const batch = ownBatch(jobid, principal);
+      if (batch) {
+        // Deleting a batch frees its slot at once, as the 429 advice says; images still generating stop.
+        batch.deleted = true;
+        batches.delete(jobid);
+        for (const image of batch.images) jobs.cancel(image);
+        res.json(deleted);
+        return;
+      }
+      const job = jobs.get(jobid, principal.workspace);
+      if (!job) unknownJob(jobid, principal);
+      if (!jobs.delete(job)) {
+        const status = imageView(job, '').status;
+        throw problem('job_not_terminal', `Cannot delete job in state '${status}'. Wait for completion, or delete its batch ${job.input.batch.jobid} to stop it.`);
+      }
+      res.json(deleted);
+    },
+
+    uploadAsset(req, res) {
+      const principal = principalOf(req);
+      const email = String(req.params.email);
+      const account = accounts.named(principal.workspace, email);
+      if (!account) throw problem('not_found', `Unable to find configuration for email ${email}`);
+      checkSession(account);
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (bytes.length === 0) throw problem('validation', 'Content is empty');
+      if (bytes.length > MAX_ASSET_BYTES) {
+        throw problem('validation', `File too large (${bytes.length} bytes). Maximum: ${MAX_ASSET_BYTES / 1024 / 1024} MB`);
+      }
+      const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const uuid = randomUUID();
+      keepAssetBytes(uuid, { owner: principal.workspace, email: account.email, contentType, bytes });
+      const uploaded: AssetUploaded = {
+        assetRef: formatAssetRef(userOf(principal), account.email, uuid),
+        email: account.email,
+        upload: { id: uuid, media: { url: `${deps.originOf(req)}/useapi-luma/cdn/uploads/${uuid}.${EXTENSION_BY_TYPE[contentType] ?? 'bin'}` } },
+      };
+      res.json(uploaded);
+    },
+  } satisfies { [OperationId in keyof operations]: OperationHandler };
+
+  return {
+    slug: 'useapi-luma',
+    doc,
+    errors: useapiLumaErrorFormat(doc),
+    keys: new KeyRegistry(keys),
+    devKeys: keys,
+    handlers,
+    jobStatuses: STATUS_BY_PHASE,
+    routes: [
+      {
+        // The public CDN URL of a finished image, like Luma's storage.cdn-luma.com: no token needed.
+        method: 'GET',
+        path: '/cdn/dream-machine/{uuid}/image.jpg',
+        async handler(req, res) {
+          const job = imagesByUuid.get(String(req.params.uuid).toLowerCase());
+          if (!job || jobs.phase(job) !== 'succeeded' || deps.clock.now() >= job.settledAt + deps.jobRetentionMs) {
+            throw problem('not_found', `No image at ${req.path}`);
+          }
+          const { batch, index, uuid, width, height } = job.input;
+          const jpeg = await images.render({
+            format: 'jpeg',
+            width,
+            height,
+            seed: job.id,
+            label: placeholderLabel({ api: 'useapi.net Luma', model: batch.request.model, width, height, prompt: batch.request.prompt, id: `${uuid.slice(0, 8)} ${index + 1}/${BATCH_SIZE}` }),
+          });
+          res.status(200).set({ 'Content-Type': PLACEHOLDER_CONTENT_TYPE.jpeg, 'Content-Length': String(jpeg.length), 'Cache-Control': 'public, max-age=31536000, immutable' }).end(jpeg);
+        },
+      },
+      {
+        // An uploaded reference image, at the URL `upload.media.url` gave.
+        method: 'GET',
+        path: '/cdn/uploads/{file}',
+        handler(req, res) {
+          const uuid = /^([0-9a-f-]{36})\.[a-z]+$/i.exec(String(req.params.file))?.[1]?.toLowerCase();
+          const asset = uuid === undefined ? undefined : assets.get(uuid);
+          if (!asset?.bytes) throw problem('not_found', `No upload at ${req.path}`);
+          res.status(200).set({ 'Content-Type': asset.contentType, 'Content-Length': String(asset.bytes.length) }).end(asset.bytes);
+        },
+      },
+    ],
+    reset() {
+      jobs.clear();
+      batches.clear();
+      imagesByUuid.clear();
+      assets.clear();
+      assetBytes = 0;
+      accounts.clear();
+    },
+  };
+}
+
+/** The schema's `default`, read from the spec rather than copied. */
+function defaultOf<T>(doc: OpenApiDocument, schema: string): T {
+  const value = deref<{ default?: unknown } | undefined>(doc, doc.components?.schemas?.[schema])?.default;
+  if (value === undefined) throw new Error(`spec/useapi-luma gives ${schema} no default`);
+  return value as T;
+}
+
+/** One pattern for the whole list: any listed word or phrase as a whole word, in any case. */
+function blockedWordsPattern(words: readonly string[]): RegExp | undefined {
+  const alternatives = words
+    .map((word) => word.trim())
+    .filter((word) => word !== '')
+    .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
+  return alternatives.length === 0 ? undefined : new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'iu');
+}
