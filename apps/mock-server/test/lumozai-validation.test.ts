@@ -85,8 +85,8 @@ describe('POST /run and /check: every other refusal in the envelope on its docum
 
   it.each([
     { name: 'a body that is not JSON, sent as JSON', type: 'application/json', body: '{"model_id": ', details: { body: ['must be valid JSON'] } },
-    { name: 'a text/plain body', type: 'text/plain', body: 'model_id=hidream-l1', details: { 'Content-Type': ['unsupported media type'] } },
-    { name: 'no body at all', type: undefined, body: undefined, details: { 'Content-Type': ['unsupported media type'] } },
+    { name: 'a text/plain body', type: 'text/plain', body: 'model_id=hidream-l1', details: { 'Content-Type': [expect.stringMatching(/^Unsupported Content-Type text\/plain;/)] } },
+    { name: 'no body at all', type: undefined, body: undefined, details: { 'Content-Type': [expect.stringMatching(/^Unsupported Content-Type \(none\);/)] } },
     { name: 'a multipart body without a boundary', type: 'multipart/form-data', body: 'model_id=hidream-l1', details: { body: ['malformed multipart body'] } },
   ])('$name: 422 naming what is wrong', async ({ type, body, details }) => {
     const h = await startLumozAI();

@@ -96,6 +96,9 @@ export function messageForIssue(issue: ValidationIssue): { field: string; messag
       return { field, message: laravelMessage(field, 'format', { format: /format "([^"]+)"/.exec(text)?.[1] }) };
     case 'enum':
       return { field, message: laravelMessage(field, 'enum') };
+    case 'mediaType':
+      // No Laravel rule covers the body's media type; the pipeline's message names the accepted ones.
+      return { field: 'Content-Type', message: text };
     default:
       return { field, message: laravelMessage(field, undefined) };
   }
