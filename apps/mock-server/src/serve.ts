@@ -40,6 +40,13 @@ export const DEFAULT_DRAIN_MS = 10_000;
 /** How often idle connections are closed while draining, in ms. */
 const IDLE_CHECK_MS = 20;
 
+/**
+ * How long a connection that has not sent a request yet is given to send one once closing began:
+ * a client that connected just before may not have been read yet on a busy machine. Spare
+ * connections some clients open (fetch does) are closed after it.
+ */
+const NEW_CONNECTION_GRACE_MS = 500;
+
 /** Listens on `host:port` and resolves once bound: the one place the mock server listens. */
 export function serve(mock: MockServer, options: ServeOptions = {}): Promise<RunningMockServer> {
   const host = options.host ?? '127.0.0.1';
@@ -48,7 +55,9 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
     let closing: Promise<void> | undefined;
     // Once closing, every answer ends its connection, so keep-alive clients reconnect elsewhere
     // instead of sending more requests into a server that is going away.
-    server.prependListener('request', (_req, res) => {
+    const served = new WeakSet<Socket>();
+    server.prependListener('request', (req, res) => {
+      served.add(req.socket);
       if (closing) res.shouldKeepAlive = false;
     });
     const sockets = new Set<Socket>();
@@ -71,7 +80,7 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
         },
         close(closeOptions = {}) {
           if (closing && closeOptions.force) server.closeAllConnections();
-          closing ??= drain(server, sockets, closeOptions).then(() => mock.close());
+          closing ??= drain(server, { sockets, served }, closeOptions).then(() => mock.close());
           return closing;
         },
       });
@@ -79,18 +88,29 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
   });
 }
 
-async function drain(server: Server, sockets: ReadonlySet<Socket>, { drainMs = DEFAULT_DRAIN_MS, force = false }: CloseOptions): Promise<void> {
+interface Connections {
+  sockets: ReadonlySet<Socket>;
+  /** Connections that carried at least one request. */
+  served: WeakSet<Socket>;
+}
+
+async function drain(server: Server, { sockets, served }: Connections, { drainMs = DEFAULT_DRAIN_MS, force = false }: CloseOptions): Promise<void> {
   const closed = new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done())));
   if (force) {
     server.closeAllConnections();
     return closed;
   }
-  // Node's closeIdleConnections() skips a connection that has not sent a request yet (fetch opens
-  // spares), and one whose answer was under way when closing began stays open after it. A socket
-  // without a response in progress (`_httpMessage`, as http-terminator reads it) is idle: closed
-  // now, and checked again until none is left.
+  // Node's closeIdleConnections() never closes a connection that has not sent a request (fetch
+  // opens spares), and one whose answer was under way when closing began stays open after it. A
+  // socket without a response in progress (`_httpMessage`, as http-terminator reads it) is idle:
+  // closed, if it served a request, or once it has had its grace to send one; checked until none is left.
+  const began = Date.now();
   const closeIdle = () => {
-    for (const socket of sockets) if (!(socket as Socket & { _httpMessage?: unknown })._httpMessage) socket.destroy();
+    const graceOver = Date.now() - began >= NEW_CONNECTION_GRACE_MS;
+    for (const socket of sockets) {
+      if ((socket as Socket & { _httpMessage?: unknown })._httpMessage) continue;
+      if (served.has(socket) || (graceOver && socket.bytesRead === 0)) socket.destroy();
+    }
   };
   closeIdle();
   const idleCheck = setInterval(closeIdle, IDLE_CHECK_MS);

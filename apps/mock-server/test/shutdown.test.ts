@@ -1,6 +1,7 @@
 // Issue 6 row 4: stopping the mock lets the requests it is answering finish (within a bound), and
 // the CLI does so on SIGTERM and SIGINT, exiting at once on a second signal.
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
@@ -90,25 +91,43 @@ async function startCli(runningMs: number) {
   return { child, url, output, exited };
 }
 
+/**
+ * `count` synchronous generations, each on its own connection; `sent` resolves once every request
+ * has been written whole, so a signal sent after it finds them all at the server.
+ */
 function generations(url: string, count: number) {
-  return Array.from({ length: count }, () =>
-    fetch(`${url}/lumixai/api/backend/v1/images/generations`, {
-      method: 'POST',
-      headers: { 'X-API-Key': 'air_live_mock_dev', 'Content-Type': 'application/json' },
-      body: JSON.stringify(validJob),
-    }).then(
-      (response) => response.status,
-      () => 0,
-    ),
+  const body = JSON.stringify(validJob);
+  const written: Array<Promise<void>> = [];
+  const answers = Array.from(
+    { length: count },
+    () =>
+      new Promise<number>((resolve) => {
+        const req = request(`${url}/lumixai/api/backend/v1/images/generations`, {
+          method: 'POST',
+          agent: false,
+          headers: { 'X-API-Key': 'air_live_mock_dev', 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
+        });
+        written.push(new Promise((done) => req.once('finish', done)));
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', () => resolve(0));
+        req.end(body);
+      }),
   );
+  return { answers, sent: Promise.all(written) };
 }
 
 describe('the CLI on a signal', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('%s: the 50 generations in flight all finish, new connections are refused, exit 0', async (signal) => {
-    const { child, url, output, exited } = await startCli(1500);
+    const { child, url, output, exited } = await startCli(3000);
     try {
-      const answers = generations(url, 50);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { answers, sent } = generations(url, 50);
+      await sent;
+      // Answered on a connection opened after theirs: the server has accepted all 50 (a connection
+      // still in the kernel's queue when the listener closes is refused, as on any server).
+      await (await fetch(`${url}/`)).arrayBuffer();
       child.kill(signal);
       await expect.poll(() => output.stderr).toMatch(new RegExp(`${signal}: finishing requests in flight`));
       await expect(fetch(`${url}/`)).rejects.toThrow(/fetch failed/);
@@ -123,8 +142,9 @@ describe('the CLI on a signal', () => {
   it('a second signal exits at once', async () => {
     const { child, url, exited } = await startCli(60_000);
     try {
-      const answers = generations(url, 3);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const { answers, sent } = generations(url, 3);
+      await sent;
+      await (await fetch(`${url}/`)).arrayBuffer();
       child.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 200));
       const second = performance.now();
