@@ -53,17 +53,16 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
   return new Promise((resolve, reject) => {
     const server = createHttpServer(mock.app);
     let closing: Promise<void> | undefined;
-    // Once closing, every answer ends its connection, so keep-alive clients reconnect elsewhere
-    // instead of sending more requests into a server that is going away.
-    const served = new WeakSet<Socket>();
-    server.prependListener('request', (req, res) => {
-      served.add(req.socket);
-      if (closing) res.shouldKeepAlive = false;
-    });
-    const sockets = new Set<Socket>();
+    const connections: Connections = { sockets: new Set(), served: new WeakSet() };
     server.on('connection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
+      connections.sockets.add(socket);
+      socket.once('close', () => connections.sockets.delete(socket));
+    });
+    server.prependListener('request', (req, res) => {
+      connections.served.add(req.socket);
+      // Once closing, every answer ends its connection, so keep-alive clients reconnect elsewhere
+      // instead of sending more requests into a server that is going away.
+      if (closing) res.shouldKeepAlive = false;
     });
     server.listen(options.port ?? 0, host);
     server.once('error', reject);
@@ -79,8 +78,8 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
           return `${url}${api.basePath}`;
         },
         close(closeOptions = {}) {
-          if (closing && closeOptions.force) server.closeAllConnections();
-          closing ??= drain(server, { sockets, served }, closeOptions).then(() => mock.close());
+          if (closing && closeOptions.force) resetAll(server, connections);
+          closing ??= drain(server, connections, closeOptions).then(() => mock.close());
           return closing;
         },
       });
@@ -89,15 +88,22 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
 }
 
 interface Connections {
-  sockets: ReadonlySet<Socket>;
+  sockets: Set<Socket>;
   /** Connections that carried at least one request. */
   served: WeakSet<Socket>;
 }
 
-async function drain(server: Server, { sockets, served }: Connections, { drainMs = DEFAULT_DRAIN_MS, force = false }: CloseOptions): Promise<void> {
+/** Resets every connection, answered or not. */
+function resetAll(server: Server, { sockets }: Connections): void {
+  server.closeAllConnections();
+  for (const socket of sockets) socket.destroy();
+}
+
+async function drain(server: Server, connections: Connections, { drainMs = DEFAULT_DRAIN_MS, force = false }: CloseOptions): Promise<void> {
+  const { sockets, served } = connections;
   const closed = new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done())));
   if (force) {
-    server.closeAllConnections();
+    resetAll(server, connections);
     return closed;
   }
   // Node's closeIdleConnections() never closes a connection that has not sent a request (fetch
@@ -114,7 +120,7 @@ async function drain(server: Server, { sockets, served }: Connections, { drainMs
   };
   closeIdle();
   const idleCheck = setInterval(closeIdle, IDLE_CHECK_MS);
-  const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
+  const deadline = setTimeout(() => resetAll(server, connections), drainMs);
   try {
     await closed;
   } finally {
