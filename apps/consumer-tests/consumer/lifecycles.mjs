@@ -62,4 +62,21 @@ export const LIFECYCLES = {
       return { jobId: started.data.request_id, statuses, contentType: image.contentType, bytes: image.bytes };
     },
   },
+  lumen: {
+    client: '@imagegen/lumen',
+    async run({ client, baseUrl }) {
+      const lumen = client.createLumenClient({ baseUrl, apiKey: 'sk-lumen-mock-dev', retry: false });
+      const created = await lumen.createGenerationTask({ model: 'gpt-image-2-low', prompt: 'a lighthouse at dusk', size: '1:1' });
+      const statuses = [created.status];
+      let task = created;
+      for (let polls = 0; !client.isTerminalTask(task) && polls < 50; polls++) {
+        task = await lumen.getTask(created.id);
+        statuses.push(task.status);
+      }
+      if (task.status !== 'succeeded') throw new Error(`task ${created.id} ended ${task.status}: ${JSON.stringify(task)}`);
+      // The image URL is on the mock's own origin, fetched without the key.
+      const image = await lumen.downloadImage(task.data[0].url);
+      return { jobId: created.id, statuses, contentType: image.contentType, bytes: image.bytes };
+    },
+  },
 };

@@ -4,7 +4,7 @@ export { DEFAULT_DRAIN_MS, serve } from './serve.js';
 export type { CloseOptions, RunningMockServer, ServeOptions } from './serve.js';
 export { createHttpServer } from './http-server.js';
 export { loadConfig } from './config/load-config.js';
-export type { MockConfigFile } from './config/load-config.js';
+export type { MockConfigFile, WebhookFileOptions } from './config/load-config.js';
 export { ManualClock, SystemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
 export type { TimingMode } from './core/timing.js';
@@ -29,6 +29,8 @@ export { USEAPI_LUMA_DEV_ACCOUNTS, USEAPI_LUMA_DEV_KEYS, useapiLumaErrorCodeOf }
 export type { UseapiLumaAccountConfig, UseapiLumaKeyConfig, UseapiLumaMockConfig } from './apis/useapi-luma/index.js';
 export { LUMOZAI_DEV_KEYS, lumozAIErrorCodeOf } from './apis/lumozai/index.js';
 export type { LumozAIKeyConfig, LumozAIMockConfig } from './apis/lumozai/index.js';
+export { LUMEN_DEV_KEYS, lumenErrorCodeOf, lumenErrorCodesOf } from './apis/lumen/index.js';
+export type { LumenKeyConfig, LumenMockConfig } from './apis/lumen/index.js';
 // Webhook delivery shared by every API (retries on the mock clock, outbound address policy, log).
 export { WEBHOOK_STATUSES, WebhookDispatcher, settleOnManualClock } from './core/webhooks.js';
 export type {

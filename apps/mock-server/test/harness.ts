@@ -11,7 +11,7 @@ export interface Harness {
   base: string;
   clock: ManualClock;
   /** fetch against the LumixAI base URL with the dev key unless headers say otherwise. */
-  call(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
+  call(path: string, init?: CallInit): Promise<Response>;
 }
 
 const open: Harness[] = [];
@@ -36,21 +36,33 @@ export async function startMock(options: MockServerOptions = {}): Promise<Harnes
     running,
     base,
     clock: (options.clock as ManualClock | undefined) ?? clock,
-    call(path, init = {}) {
-      const { key = DEV_KEY, json, ...rest } = init;
-      const headers = new Headers(rest.headers);
-      if (key !== null && !headers.has('X-API-Key')) headers.set('X-API-Key', key);
-      if (json !== undefined) headers.set('Content-Type', 'application/json');
-      return fetch(`${base}${path}`, {
-        ...rest,
-        method: rest.method ?? (json !== undefined ? 'POST' : 'GET'),
-        headers,
-        body: json !== undefined ? JSON.stringify(json) : rest.body,
-      });
-    },
+    call: requester(base, { header: 'X-API-Key', defaultKey: DEV_KEY }),
   };
   open.push(harness);
   return harness;
+}
+
+/** A request made through {@link requester}: `key` null sends no credential; `json` is sent as the body. */
+export type CallInit = RequestInit & { key?: string | null; json?: unknown };
+
+/**
+ * fetch below `base` with the credential in `header` (written by `format`, e.g. `Bearer <key>`):
+ * `defaultKey` unless `key` says otherwise; a `json` body is a POST unless `method` says otherwise.
+ */
+export function requester(base: string, credential: { header: string; defaultKey: string; format?: (key: string) => string }) {
+  const { header, defaultKey, format = (key: string) => key } = credential;
+  return (path: string, init: CallInit = {}): Promise<Response> => {
+    const { key = defaultKey, json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (key !== null && !headers.has(header)) headers.set(header, format(key));
+    if (json !== undefined) headers.set('Content-Type', 'application/json');
+    return fetch(`${base}${path}`, {
+      ...rest,
+      method: rest.method ?? (json !== undefined ? 'POST' : 'GET'),
+      headers,
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
+    });
+  };
 }
 
 export const validJob = {

@@ -99,6 +99,10 @@ type CreatePath = { [P in keyof paths]: paths[P] extends { post: object } ? P : 
 
 /** Creates a typed Lumen client. Every non-2xx API answer is thrown as a `LumenError`. */
 export function createLumenClient(options: LumenClientOptions): LumenClient {
+  // An unset environment variable would otherwise go out as `Bearer undefined` on every request.
+  if (typeof options.apiKey !== 'string' || options.apiKey.trim() === '') {
+    throw new TypeError(`createLumenClient needs apiKey, your sk-lumen-... key; got ${JSON.stringify(options.apiKey) ?? 'undefined'}`);
+  }
   const baseFetch = options.fetch ?? globalThis.fetch;
   const retryingFetch = options.retry === false ? baseFetch : createRetryingFetch(baseFetch, options.retry);
   // Only GETs may be repeated: whatever headers a raw POST carries, Lumen would not recognise a

@@ -246,6 +246,10 @@ describe('what each method sends', () => {
     expect(sent[0]?.headers.get('authorization')).toBe('Bearer sk-lumen-other');
   });
 
+  it.each([undefined, '', '  '])('refuses apiKey %j before any request, rather than sending `Bearer undefined`', (apiKey) => {
+    expect(() => createLumenClient({ apiKey: apiKey as string, baseUrl: BASE_URL })).toThrow(/createLumenClient needs apiKey/);
+  });
+
   it('strips a trailing slash from baseUrl', async () => {
     const { client, sent } = setup([json(200, CREATED)], { baseUrl: `${BASE_URL}/` });
 

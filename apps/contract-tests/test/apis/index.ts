@@ -1,8 +1,9 @@
 // Every API's contract suite: one line per API. The proxy run fails while an API the mock server
 // serves has no line here.
 import type { RegisteredSuite } from '../support/suite.js';
+import { lumen } from './lumen.js';
 import { lumixai } from './lumixai.js';
 import { lumozai } from './lumozai.js';
 import { useapiLuma } from './useapi-luma.js';
 
-export const SUITES: readonly RegisteredSuite[] = [lumixai, useapiLuma, lumozai];
+export const SUITES: readonly RegisteredSuite[] = [lumixai, useapiLuma, lumozai, lumen];

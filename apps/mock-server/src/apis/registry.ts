@@ -1,4 +1,5 @@
 import type { ApiDescriptor } from '../core/vendor-api.js';
+import { lumen } from './lumen/index.js';
 import { lumixai } from './lumixai/index.js';
 import { useapiLuma } from './useapi-luma/index.js';
 import { lumozai } from './lumozai/index.js';
@@ -7,7 +8,7 @@ import { lumozai } from './lumozai/index.js';
  * Every API the mock serves, one descriptor each (`src/apis/<slug>/index.ts`), in the order
  * `GET /` and the start-up log list them. Adding an API is one line here.
  */
-export const APIS = [lumixai, useapiLuma, lumozai] as const;
+export const APIS = [lumixai, useapiLuma, lumozai, lumen] as const;
 
 type Descriptor = (typeof APIS)[number];
 

@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
 import { APIS } from '../apis/registry.js';
+import { WEBHOOKS_CONFIG_SCHEMA } from '../core/config-schemas.js';
 import type { MockConfigFile } from './load-config.js';
 
 /**
@@ -38,6 +39,7 @@ const CORE_PROPERTIES = {
     examples: ['25mb', '512kb'],
     description: "Largest request body accepted, e.g. '25mb'. Default: '25mb'.",
   },
+  webhooks: { ...WEBHOOKS_CONFIG_SCHEMA, description: 'How webhooks and callbacks are sent: attempts, backoff, timeouts, allowed address ranges. Default: see WebhookDispatcherOptions.' },
   publicUrl: {
     type: 'string',
     pattern: '^https?://[^/?#\\s]+',

@@ -3,13 +3,26 @@ import { readFileSync } from 'node:fs';
 import { API_SLUGS, APIS } from '../apis/registry.js';
 import type { ApiKeyConfig } from '../core/api-keys.js';
 import type { MockServerOptions } from '../create-mock-server.js';
+import type { WebhookDispatcherOptions } from '../core/webhooks.js';
 import { configProblem } from './config-schema.js';
 
 /** The JSON config file: the serializable part of {@link MockServerOptions}. */
 export type MockConfigFile = Pick<
   MockServerOptions,
   'apis' | 'timing' | 'resultRetentionMs' | 'jobRetentionMs' | 'idempotencyRetentionMs' | 'bodyLimit' | 'publicUrl'
->;
+> & {
+  /** Webhook delivery: attempts, backoff, timeouts, allowed address ranges (`WEBHOOKS_CONFIG_SCHEMA`). Default: the dispatcher's defaults. */
+  webhooks?: WebhookFileOptions;
+};
+
+/** The serializable part of {@link WebhookDispatcherOptions}, as the config file gives it. */
+export type WebhookFileOptions = Pick<
+  WebhookDispatcherOptions,
+  'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'jitter' | 'attemptTimeoutMs' | 'maxResponseBytes' | 'allowedRanges' | 'maxKept' | 'maxAgeMs' | 'maxPending'
+> & {
+  /** PEM CA certificates trusted for https receivers besides Node's roots. Default: none. */
+  ca?: string | string[];
+};
 
 /**
  * Settings from, in order of precedence: `--config <file>`, `IMAGEGEN_MOCK_CONFIG` (a file path),

@@ -132,14 +132,13 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
       // Counted before the key is refused, so a 401 carries the vendor's rate-limit headers too.
       countRequest(req, res, authenticated ? principal : undefined);
       if (!authenticated) {
-        throw problem(
-          'authentication',
-          credential === undefined
-            ? `Missing API key: send it in the ${describeSchemes(operation.security)}`
-            : principal?.revoked
-              ? 'This API key has been revoked'
-              : 'Invalid API key',
-        );
+        const reason = credential === undefined ? 'missing' : principal?.revoked ? 'revoked' : 'invalid';
+        const messages = {
+          missing: `Missing API key: send it in the ${describeSchemes(operation.security)}`,
+          revoked: 'This API key has been revoked',
+          invalid: 'Invalid API key',
+        } as const;
+        throw problem('authentication', messages[reason], { credential: reason });
       }
       context.principal = principal;
     }
@@ -159,7 +158,7 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     if (problemToSend.kind === 'internal') options.onInternalError(error, req);
     let response: ErrorResponse;
     try {
-      response = api.errors.render(problemToSend);
+      response = api.errors.render(problemToSend, req.mock?.operation);
     } catch (renderError) {
       // A kind the vendor's format does not know is a bug in the mock: still answer in its format.
       options.onInternalError(renderError, req);
@@ -208,6 +207,14 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     }
   };
 
+  // A spec served at the slug's root (its server URL has no path) shares `/<slug>` with the extra
+  // routes: a path no operation has but an extra route matches is the extra route's.
+  const sharesPrefix = prefix === slugPrefix && extraRoutes.length > 0;
+  const isExtraRoutePath = (req: Request) => {
+    const path = req.path.slice(slugPrefix.length) || '/';
+    return extraRoutes.some((route) => route.pattern.test(path)) && index.match(req.method, path).allowed.length === 0;
+  };
+
   // Matched by hand rather than app.use(prefix, ...): Express would rewrite req.url and walk its
   // parameter machinery on every request, a measurable share of the mock's time under load.
   const clock = options.clock ?? new SystemClock();
@@ -223,7 +230,7 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
       return errorHandler(error, req, res, next);
     }
     applyFaults(req, res, faults, clock, () => {
-      if (isBelow(url, prefix)) pipeline(req, res, finish(req, res, next));
+      if (isBelow(url, prefix) && !(sharesPrefix && isExtraRoutePath(req))) pipeline(req, res, finish(req, res, next));
       else extraRoute(req, res, next);
     });
   });
@@ -357,10 +364,14 @@ function specValidatorChain(api: VendorApi, prefix: string, validateResponses: b
  */
 function allowUnknownQueryWhereNo400(doc: OpenApiDocument): void {
   for (const operation of listOperations(doc)) {
-    if (['400', '4XX', 'default'].some((status) => status in operation.responses)) continue;
+    if (documentsBadRequest(operation)) continue;
     const raw = doc.paths[operation.path]?.[operation.method.toLowerCase()] as Record<string, unknown>;
     raw['x-eov-allow-unknown-query-parameters'] = true;
   }
+}
+
+function documentsBadRequest(operation: Operation): boolean {
+  return ['400', '4XX', 'default'].some((status) => status in operation.responses);
 }
 
 /**
@@ -383,7 +394,7 @@ function preferredStatus(api: VendorApi, send: (req: Request, res: Response, res
     }
     const status = Number(code);
     if (status < 400) return next();
-    const response = api.errors.forStatus(status, `Simulated by Prefer: code=${code}`);
+    const response = api.errors.forStatus(status, `Simulated by Prefer: code=${code}`, operation);
     if (!response) return next();
     send(req, res, response);
   };
@@ -449,6 +460,12 @@ export function toProblem(error: unknown, req?: Request): Problem {
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && Array.isArray(e.errors)) {
     if (e.status === 415) return unsupportedMediaType(req);
     const issues = e.errors.map((item) => validationIssue(item, req));
+    // A path whose percent-encoding is malformed names no resource: where the operation documents
+    // no 400, that is its not-found answer rather than an undocumented status.
+    const operation = req?.mock?.operation;
+    if (operation && !documentsBadRequest(operation) && issues.every((issue) => issue.location === 'request' && /malformed uri/i.test(issue.message))) {
+      return { kind: 'not_found', message: `No resource at ${req!.path}: its percent-encoding is malformed` };
+    }
     const fields = fieldMessages(issues.map((issue) => [issue.location === 'body' ? issue.field : describeField(issue), issue.message] as const));
     const message = issues.map((issue) => `${issue.location === 'body' ? issue.field : describeField(issue)}: ${issue.message}`).join('; ');
     return { kind: 'validation', message: message || (e.message ?? 'Invalid request'), fields, issues };

@@ -1,3 +1,5 @@
+import type { Operation } from './operations.js';
+
 /**
  * What went wrong with a request, in the mock server's own vocabulary. Each vendor renders these
  * in its documented error format and status code; the shared pipeline never writes an error body.
@@ -69,6 +71,11 @@ export interface Problem<TKind extends string = string> {
   mockControl?: boolean;
   /** Methods the path does allow, for `method_not_allowed`. */
   allow?: string[];
+  /**
+   * For `authentication`: what was wrong with the credential, for vendors that give each case its
+   * own code (`missing_api_key`, `invalid_api_key`, `revoked_api_key`).
+   */
+  credential?: 'missing' | 'invalid' | 'revoked';
 }
 
 export interface ErrorResponse {
@@ -84,13 +91,17 @@ export interface ErrorResponse {
 export interface VendorErrorFormat<TKind extends string = never> {
   /** The kinds this vendor renders beyond {@link CoreProblemKind}. */
   readonly kinds?: readonly TKind[];
-  /** The documented response for a problem the mock detected. */
-  render(problem: Problem<CoreProblemKind | TKind>): ErrorResponse;
+  /**
+   * The documented response for a problem the mock detected. `operation` is the one the request
+   * matched, if any, for vendors whose body for a status differs by operation.
+   */
+  render(problem: Problem<CoreProblemKind | TKind>, operation?: Operation): ErrorResponse;
   /**
    * The documented error response for a status code, used for `Prefer: code=<status>`; undefined
-   * when the vendor documents no error body for it.
+   * when the vendor documents no error body for it. `operation` is the one asked, for vendors whose
+   * error body for a status differs by operation (Lumen's 404: `model_not_found` or `task_not_found`).
    */
-  forStatus(status: number, message: string): ErrorResponse | undefined;
+  forStatus(status: number, message: string, operation: Operation): ErrorResponse | undefined;
 }
 
 /** Thrown by handlers to answer with a vendor-formatted error. */

@@ -1,22 +1,13 @@
-import { API_KEY_SCHEMA } from '../../core/config-schemas.js';
+import { apiKeysSchema } from '../../core/config-schemas.js';
 
 /** `apis.lumozai` in the config file (see {@link LumozAIMockConfig}). */
 export const LUMOZAI_CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    keys: {
-      type: 'array',
-      minItems: 1,
-      description: 'Accepted Authorization: Bearer keys. Default: the dev keys.',
-      items: {
-        ...API_KEY_SCHEMA,
-        properties: {
-          ...API_KEY_SCHEMA.properties,
-          requestsPerHour: { type: 'integer', minimum: 1, description: 'Requests per hour before 429 rate_limit_exceeded (X-RateLimit-Limit). Default: 100000.' },
-        },
-      },
-    },
+    keys: apiKeysSchema('Accepted Authorization: Bearer keys. Default: the dev keys.', {
+      requestsPerHour: { type: 'integer', minimum: 1, description: 'Requests per hour before 429 rate_limit_exceeded (X-RateLimit-Limit). Default: 100000.' },
+    }),
     modelsFile: { type: 'string', minLength: 1, description: 'The model catalog (models, parameters, typical durations). Default: data/lumozai/models.json.' },
     runWaitMs: {
       type: 'integer',

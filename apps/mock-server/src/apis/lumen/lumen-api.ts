@@ -1,0 +1,301 @@
+import { createHmac, randomUUID } from 'node:crypto';
+
+import type { EditRequest, GenerationRequest, InpaintRequest, Task, TaskCreated, TaskStatus, operations } from '@imagegen/lumen';
+import type { Request } from 'express';
+
+import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
+import { KeyRegistry } from '../../core/api-keys.js';
+import { CallbackSchemaCheck } from '../../core/callback-check.js';
+import { CreditLedger } from '../../core/credit-ledger.js';
+import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
+import type { Job, JobPhase } from '../../core/job-store.js';
+import { JobStore } from '../../core/job-store.js';
+import { problem } from '../../core/problems.js';
+import { loadSpec } from '../../core/spec-document.js';
+import { jobTiming } from '../../core/timing.js';
+import type { MockDeps, OperationHandler, VendorApi } from '../../core/vendor-api.js';
+import { outcomeFor, principalOf } from '../../core/vendor-api.js';
+import type { LumenGroup, LumenMode, LumenModel } from './catalog.js';
+import { MODE_BY_OPERATION, MODE_NAMES, loadCatalog, outputSize } from './catalog.js';
+import { lumenErrorFormat } from './lumen-errors.js';
+
+/** A Lumen key: the shared fields plus its group. */
+export interface LumenKeyConfig extends ApiKeyConfig {
+  /** The group the key belongs to: it decides the models the key may use and their price multiplier. Default: the catalog's `defaultGroup`. */
+  group?: string;
+}
+
+/** Settings of the Lumen mock; every field has a default. */
+export interface LumenMockConfig {
+  /** Accepted `Authorization: Bearer` keys. Default: {@link LUMEN_DEV_KEYS}. */
+  keys?: LumenKeyConfig[];
+  /** Starting credit balances; workspaces not listed are unlimited. Default: `ws_no_credits` at 0 and `ws_100_credits` at 100. */
+  workspaces?: WorkspaceConfig[];
+  /** Models (modes, unit prices, qualities) and groups (models, price multipliers). Default: `data/lumen/catalog.json`. */
+  catalogFile?: string;
+}
+
+/** Dev keys, printed at start-up; each shows one documented behaviour. */
+export const LUMEN_DEV_KEYS: readonly LumenKeyConfig[] = [
+  { key: 'sk-lumen-mock-dev', description: 'group default: every model, unlimited credits' },
+  { key: 'sk-lumen-mock-basic', group: 'basic', description: 'group basic: no inpaint model (404 model_not_found for fal-flux-pro-fill), half price' },
+  { key: 'sk-lumen-mock-100-credits', workspace: 'ws_100_credits', description: '100 credits (25 gpt-image-2-low images), then 402; failed tasks refund' },
+  { key: 'sk-lumen-mock-no-credits', workspace: 'ws_no_credits', description: 'no credits (402 insufficient_credits)' },
+  { key: 'sk-lumen-mock-revoked', revoked: true, description: 'revoked (401 revoked_api_key)' },
+];
+const LUMEN_DEV_WORKSPACES: readonly WorkspaceConfig[] = [
+  { id: 'ws_no_credits', credits: 0 },
+  { id: 'ws_100_credits', credits: 100 },
+];
+
+/** Lumen's word for each job phase: the spec's statuses, all five. */
+const STATUS_BY_PHASE = {
+  queued: 'queued',
+  running: 'processing',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+} as const satisfies Record<JobPhase, TaskStatus>;
+
+/** Where images are served, below `/lumen`: the mock's stand-in for Lumen's image host. */
+const IMAGE_ROUTE = '/images/{id}/{file}';
+const IMAGE_FILE = /^([0-9])\.png$/;
+
+const DEFAULT_FAILURE = {
+  code: 'upstream_error',
+  message: 'the upstream provider failed to generate the image; the credits were refunded (simulated by Prefer: job-status=failed)',
+};
+
+/** Fixed at creation: what the images look like and where the result goes. */
+interface LumenTaskInput {
+  mode: LumenMode;
+  model: string;
+  prompt: string;
+  n: number;
+  width: number;
+  height: number;
+  /** The mock's origin as the submitting client reached it, for the webhook's image URLs. */
+  origin: string;
+  webhook?: { url: string; secret: string };
+}
+
+type SubmitRequest = GenerationRequest | EditRequest | InpaintRequest;
+type SubmitOperation = keyof typeof MODE_BY_OPERATION;
+
+export function createLumenMock(config: LumenMockConfig, deps: MockDeps): VendorApi {
+  const doc = loadSpec('lumen');
+  const catalog = loadCatalog(config.catalogFile);
+  const models = new Map(catalog.models.map((model) => [model.code, model]));
+  const groups = new Map(catalog.groups.map((group) => [group.name, group]));
+  const keys = config.keys ?? [...LUMEN_DEV_KEYS];
+  const unknownGroups = keys.filter((key) => key.group !== undefined && !groups.has(key.group));
+  if (unknownGroups.length > 0) {
+    throw new Error(
+      `apis.lumen.keys: ${unknownGroups.map((key) => `${key.key} names group ${key.group}`).join(', ')}, which the catalog does not have (${[...groups.keys()].join(', ')})`,
+    );
+  }
+  const credits = new CreditLedger(
+    new Map((config.workspaces ?? LUMEN_DEV_WORKSPACES).flatMap((w) => (w.credits === undefined ? [] : [[w.id, w.credits] as const]))),
+  );
+  const jobs = new JobStore<LumenTaskInput>(deps.clock, {
+    resultRetentionMs: deps.resultRetentionMs,
+    jobRetentionMs: deps.jobRetentionMs,
+  });
+  const images = new PlaceholderImageCache();
+  // Compiled at the first webhook rather than at start-up, which most runs never reach.
+  let callbackCheck: ((payload: unknown) => string | undefined) | undefined;
+  const taskCompleted = deps.validateResponses
+    ? (payload: unknown) => (callbackCheck ??= new CallbackSchemaCheck(doc).validator('taskCompleted'))(payload)
+    : undefined;
+
+  // "Failed tasks refund the deducted credits"; a cancelled task produced nothing either.
+  jobs.onSettled((job) => {
+    if (job.outcome !== 'succeeded') credits.refund(job.owner, job.charged);
+    if (job.input.webhook) sendWebhook(job, job.input.webhook);
+  });
+
+  /** "Both success and failure are called back": the terminal task, signed over the bytes sent. */
+  function sendWebhook(job: Job<LumenTaskInput>, webhook: { url: string; secret: string }): void {
+    try {
+      deps.webhooks.deliver({
+        api: 'lumen',
+        url: webhook.url,
+        payload: taskView(job, job.input.origin),
+        validate: taskCompleted,
+        headers: (rawBody, sentAt) => ({
+          'X-Lumen-Signature': `sha256=${createHmac('sha256', webhook.secret).update(rawBody).digest('hex')}`,
+          'X-Lumen-Timestamp': String(Math.floor(sentAt / 1000)),
+        }),
+      });
+    } catch (error) {
+      // Only after the server was closed: a task that settles later has nobody to tell.
+      console.error(`[mock-server] lumen: webhook of task ${job.id} not sent: ${(error as Error).message}`);
+    }
+  }
+
+  const seconds = (ms: number) => Math.floor(ms / 1000);
+  const groupOf = (principal: Principal): LumenGroup =>
+    groups.get((principal.config as LumenKeyConfig).group ?? catalog.defaultGroup) as LumenGroup;
+
+  /** The model a key may use, or the documented "no such image model in this group". */
+  function modelFor(code: string, principal: Principal): LumenModel {
+    const group = groupOf(principal);
+    const model = models.get(code);
+    if (!model || !group.models.includes(code) || (principal.models && !principal.models.has(code))) {
+      const offered = group.models.filter((candidate) => !principal.models || principal.models.has(candidate));
+      throw problem('not_found', `no such image model in this group: ${code} (group ${group.name} offers ${offered.join(', ') || 'none'})`, {
+        code: 'model_not_found',
+      });
+    }
+    return model;
+  }
+
+  function startTask(req: Request, operation: SubmitOperation): Job<LumenTaskInput> {
+    const principal = principalOf(req);
+    const body = req.body as SubmitRequest & { image_urls?: string[]; image?: string; mask_url?: string };
+    // The schema requires it too (dependentRequired); kept here so the rule holds whatever validates.
+    if (body.webhook_url !== undefined && body.webhook_secret === undefined) {
+      throw problem('validation', 'webhook_secret is required when webhook_url is set', { code: 'webhook_secret_required' });
+    }
+    // Checked as URLs and never fetched: the mock makes no request on a caller's behalf but the webhook.
+    const urls: Array<[string, string | undefined]> = [
+      ...(body.image_urls ?? []).map((url, i): [string, string] => [`image_urls[${i}]`, url]),
+      ['image', body.image],
+      ['mask_url', body.mask_url],
+      ['webhook_url', body.webhook_url],
+    ];
+    for (const [field, url] of urls) if (url !== undefined) checkHttpUrl(field, url);
+
+    const mode = MODE_BY_OPERATION[operation];
+    const model = modelFor(body.model, principal);
+    if (!model.modes.includes(mode)) {
+      const can = model.modes.map((m) => MODE_NAMES[m]).join(', ');
+      if (mode === 'inpaint') {
+        throw problem('validation', `model ${model.code} does not support inpaint (it supports ${can}); use an inpaint model, e.g. ${inpaintModels(principal) || 'none in this group'}`, {
+          code: 'model_cannot_inpaint',
+        });
+      }
+      throw problem('validation', `model: ${model.code} does not support ${MODE_NAMES[mode]}; it supports ${can}`);
+    }
+    if (body.quality !== undefined && model.qualities && !model.qualities.includes(body.quality)) {
+      throw problem('validation', `quality: ${model.code} supports ${model.qualities.join(', ')}; got ${body.quality}`);
+    }
+    const n = body.n ?? 1;
+    const { width, height } = outputSize(body.size ?? '1:1', body.resolution);
+    // Model unit price x group multiplier x n, rounded so multipliers like 0.8 add up exactly.
+    const price = Math.round(model.unitPrice * groupOf(principal).priceMultiplier * n * 1e6) / 1e6;
+    if (!credits.charge(principal.workspace, price)) {
+      throw problem('insufficient_credits', `insufficient credits: ${n} x ${model.code} costs ${price} credits, the balance is ${credits.balance(principal.workspace)}`);
+    }
+    return jobs.create({
+      id: randomUUID().replaceAll('-', ''),
+      owner: principal.workspace,
+      input: {
+        mode,
+        model: model.code,
+        prompt: body.prompt,
+        n,
+        width,
+        height,
+        origin: deps.originOf(req),
+        ...(body.webhook_url === undefined ? {} : { webhook: { url: body.webhook_url, secret: body.webhook_secret as string } }),
+      },
+      timing: jobTiming(deps.timing, model.typicalSeconds === undefined ? undefined : model.typicalSeconds * 1000),
+      ...outcomeFor(req, DEFAULT_FAILURE),
+      charged: price,
+    });
+  }
+
+  const inpaintModels = (principal: Principal) =>
+    groupOf(principal)
+      .models.filter((code) => models.get(code)?.modes.includes('inpaint') && (!principal.models || principal.models.has(code)))
+      .join(', ');
+
+  function taskView(job: Job<LumenTaskInput>, origin: string): Task {
+    const phase = jobs.phase(job);
+    const common = { id: job.id, created: seconds(job.createdAt) };
+    switch (phase) {
+      case 'queued':
+      case 'running':
+        return { ...common, status: STATUS_BY_PHASE[phase] };
+      case 'succeeded':
+        return {
+          ...common,
+          status: 'succeeded',
+          data: Array.from({ length: job.input.n }, (_, i) => ({ url: `${origin}/lumen/images/${job.id}/${i}.png` })),
+        };
+      case 'failed':
+        return { ...common, status: 'failed', error: { code: job.failure?.code ?? DEFAULT_FAILURE.code, message: job.failure?.message ?? DEFAULT_FAILURE.message } };
+      case 'cancelled':
+        return { ...common, status: 'cancelled' };
+    }
+  }
+
+  const submit =
+    (operation: SubmitOperation): OperationHandler =>
+    (req, res) => {
+      const job = startTask(req, operation);
+      const created: TaskCreated = { id: job.id, status: 'queued', created: seconds(job.createdAt) };
+      res.json(created);
+    };
+
+  const handlers = {
+    createGenerationTask: submit('createGenerationTask'),
+    createEditTask: submit('createEditTask'),
+    createInpaintTask: submit('createInpaintTask'),
+    getTask(req, res) {
+      const id = String(req.params.id);
+      const job = jobs.get(id, principalOf(req).workspace);
+      if (!job) throw problem('not_found', `task ${id} not found`, { code: 'task_not_found' });
+      res.json(taskView(job, deps.originOf(req)));
+    },
+  } satisfies { [OperationId in keyof operations]: OperationHandler };
+
+  /** An image of a succeeded task, as Lumen's image host would serve it: no key, a real PNG. */
+  const serveImage: OperationHandler = async (req, res) => {
+    const id = String(req.params.id);
+    const index = Number(IMAGE_FILE.exec(String(req.params.file))?.[1] ?? Number.NaN);
+    const job = jobs.find(id);
+    if (!job || !(index < job.input.n) || !jobs.resultsAvailable(job)) {
+      throw problem('not_found', `No image at ${req.path}: the task is unknown, not succeeded, has fewer images or its results expired`);
+    }
+    const { model, prompt, width, height } = job.input;
+    const png = await images.render({
+      format: 'png',
+      width,
+      height,
+      seed: `${job.id}/${index}`,
+      label: placeholderLabel({ api: 'Lumen', model, width, height, prompt, id: `${job.id.slice(0, 12)} #${index + 1}/${job.input.n}` }),
+    });
+    res.status(200).set({ 'Content-Type': PLACEHOLDER_CONTENT_TYPE.png, 'Content-Length': String(png.length) }).end(png);
+  };
+
+  return {
+    slug: 'lumen',
+    doc,
+    errors: lumenErrorFormat(doc),
+    keys: new KeyRegistry(keys),
+    devKeys: keys,
+    handlers,
+    routes: [{ method: 'GET', path: IMAGE_ROUTE, handler: serveImage }],
+    jobStatuses: STATUS_BY_PHASE,
+    reset() {
+      jobs.clear();
+      credits.reset();
+    },
+  };
+}
+
+/** A documented `http`/`https` URL with a host, or the documented invalid-request error naming the field. */
+function checkHttpUrl(field: string, value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw problem('validation', `${field}: must be an absolute http or https URL, got ${JSON.stringify(value)}`);
+  }
+}
+
