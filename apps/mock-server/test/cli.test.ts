@@ -50,6 +50,7 @@ describe('a broken config stops start-up with one line naming the setting', () =
     { config: { apis: { lumixai: { keys: [{ key: 'k', rpm: 'ten' }] } } }, line: 'apis.lumixai.keys[0].rpm: must be an integer, got "ten"' },
     { config: { jobRetentionMs: -5 }, line: 'jobRetentionMs: must be >= 0' },
     { config: { timing: { queuedMs: 1 } }, line: "timing: must have required property 'runningMs'" },
+    { config: { webhooks: { maxAttempts: 0 } }, line: 'webhooks.maxAttempts: must be >= 1' },
     { config: { apis: { lumixai: 'on' } }, line: 'apis.lumixai: must be false or an object, got "on"' },
     { config: { retention: 5 }, line: '(config): unknown setting "retention"; known: $schema, timing,' },
   ])('$line', async ({ config, line }) => {
