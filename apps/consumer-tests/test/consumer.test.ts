@@ -4,7 +4,7 @@
 // workspace provides, and a broken `bin`.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { copyFile, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +88,22 @@ describe('a project outside the workspace, with the tarballs installed by npm', 
       const installed = await realpath(join(project, 'node_modules', pkg.name));
       expect(installed.startsWith(await realpath(project)), `${pkg.name} -> ${installed}`).toBe(true);
     }
+  });
+
+  it("resolves a mock config's $schema into the installed package, and the executable refuses a config that breaks it", async () => {
+    const schemaRef = './node_modules/@imagegen/mock-server/dist/config.schema.json';
+    const schema = JSON.parse(await readFile(join(project, schemaRef), 'utf8')) as { $schema: string; properties: { apis: { properties: object } } };
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(Object.keys(schema.properties.apis.properties)).toContain('lumixai');
+    await writeFile(join(project, 'mock.json'), JSON.stringify({ $schema: schemaRef, apis: { lumixai: { keys: 'notarray' } } }));
+    const refused = await run('npx', ['--no-install', 'imagegen-mock', '--config', 'mock.json', '--port', '0'], { cwd: project, env: npmEnv, timeout: 20_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+    );
+    expect(refused.code).toBe(1);
+    // npx may add its own `npm warn` lines; the mock says one thing.
+    const said = refused.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('npm '));
+    expect(said).toEqual(['imagegen-mock: Mock server config mock.json: apis.lumixai.keys: must be an array, got "notarray"']);
   });
 
   it('starts the mock through its executable (npx imagegen-mock), which serves the docs from @imagegen/docs', async () => {

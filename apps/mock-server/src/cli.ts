@@ -5,34 +5,54 @@ import { loadConfig } from './config/load-config.js';
 import { createMockServer } from './create-mock-server.js';
 import type { TimingMode } from './core/timing.js';
 import { batchedLineWriter } from './batched-line-writer.js';
-import { serve } from './serve.js';
+import { DEFAULT_DRAIN_MS, serve } from './serve.js';
 
 const USAGE = `Usage: imagegen-mock [--port 4010] [--host 127.0.0.1] [--config file.json] [--timing realistic|instant] [--quiet]
 
 Serves every API at http://<host>:<port>/<slug><base path>, its docs at /docs/<slug>, and a JSON
 list of both at /. Settings: --config, or IMAGEGEN_MOCK_CONFIG (file) / IMAGEGEN_MOCK_CONFIG_JSON.`;
 
+/** A mistake in the command line: its message is followed by the usage line. */
+class UsageError extends Error {}
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  config: { type: 'string' },
+  timing: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+function parseCommandLine() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (error) {
+    // parseArgs's own errors (unknown option, missing value, stray argument) are usage mistakes.
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message);
+    throw error;
+  }
+}
+
+/** A port is a decimal number from 0 to 65535 and nothing else: `''`, `0x10F8` and `1e3` are mistakes. */
+function parsePort(text: string, source: string): number {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port <= 65535)) throw new UsageError(`${source} must be a decimal port number from 0 to 65535, got '${text}'`);
+  return port;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: process.env.PORT ?? '4010' },
-      host: { type: 'string', default: '127.0.0.1' },
-      config: { type: 'string' },
-      timing: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseCommandLine();
   if (values.help) {
     console.log(USAGE);
     return;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
+  const port = values.port === undefined ? parsePort(process.env.PORT ?? '4010', 'PORT') : parsePort(values.port, '--port');
   const config = loadConfig(values.config);
   const timing = (values.timing ?? config.timing ?? 'realistic') as TimingMode;
   if (typeof timing === 'string' && timing !== 'instant' && timing !== 'realistic') {
-    throw new Error(`--timing must be instant or realistic, got ${timing}`);
+    throw new UsageError(`--timing must be instant or realistic, got ${timing}`);
   }
 
   const mock = createMockServer({
@@ -49,14 +69,28 @@ async function main(): Promise<void> {
   }
   console.log(lines.join('\n'));
 
-  const stop = () => {
-    void running.close().then(() => process.exit(0));
+  // First signal: stop accepting, let requests in flight finish (bounded), then exit. A second
+  // signal exits at once, as an impatient Ctrl-C expects.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    stopping = true;
+    console.error(`imagegen-mock: ${signal}: finishing requests in flight (up to ${DEFAULT_DRAIN_MS / 1000} s); ${signal} again stops at once`);
+    running.close().then(
+      // A turn later, so the last batched log lines are written first.
+      () => setImmediate(() => process.exit(0)),
+      (error: unknown) => {
+        console.error(`imagegen-mock: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
   console.error(`imagegen-mock: ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof UsageError) console.error(USAGE.split('\n')[0]);
   process.exit(1);
 });

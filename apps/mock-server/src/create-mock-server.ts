@@ -16,6 +16,7 @@ import type { TimingMode } from './core/timing.js';
 import type { ApiDescriptor, MockDeps, VendorApi } from './core/vendor-api.js';
 import { useLeanJsonResponses } from './core/json-response.js';
 import { originResolver } from './core/origin.js';
+import { originFormTargets } from './core/request-target.js';
 import { WEBHOOK_ROUTES_PATH, webhookRoutes } from './core/webhook-routes.js';
 import { WebhookDispatcher } from './core/webhooks.js';
 import type { WebhookDispatcherOptions } from './core/webhooks.js';
@@ -97,6 +98,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // ETags would hash every JSON body; no vendor documents conditional requests.
   app.set('etag', false);
   useLeanJsonResponses(app);
+  app.use(originFormTargets());
   if (options.log) app.use(requestLogger(options.log));
 
   const originOf = originResolver(options.publicUrl);
@@ -131,6 +133,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     if (config === false) continue;
     const api = descriptor.create(config ?? {}, deps);
     const basePath = mountVendorApi(app, api, {
+      clock,
       rateLimiter,
       bodyLimit: options.bodyLimit ?? '25mb',
       validateResponses,
@@ -143,7 +146,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     apis.push({ slug, title: api.doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: api.devKeys });
   }
 
-  mountDocs(app, options.docsDir ?? defaultDocsDir(), apis);
+  mountDocs(app, options.docsDir ?? defaultDocsDir(), apis, originOf);
   app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks));
 
   app.get('/', (req, res) => {

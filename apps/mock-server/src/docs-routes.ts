@@ -10,7 +10,7 @@ import type { MountedApi } from './create-mock-server.js';
  * Only the mounted APIs' pages are served, and a missing build says how to make it. Each API's
  * page lists this server's own base URL for that API first, so the URL a reader copies works.
  */
-export function mountDocs(app: Express, docsDir: string, apis: readonly MountedApi[]): void {
+export function mountDocs(app: Express, docsDir: string, apis: readonly MountedApi[], originOf: (req: Request) => string): void {
   const pathOf = (res: Response, file: string) => {
     const path = join(docsDir, file);
     if (existsSync(path)) return path;
@@ -24,15 +24,15 @@ export function mountDocs(app: Express, docsDir: string, apis: readonly MountedA
   for (const api of apis) {
     app.get([api.docsPath, `${api.docsPath}/`], (req, res) => {
       const path = pathOf(res, `${api.slug}.html`);
-      if (path) res.type('text/html').send(withServerFirst(readFileSync(path, 'utf8'), mockServerOf(req, api)));
+      if (path) res.type('text/html').send(withServerFirst(readFileSync(path, 'utf8'), mockServerOf(originOf(req), api)));
     });
   }
 }
 
-/** The API's base URL on this server, as the client reached it (the same origin `GET /` reports). */
-function mockServerOf(req: Request, api: MountedApi): { url: string; description: string } {
+/** The API's base URL on this server: the origin `GET /` reports, never one the Host header made up. */
+function mockServerOf(origin: string, api: MountedApi): { url: string; description: string } {
   return {
-    url: `${req.protocol}://${req.get('host') ?? 'localhost'}${api.basePath}`,
+    url: `${origin}${api.basePath}`,
     description: 'This mock server (imagegen-mock): the same API, answered locally.',
   };
 }

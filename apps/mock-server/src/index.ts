@@ -1,7 +1,7 @@
 export { createMockServer } from './create-mock-server.js';
 export type { MockServer, MockServerOptions, MountedApi } from './create-mock-server.js';
-export { serve } from './serve.js';
-export type { RunningMockServer, ServeOptions } from './serve.js';
+export { DEFAULT_DRAIN_MS, serve } from './serve.js';
+export type { CloseOptions, RunningMockServer, ServeOptions } from './serve.js';
 export { createHttpServer } from './http-server.js';
 export { loadConfig } from './config/load-config.js';
 export type { MockConfigFile, WebhookFileOptions } from './config/load-config.js';

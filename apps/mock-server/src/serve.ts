@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 import type { MockServer } from './create-mock-server.js';
 import { createHttpServer } from './http-server.js';
@@ -11,21 +11,60 @@ export interface ServeOptions {
   host?: string;
 }
 
+/** How {@link RunningMockServer.close} treats requests still being answered. */
+export interface CloseOptions {
+  /** Longest wait for in-flight requests to finish, in ms; the connections still open are then reset. Default: `10_000`. */
+  drainMs?: number;
+  /** Reset every connection at once, in-flight requests included. Default: `false`. */
+  force?: boolean;
+}
+
 export interface RunningMockServer {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   url: string;
   /** Base URL of one API: `baseUrl('lumixai')` is `http://127.0.0.1:<port>/lumixai/api/backend`. */
   baseUrl(slug: string): string;
   server: Server;
-  /** Stops accepting connections, closes the connections, and stops the mock's webhook sender. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, closes idle ones, lets in-flight requests finish (each answer
+   * then closes its connection) for up to `drainMs`, resets whatever is left, and stops the mock's
+   * webhook sender. Calling it again returns the same promise; `{ force: true }` then resets the
+   * connections still draining.
+   */
+  close(options?: CloseOptions): Promise<void>;
 }
+
+/** Default of {@link CloseOptions.drainMs}. */
+export const DEFAULT_DRAIN_MS = 10_000;
+
+/** How often idle connections are closed while draining, in ms. */
+const IDLE_CHECK_MS = 20;
+
+/**
+ * How long a connection that has not sent a request yet is given to send one once closing began:
+ * a client that connected just before may not have been read yet on a busy machine. Spare
+ * connections some clients open (fetch does) are closed after it.
+ */
+const NEW_CONNECTION_GRACE_MS = 500;
 
 /** Listens on `host:port` and resolves once bound: the one place the mock server listens. */
 export function serve(mock: MockServer, options: ServeOptions = {}): Promise<RunningMockServer> {
   const host = options.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
-    const server = createHttpServer(mock.app).listen(options.port ?? 0, host);
+    const server = createHttpServer(mock.app);
+    let closing: Promise<void> | undefined;
+    const connections: Connections = { sockets: new Set(), served: new WeakSet() };
+    server.on('connection', (socket: Socket) => {
+      connections.sockets.add(socket);
+      socket.once('close', () => connections.sockets.delete(socket));
+    });
+    server.prependListener('request', (req, res) => {
+      connections.served.add(req.socket);
+      // Once closing, every answer ends its connection, so keep-alive clients reconnect elsewhere
+      // instead of sending more requests into a server that is going away.
+      if (closing) res.shouldKeepAlive = false;
+    });
+    server.listen(options.port ?? 0, host);
     server.once('error', reject);
     server.once('listening', () => {
       const { port } = server.address() as AddressInfo;
@@ -38,14 +77,54 @@ export function serve(mock: MockServer, options: ServeOptions = {}): Promise<Run
           if (!api) throw new Error(`API ${slug} is not mounted; mounted: ${mock.apis.map((a) => a.slug).join(', ')}`);
           return `${url}${api.basePath}`;
         },
-        close: async () => {
-          await new Promise<void>((done, fail) => {
-            server.close((error) => (error ? fail(error) : done()));
-            server.closeAllConnections();
-          });
-          await mock.close();
+        close(closeOptions = {}) {
+          if (closing && closeOptions.force) resetAll(server, connections);
+          closing ??= drain(server, connections, closeOptions).then(() => mock.close());
+          return closing;
         },
       });
     });
   });
+}
+
+interface Connections {
+  sockets: Set<Socket>;
+  /** Connections that carried at least one request. */
+  served: WeakSet<Socket>;
+}
+
+/** Resets every connection, answered or not. */
+function resetAll(server: Server, { sockets }: Connections): void {
+  server.closeAllConnections();
+  for (const socket of sockets) socket.destroy();
+}
+
+async function drain(server: Server, connections: Connections, { drainMs = DEFAULT_DRAIN_MS, force = false }: CloseOptions): Promise<void> {
+  const { sockets, served } = connections;
+  const closed = new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done())));
+  if (force) {
+    resetAll(server, connections);
+    return closed;
+  }
+  // Node's closeIdleConnections() never closes a connection that has not sent a request (fetch
+  // opens spares), and one whose answer was under way when closing began stays open after it. A
+  // socket without a response in progress (`_httpMessage`, as http-terminator reads it) is idle:
+  // closed, if it served a request, or once it has had its grace to send one; checked until none is left.
+  const began = Date.now();
+  const closeIdle = () => {
+    const graceOver = Date.now() - began >= NEW_CONNECTION_GRACE_MS;
+    for (const socket of sockets) {
+      if ((socket as Socket & { _httpMessage?: unknown })._httpMessage) continue;
+      if (served.has(socket) || (graceOver && socket.bytesRead === 0)) socket.destroy();
+    }
+  };
+  closeIdle();
+  const idleCheck = setInterval(closeIdle, IDLE_CHECK_MS);
+  const deadline = setTimeout(() => resetAll(server, connections), drainMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idleCheck);
+    clearTimeout(deadline);
+  }
 }

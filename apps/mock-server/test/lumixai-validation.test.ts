@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { listOperations, loadSpec } from '../src/index.js';
-import { DEV_KEY, errorOf, startMock, validJob } from './harness.js';
+import { errorOf, startMock, validJob } from './harness.js';
 
 const tinyPng = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
@@ -88,37 +87,5 @@ describe('LumixAI request validation', () => {
       else await response.arrayBuffer();
     }
     expect(cases).toBeGreaterThanOrEqual(50);
-  });
-
-  it('answers only what the spec documents, for a bounded batch of random requests to every operation', async () => {
-    const h = await startMock();
-    const operations = listOperations(loadSpec('lumixai'));
-    let seed = 20261121;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-    const ids = ['9f5b5e70-839b-46f5-a31c-6cf7d7e92a30', 'not-a-uuid', '%E0%A4%A', '..', "'; drop table jobs;--", 'a'.repeat(300)];
-    const queries = ['', '', '?verbose=1', '?id=1&id=2', '?%zz=1', '?a[b]=c'];
-    const keys = [DEV_KEY, DEV_KEY, null, '', 'air_live_unknown', 'air_live_mock_scoped', 'air_live_mock_no_credits'];
-    const bodies = [JSON.stringify(validJob), JSON.stringify({ ...validJob, model: 'flux-kontext' }), '{', '[]', 'null', '', JSON.stringify({ prompt: 1 })];
-    const contentTypes = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded'];
-    const started = Date.now();
-    let cases = 0;
-    for (; cases < 200 && Date.now() - started < 10_000; cases++) {
-      const operation = pick(operations);
-      const method = random() < 0.9 ? operation.method : pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']);
-      const path = operation.path.replace(/\{[^}]+\}/g, () => pick(ids)) + pick(queries);
-      const headers: Record<string, string> = {};
-      if (random() < 0.3) headers['Idempotency-Key'] = pick(['k-1', 'k-2', '']);
-      const withBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
-      if (withBody) headers['Content-Type'] = pick(contentTypes);
-      const request = { method, path, headers, key: pick(keys), body: withBody ? pick(bodies) : undefined };
-      const response = await h.call(path, { method, headers, key: request.key, body: request.body });
-      expect(response.status, JSON.stringify(request)).toBeLessThan(500);
-      if (response.status >= 400) await errorOf(response);
-      else await response.arrayBuffer();
-    }
-    expect(cases).toBeGreaterThanOrEqual(50);
-    // A status or body the spec does not allow would be a recorded violation (checked after each test too).
-    expect(h.mock.violations).toEqual([]);
   });
 });

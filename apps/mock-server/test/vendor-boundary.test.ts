@@ -403,11 +403,23 @@ describe('form bodies: typed by the spec per media type, JSON kept strict', () =
     { name: 'no boundary', type: 'multipart/form-data', body: 'model_id=x' },
     { name: 'a truncated body', type: 'multipart/form-data; boundary=XyZ', body: '--XyZ\r\nContent-Disposition: form-data; name="model_id"\r\n\r\nx' },
     { name: 'a body over the limit', type: 'multipart/form-data; boundary=XyZ', body: `--XyZ\r\nContent-Disposition: form-data; name="model_id"\r\n\r\n${'x'.repeat(1024 * 1024 + 10)}\r\n--XyZ--\r\n` },
+    { name: 'more form parameters than the parser takes', type: 'application/x-www-form-urlencoded', body: Array.from({ length: 1001 }, (_, i) => `f${i}=1`).join('&') },
   ])('a malformed multipart body ($name) is a 400 in the vendor format', async ({ type, body }) => {
     const toy = await startToy();
     const response = await toy.call('/toy/api/forms', { method: 'POST', key: null, body, headers: { 'Content-Type': type } });
     expect(response.status).toBe(400);
     expect(((await response.json()) as ToyError).error.kind).toBe('validation');
     expect(toy.internal).toEqual([]);
+  });
+
+  it.each([
+    { name: 'sent as text/plain', type: 'text/plain', message: 'Unsupported Content-Type text/plain; send application/json or application/x-www-form-urlencoded or multipart/form-data' },
+    { name: 'sent without a Content-Type', type: undefined, message: 'Unsupported Content-Type (none); send application/json or application/x-www-form-urlencoded or multipart/form-data' },
+  ])('a body $name is refused naming every media type the spec declares for the operation', async ({ type, message }) => {
+    const toy = await startToy();
+    // Bytes, not a string: fetch would label a string text/plain itself.
+    const response = await toy.call('/toy/api/forms', { method: 'POST', key: null, body: new TextEncoder().encode('model_id=x'), headers: type ? { 'Content-Type': type } : {} });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ToyError).error.message).toBe(message);
   });
 });

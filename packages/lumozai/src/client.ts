@@ -1,4 +1,5 @@
 import {
+  anySignal,
   createRetryingFetch,
   filenameFromContentDisposition,
   readResponseBytes,
@@ -235,11 +236,6 @@ function observeRateLimits(inner: typeof fetch, onRateLimit: LumozAIClientOption
 function requestUrl(input: RequestInfo | URL): string {
   if (typeof input === 'string') return input;
   return input instanceof URL ? input.href : input.url;
-}
-
-function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
-  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
-  return present.length > 1 ? AbortSignal.any(present) : present[0];
 }
 
 /**

@@ -4,6 +4,7 @@ import { API_SLUGS, APIS } from '../apis/registry.js';
 import type { ApiKeyConfig } from '../core/api-keys.js';
 import type { MockServerOptions } from '../create-mock-server.js';
 import type { WebhookDispatcherOptions } from '../core/webhooks.js';
+import { configProblem } from './config-schema.js';
 
 /** The JSON config file: the serializable part of {@link MockServerOptions}. */
 export type MockConfigFile = Pick<
@@ -25,7 +26,9 @@ export type WebhookFileOptions = Pick<
 
 /**
  * Settings from, in order of precedence: `--config <file>`, `IMAGEGEN_MOCK_CONFIG` (a file path),
- * `IMAGEGEN_MOCK_CONFIG_JSON` (inline JSON). A vendor's documented key variable
+ * `IMAGEGEN_MOCK_CONFIG_JSON` (inline JSON), checked against the published config schema
+ * (`dist/config.schema.json`): a config that breaks it throws one line naming the setting and
+ * what is wrong with it. A vendor's documented key variable
  * (`LUMIXAI_API_KEY`, ...) set in the environment is accepted as one more unlimited key, so the
  * docs' examples run as they are.
  */
@@ -47,11 +50,16 @@ function parseConfig(text: string, source: string): MockConfigFile {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`Mock server config ${source} must be a JSON object`);
   }
-  const unknownApis = Object.keys((parsed as MockConfigFile).apis ?? {}).filter((slug) => !(API_SLUGS as readonly string[]).includes(slug));
+  const apis = (parsed as { apis?: unknown }).apis;
+  const unknownApis = Object.keys(typeof apis === 'object' && apis !== null ? apis : {}).filter((slug) => !(API_SLUGS as readonly string[]).includes(slug));
   if (unknownApis.length > 0) {
     throw new Error(`Mock server config ${source} names unknown APIs: ${unknownApis.join(', ')}; known: ${API_SLUGS.join(', ')}`);
   }
-  return parsed as MockConfigFile;
+  const problem = configProblem(parsed);
+  if (problem !== undefined) throw new Error(`Mock server config ${source}: ${problem}`);
+  // `$schema` is for editors only.
+  const { $schema: _schema, ...config } = parsed as MockConfigFile & { $schema?: string };
+  return config;
 }
 
 function withDocumentedKeyVariables(config: MockConfigFile, env: NodeJS.ProcessEnv): MockConfigFile {

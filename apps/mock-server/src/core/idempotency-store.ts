@@ -1,11 +1,28 @@
 import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+
+import type { Request, Response } from 'express';
 
 import type { Clock } from './clock.js';
+import { problem } from './problems.js';
+import { contextOf, principalOf } from './vendor-api.js';
 
 /** The first answer to an idempotent request, replayed to every retry of it. */
 export interface StoredResponse {
   status: number;
   body: unknown;
+}
+
+/** The two steps of an operation that honours an idempotency key. */
+export interface IdempotentSteps<TPlan> {
+  /**
+   * Everything that decides whether this caller may make this request at all (the key's model
+   * scope, the model and options it asks for), without side effects. It runs before the store is
+   * consulted, so a replay never answers a caller what it would be refused without one.
+   */
+  authorize(): TPlan | Promise<TPlan>;
+  /** Does the work, once per key; its answer is stored and replayed. */
+  produce(plan: TPlan): Promise<StoredResponse>;
 }
 
 interface Entry {
@@ -14,31 +31,57 @@ interface Entry {
   response: Promise<StoredResponse>;
 }
 
-export type IdempotencyOutcome =
-  | { kind: 'new'; complete: (response: StoredResponse) => void; abandon: () => void }
-  | { kind: 'replay'; response: Promise<StoredResponse> }
-  | { kind: 'conflict' };
+/** How many requests pass between two sweeps of expired keys. */
+const SWEEP_EVERY = 1000;
 
 /**
- * Remembers requests by (scope, key). A retry with the same body gets the original response, even
- * while the original is still being produced; the same key with another body is a conflict.
+ * Remembers requests by (scope, key) for a retention period. A retry with the same body gets the
+ * original response, even while the original is still being produced; the same key with another
+ * body is a conflict. Expired keys are forgotten when next used and swept every
+ * {@link SWEEP_EVERY} requests, so unique keys never pile up.
  */
 export class IdempotencyStore {
   #entries = new Map<string, Entry>();
+  #sweepCountdown = SWEEP_EVERY;
 
   constructor(
     private readonly clock: Clock,
-    /** How long a key is remembered. Default: 24 hours, as common idempotency implementations do. */
+    /** How long a key is remembered from its first use. Default: 24 hours, as common idempotency implementations do. */
     private readonly ttlMs = 24 * 60 * 60 * 1000,
+    /** The request header carrying the key. Default: `'Idempotency-Key'`. */
+    private readonly header = 'Idempotency-Key',
   ) {}
 
-  begin(scope: string, key: string, body: unknown): IdempotencyOutcome {
+  /**
+   * Answers an operation that honours the key header: `authorize` first, always; then, with a key,
+   * the stored answer (a replay), an `idempotency_conflict` problem (same key, other body), or
+   * `produce` run once and stored. Keys are scoped per workspace and operation.
+   */
+  async respond<TPlan>(req: Request, res: Response, steps: IdempotentSteps<TPlan>): Promise<void> {
+    const plan = await steps.authorize();
+    const key = req.get(this.header);
+    const answer = key === undefined ? await steps.produce(plan) : await this.#once(scopeOf(req), key, requestOf(req), () => steps.produce(plan));
+    res.status(answer.status).json(answer.body);
+  }
+
+  /** Keys currently remembered, expired ones not yet swept included. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  async #once(scope: string, key: string, body: unknown, produce: () => Promise<StoredResponse>): Promise<StoredResponse> {
+    const now = this.clock.now();
+    this.#maybeSweep(now);
     const id = `${scope}\u0000${key}`;
     const fingerprint = fingerprintOf(body);
-    const now = this.clock.now();
     const existing = this.#entries.get(id);
     if (existing && existing.expiresAt > now) {
-      return existing.fingerprint === fingerprint ? { kind: 'replay', response: existing.response } : { kind: 'conflict' };
+      if (existing.fingerprint !== fingerprint) throw problem('idempotency_conflict', `${this.header} was already used with a different request body`);
+      return existing.response;
     }
     let complete!: (response: StoredResponse) => void;
     let fail!: (reason: Error) => void;
@@ -48,34 +91,64 @@ export class IdempotencyStore {
     });
     response.catch(() => undefined);
     this.#entries.set(id, { fingerprint, expiresAt: now + this.ttlMs, response });
-    return {
-      kind: 'new',
-      complete,
-      // A request that failed before doing anything leaves no trace, so it can be retried as new.
-      abandon: () => {
-        this.#entries.delete(id);
-        fail(new Error('original request did not complete'));
-      },
-    };
+    try {
+      const answer = await produce();
+      complete(answer);
+      return answer;
+    } catch (error) {
+      // A request that failed leaves no trace, so it can be retried as new.
+      this.#entries.delete(id);
+      fail(new Error('original request did not complete'));
+      throw error;
+    }
   }
 
-  clear(): void {
-    this.#entries.clear();
+  #maybeSweep(now: number): void {
+    if (--this.#sweepCountdown > 0) return;
+    this.#sweepCountdown = SWEEP_EVERY;
+    for (const [id, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(id);
   }
 }
 
-/** Order-insensitive digest of a JSON body, so `{a,b}` and `{b,a}` are the same request. */
+/** Keys of one workspace never meet those of another, nor one operation's another's. */
+function scopeOf(req: Request): string {
+  return `${principalOf(req).workspace}\u0000${contextOf(req).operation?.operationId ?? req.path}`;
+}
+
+/** What makes two requests the same: the body, and the bytes of any uploaded files. */
+function requestOf(req: Request): unknown {
+  const { uploads } = contextOf(req);
+  if (uploads.length === 0) return req.body as unknown;
+  const files = uploads.map((file) => [file.field, file.filename, file.mimeType, createHash('sha256').update(file.bytes).digest('hex')]);
+  return { body: req.body as unknown, files };
+}
+
+/**
+ * Order-insensitive digest of a JSON body, so `{a,b}` and `{b,a}` are the same request. Fed into
+ * the hash piece by piece: a 24 MB inline image is hashed without being copied into a string first.
+ */
 export function fingerprintOf(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+  const hash = createHash('sha256');
+  feed(hash, body);
+  return hash.digest('hex');
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
+function feed(hash: Hash, value: unknown): void {
+  if (typeof value === 'string') {
+    // Length-prefixed rather than quoted: no escaping pass over a long value, still unambiguous.
+    hash.update(`s${value.length}:`).update(value);
+  } else if (Array.isArray(value)) {
+    hash.update('[');
+    for (const item of value) feed(hash.update(','), item);
+    hash.update(']');
+  } else if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    hash.update('{');
+    for (const [key, item] of entries) feed(hash.update(',').update(`s${key.length}:`).update(key).update(':'), item);
+    hash.update('}');
+  } else {
+    hash.update(JSON.stringify(value) ?? 'null');
   }
-  return JSON.stringify(value) ?? 'null';
 }

@@ -4,10 +4,14 @@ import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandle
 import * as OpenApiValidator from 'express-openapi-validator';
 
 import { describeSchemes, readCredential } from './api-keys.js';
+import type { Clock } from './clock.js';
+import { SystemClock } from './clock.js';
+import { applyFaults } from './faults.js';
 import { coerceFormFields, multipartParser } from './form-body.js';
 import { OperationIndex, compilePathTemplate, listOperations, safeDecode } from './operations.js';
 import type { Operation } from './operations.js';
-import { parsePrefer, readRequestedOutcome } from './prefer-header.js';
+import { DEFAULT_JSON_LIMITS, jsonComplexityError } from './json-limits.js';
+import { parsePrefer, readRequestedFaults, readRequestedOutcome } from './prefer-header.js';
 import { PAYLOAD_TOO_LARGE, ProblemError, fieldMessages, problem } from './problems.js';
 import type { ErrorResponse, Problem, ValidationIssue, ValidationLocation } from './problems.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -38,6 +42,8 @@ export interface PipelineOptions {
   onViolation: (violation: ResponseViolation) => void;
   /** Told about errors the mock did not expect (answered as the vendor's internal error). */
   onInternalError: (error: unknown, req: Request) => void;
+  /** The clock `Prefer: latency=<ms>` waits on. Default: a `SystemClock`. */
+  clock?: Clock;
 }
 
 /**
@@ -99,7 +105,13 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
 
   const authenticate: RequestHandler = (req, res, next) => {
     const path = req.path.slice(prefix.length) || '/';
-    const { operation, pathParams, allowed } = index.match(req.method, path);
+    let { operation, pathParams, allowed, undecodable } = index.match(req.method, path);
+    if (!operation && req.method === 'HEAD') {
+      // HEAD is GET without the body (RFC 9110 9.3.2). Node already leaves the body out of a HEAD
+      // answer, so the request goes on as a GET: validated, authenticated and answered like one.
+      ({ operation, pathParams, allowed, undecodable } = index.match('GET', path));
+      if (operation) req.method = 'GET';
+    }
     if (!operation) {
       const kind = allowed.length > 0 ? 'method_not_allowed' : 'not_found';
       const message =
@@ -110,8 +122,8 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
     }
 
     // Set before authentication, so even a 401 is checked against this operation's responses.
-    const context: RequestContext = { operation, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined, uploads: [] };
-    req.mock = context;
+    const context = req.mock!;
+    context.operation = operation;
     req.params = pathParams;
     if (operation.security.length > 0) {
       const credential = readCredential(req.headers, operation.security);
@@ -130,12 +142,15 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
       }
       context.principal = principal;
     }
+    if (undecodable !== undefined) throw malformedParameter(operation, undecodable, pathParams[undecodable] ?? '');
     next();
   };
 
   const dispatch: RequestHandler = (req, res) => api.handlers[req.mock!.operation!.operationId]!(req, res);
 
   const errorHandler: ErrorRequestHandler = (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    // Nobody is left to answer: the request log records the request as aborted.
+    if (wasAborted(error, req)) return;
     if (res.headersSent) return next(error);
     const violation = responseViolation(error);
     if (violation !== undefined) return reportViolation(req, res, res.statusCode, violation);
@@ -185,7 +200,6 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
       }
       const groups = route.pattern.exec(path)!;
       req.params = Object.fromEntries(route.paramNames.map((name, i) => [name, safeDecode(groups[i + 1] ?? '')]));
-      req.mock = { operation: undefined, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined, uploads: [] };
       const result = route.handler(req, res) as unknown;
       if (result instanceof Promise) result.catch(done);
     } catch (error) {
@@ -203,11 +217,22 @@ export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOp
 
   // Matched by hand rather than app.use(prefix, ...): Express would rewrite req.url and walk its
   // parameter machinery on every request, a measurable share of the mock's time under load.
+  const clock = options.clock ?? new SystemClock();
   app.use(function vendorApi(req, res, next) {
     const url = req.url;
     if (!isBelow(url, slugPrefix)) return next();
-    if (isBelow(url, prefix) && !(sharesPrefix && isExtraRoutePath(req))) pipeline(req, res, finish(req, res, next));
-    else extraRoute(req, res, next);
+    const context: RequestContext = { operation: undefined, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined, uploads: [] };
+    req.mock = context;
+    let faults;
+    try {
+      faults = readRequestedFaults(context.prefer);
+    } catch (error) {
+      return errorHandler(error, req, res, next);
+    }
+    applyFaults(req, res, faults, clock, () => {
+      if (isBelow(url, prefix) && !(sharesPrefix && isExtraRoutePath(req))) pipeline(req, res, finish(req, res, next));
+      else extraRoute(req, res, next);
+    });
   });
   return prefix;
 }
@@ -241,7 +266,17 @@ function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler[] {
   }
   const parsers: RequestHandler[] = [];
   if ([...mediaTypes].some(isJsonType)) {
-    parsers.push(express.json({ limit, type: ['application/json', 'application/*+json'] }));
+    parsers.push(
+      express.json({
+        limit,
+        type: ['application/json', 'application/*+json'],
+        // Refused before JSON.parse: parsing and validating a hostile shape blocks every other request.
+        verify(_req, _res, body) {
+          const tooComplex = jsonComplexityError(body, DEFAULT_JSON_LIMITS);
+          if (tooComplex !== undefined) throw problem('validation', tooComplex, { fields: { body: [tooComplex] } });
+        },
+      }),
+    );
   }
   if (mediaTypes.has('application/x-www-form-urlencoded')) parsers.push(express.urlencoded({ limit, extended: true }));
   if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bytesOf(limit) }));
@@ -380,10 +415,39 @@ function responseViolation(error: unknown): string | undefined {
   return e.errors.map((item) => `${item.path}: ${item.message}`).join('; ');
 }
 
+/**
+ * A path parameter that is not valid percent-encoding (`/jobs/%zz`), named: a validation error
+ * where the operation documents one, else the resource simply does not exist.
+ */
+function malformedParameter(operation: Operation, name: string, raw: string): ProblemError {
+  const message = `path parameter ${name} is not valid percent-encoding: ${raw}`;
+  if (!documentsStatus(operation, 400)) return problem('not_found', `No resource at ${operation.path.replace(`{${name}}`, raw)}: ${message}`);
+  return problem('validation', message, { fields: fieldMessages([[`path parameter ${name}`, 'is not valid percent-encoding']]) });
+}
+
+function documentsStatus(operation: Operation, status: number): boolean {
+  return [String(status), `${String(status).charAt(0)}XX`, 'default'].some((documented) => operation.statuses.includes(documented));
+}
+
+/** Whether the client went away before the request could be answered. */
+function wasAborted(error: unknown, req: Request): boolean {
+  return (error as ValidatorError | undefined)?.type === 'request.aborted' || req.socket.destroyed;
+}
+
+/** `gzip` or `deflate` body that does not inflate: zlib's error, passed on by body-parser as a 400. */
+function isInflateError(error: ValidatorError & { code?: unknown }): boolean {
+  return error.status === 400 && typeof error.code === 'string' && error.code.startsWith('Z_');
+}
+
 /** Maps body-parser and validator errors onto the shared problem vocabulary. */
 export function toProblem(error: unknown, req?: Request): Problem {
   if (error instanceof ProblemError) return error.problem as Problem;
-  const e = error as ValidatorError;
+  const e = error as ValidatorError & { code?: unknown; expose?: unknown };
+  if (isInflateError(e)) {
+    const encoding = req?.headers['content-encoding'] ?? 'compressed';
+    const message = `Request body is not valid ${encoding} data: ${e.message ?? 'inflate failed'}`;
+    return { kind: 'validation', message, fields: { body: [`is not valid ${encoding} data`] } };
+  }
   if (e?.type === 'entity.parse.failed') {
     return { kind: 'validation', message: `Request body is not valid JSON: ${e.message ?? 'parse error'}`, fields: { body: ['must be valid JSON'] } };
   }
@@ -405,6 +469,11 @@ export function toProblem(error: unknown, req?: Request): Problem {
     const fields = fieldMessages(issues.map((issue) => [issue.location === 'body' ? issue.field : describeField(issue), issue.message] as const));
     const message = issues.map((issue) => `${issue.location === 'body' ? issue.field : describeField(issue)}: ${issue.message}`).join('; ');
     return { kind: 'validation', message: message || (e.message ?? 'Invalid request'), fields, issues };
+  }
+  // Any other body-parser refusal (too many form parameters, form nesting, a size that does not
+  // match Content-Length) is a client error that http-errors marks as safe to show.
+  if (typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+    return { kind: 'validation', message: `Request body was refused: ${e.message ?? e.type}`, fields: { body: [e.message ?? e.type] } };
   }
   return { kind: 'internal', message: 'The mock server failed to handle this request' };
 }

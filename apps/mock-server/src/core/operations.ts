@@ -95,7 +95,8 @@ export function compilePathTemplate(template: string): { pattern: RegExp; paramN
 export class OperationIndex {
   constructor(readonly operations: Operation[]) {}
 
-  match(method: string, path: string): { operation?: Operation; pathParams: Record<string, string>; allowed: string[] } {
+  /** `undecodable` names the first path parameter that is not valid percent-encoding (kept as sent). */
+  match(method: string, path: string): { operation?: Operation; pathParams: Record<string, string>; allowed: string[]; undecodable?: string } {
     const allowed: string[] = [];
     for (const operation of this.operations) {
       const groups = operation.pattern.exec(path);
@@ -103,12 +104,24 @@ export class OperationIndex {
       allowed.push(operation.method);
       if (operation.method !== method) continue;
       const pathParams: Record<string, string> = {};
+      let undecodable: string | undefined;
       operation.paramNames.forEach((name, i) => {
-        pathParams[name] = safeDecode(groups[i + 1] ?? '');
+        const raw = groups[i + 1] ?? '';
+        pathParams[name] = safeDecode(raw);
+        if (undecodable === undefined && !isDecodable(raw)) undecodable = name;
       });
-      return { operation, pathParams, allowed };
+      return undecodable === undefined ? { operation, pathParams, allowed } : { operation, pathParams, allowed, undecodable };
     }
     return { pathParams: {}, allowed };
+  }
+}
+
+function isDecodable(value: string): boolean {
+  try {
+    decodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -87,6 +87,36 @@ export function readRequestedOutcome(
   };
 }
 
+/** Connection faults a test can ask for with `Prefer: fault=<name>`. */
+export const FAULTS = ['drop-after-commit', 'reset'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+/** Longest `Prefer: latency=<ms>` accepted: ten minutes, longer than any client timeout worth testing. */
+export const MAX_LATENCY_MS = 600_000;
+
+/** What `Prefer: latency=<ms>` and `Prefer: fault=<name>` asked for. */
+export interface RequestedFaults {
+  /** Milliseconds on the mock clock before the request is handled; undefined for none. */
+  latencyMs: number | undefined;
+  fault: Fault | undefined;
+}
+
+/**
+ * `Prefer: latency=<ms>` and `Prefer: fault=<name>`, checked: a value the mock does not know is
+ * the caller's mistake, answered like every misuse of the mock's controls.
+ */
+export function readRequestedFaults(prefer: ReadonlyMap<string, string>): RequestedFaults {
+  const latency = prefer.get('latency');
+  const fault = prefer.get('fault');
+  if (latency !== undefined && !(/^\d{1,9}$/.test(latency) && Number(latency) <= MAX_LATENCY_MS)) {
+    throw controlProblem(`Prefer: latency=${latency} is not a whole number of milliseconds from 0 to ${MAX_LATENCY_MS}`);
+  }
+  if (fault !== undefined && !(FAULTS as readonly string[]).includes(fault)) {
+    throw controlProblem(`Prefer: fault=${fault} is not a fault the mock can inject; use one of ${FAULTS.join(', ')}`);
+  }
+  return { latencyMs: latency === undefined ? undefined : Number(latency), fault: fault as Fault | undefined };
+}
+
 function controlProblem(message: string) {
   return problem('validation', message, { fields: { Prefer: [message] }, mockControl: true });
 }

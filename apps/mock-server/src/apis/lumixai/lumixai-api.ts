@@ -8,7 +8,7 @@ import type {
   Resolution,
   operations,
 } from '@imagegen/lumixai';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
 import { KeyRegistry } from '../../core/api-keys.js';
@@ -21,7 +21,7 @@ import { problem } from '../../core/problems.js';
 import { loadSpec } from '../../core/spec-document.js';
 import { jobTiming } from '../../core/timing.js';
 import type { MockDeps, OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { contextOf, outcomeFor, principalOf } from '../../core/vendor-api.js';
+import { outcomeFor, principalOf } from '../../core/vendor-api.js';
 import { lumixAIErrorFormat } from './lumixai-errors.js';
 import { capResolution, loadModelCatalog, pixelSize, typicalDurationMs } from './model-catalog.js';
 
@@ -100,7 +100,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): Ve
   const downloadUrl = (id: string) => `/v1/images/results/${id}/download`;
 
   /** Checks a validated request against the catalog and the key, and works out the output. */
-  function plan(body: ImageGenerationRequest, principal: Principal, jobId: string) {
+  function plan(body: ImageGenerationRequest, principal: Principal) {
     const model = bySlug.get(body.model);
     if (!model || !model.active) {
       throw problem('validation', `model: unknown model slug "${body.model}"; GET /v1/models lists the available slugs`, {
@@ -123,15 +123,18 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): Ve
       });
     }
     const { width, height } = pixelSize(aspectRatio, capResolution(requested, model));
-    // Without a seed each job is its own image; with one, the same prompt and seed repeat.
-    const seed = body.seed === undefined ? `job:${jobId}` : `seed:${body.seed}`;
-    return { model, input: { model, prompt: body.prompt, seed, width, height } satisfies LumixAIJobInput };
+    return { model, prompt: body.prompt, seed: body.seed, width, height };
   }
+  type Plan = ReturnType<typeof plan>;
 
-  function startJob(req: Request): Job<LumixAIJobInput> {
+  /** The request's plan, checked before an idempotent replay could skip the check. */
+  const authorize = (req: Request) => () => plan(req.body as ImageGenerationRequest, principalOf(req));
+
+  function startJob(req: Request, { model, prompt, seed, width, height }: Plan): Job<LumixAIJobInput> {
     const principal = principalOf(req);
     const jobId = crypto.randomUUID();
-    const { model, input } = plan(req.body as ImageGenerationRequest, principal, jobId);
+    // Without a seed each job is its own image; with one, the same prompt and seed repeat.
+    const input: LumixAIJobInput = { model, prompt, seed: seed === undefined ? `job:${jobId}` : `seed:${seed}`, width, height };
     const price = model.image_credit_micros_per_unit;
     if (!credits.charge(principal.workspace, price)) {
       throw problem('insufficient_credits', `insufficient credits: ${model.slug} costs ${price} credit micros per image`);
@@ -144,36 +147,6 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): Ve
       ...outcomeFor(req, { message: 'Image generation failed upstream (simulated by Prefer: job-status=error)' }),
       charged: price,
     });
-  }
-
-  /**
-   * Runs `produce` once per Idempotency-Key: a retry with the same body replays the first answer
-   * (waiting for it if it is still being produced), another body is a conflict.
-   */
-  async function idempotent(req: Request, res: Response, produce: () => Promise<{ status: number; body: unknown }>) {
-    const { operation } = contextOf(req);
-    const principal = principalOf(req);
-    const key = req.get('Idempotency-Key');
-    if (key === undefined) {
-      const answer = await produce();
-      return res.status(answer.status).json(answer.body);
-    }
-    const outcome = idempotency.begin(`${principal.workspace}\u0000${operation!.operationId}`, key, req.body);
-    if (outcome.kind === 'conflict') {
-      throw problem('idempotency_conflict', 'Idempotency-Key was already used with a different request body');
-    }
-    if (outcome.kind === 'replay') {
-      const answer = await outcome.response;
-      return res.status(answer.status).json(answer.body);
-    }
-    try {
-      const answer = await produce();
-      outcome.complete(answer);
-      return res.status(answer.status).json(answer.body);
-    } catch (error) {
-      outcome.abandon();
-      throw error;
-    }
   }
 
   function findJob(req: Request): Job<LumixAIJobInput> {
@@ -198,15 +171,18 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): Ve
     },
 
     createImageJob: (req, res) =>
-      idempotent(req, res, async () => {
-        const job = startJob(req);
-        const created: ImageJobCreateResponse = {
-          id: job.id,
-          status: STATUS_BY_PHASE.queued,
-          created: seconds(job.createdAt),
-          usage: { image_count: 1 },
-        };
-        return { status: 202, body: created };
+      idempotency.respond(req, res, {
+        authorize: authorize(req),
+        async produce(planned) {
+          const job = startJob(req, planned);
+          const created: ImageJobCreateResponse = {
+            id: job.id,
+            status: STATUS_BY_PHASE.queued,
+            created: seconds(job.createdAt),
+            usage: { image_count: 1 },
+          };
+          return { status: 202, body: created };
+        },
       }),
 
     getImageJob(req, res) {
@@ -241,23 +217,26 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): Ve
     },
 
     generateImage: (req, res) =>
-      idempotent(req, res, async () => {
-        const job = startJob(req);
-        const abort = new AbortController();
-        const onClose = () => abort.abort(new Error('client went away'));
-        res.once('close', onClose);
-        try {
-          const phase = await jobs.settled(job, abort.signal);
-          if (phase === 'failed') throw problem('unavailable', job.failure?.message ?? 'image generation failed');
-        } finally {
-          res.off('close', onClose);
-        }
-        const body: ImageGenerationResponse = {
-          created: seconds(job.createdAt),
-          data: [{ download_url: downloadUrl(job.id) }],
-          usage: { image_count: 1 },
-        };
-        return { status: 200, body };
+      idempotency.respond(req, res, {
+        authorize: authorize(req),
+        async produce(planned) {
+          const job = startJob(req, planned);
+          const abort = new AbortController();
+          const onClose = () => abort.abort(new Error('client went away'));
+          res.once('close', onClose);
+          try {
+            const phase = await jobs.settled(job, abort.signal);
+            if (phase === 'failed') throw problem('unavailable', job.failure?.message ?? 'image generation failed');
+          } finally {
+            res.off('close', onClose);
+          }
+          const body: ImageGenerationResponse = {
+            created: seconds(job.createdAt),
+            data: [{ download_url: downloadUrl(job.id) }],
+            usage: { image_count: 1 },
+          };
+          return { status: 200, body };
+        },
       }),
   } satisfies { [OperationId in keyof operations]: OperationHandler };
 
