@@ -192,6 +192,15 @@ describe('Luma Agents keys from the config file and from LUMA_AGENTS_API_KEY', (
     }
   });
 
+  it.each([
+    { name: 'a key with a model allow-list (Luma makes both models available to every account)', config: { keys: [{ key: 'k', models: ['uni-1'] }] } },
+    { name: 'a negative balance', config: { workspaces: [{ id: 'w', credits: -1 }] } },
+    { name: 'a fractional rpm', config: { keys: [{ key: 'k', rpm: 1.5 }] } },
+    { name: 'an unknown setting', config: { keys: [{ key: 'k' }], seed: 1 } },
+  ])('refuses a config with $name at start-up, naming the setting', ({ config }) => {
+    expect(() => loadConfig(undefined, { IMAGEGEN_MOCK_CONFIG_JSON: JSON.stringify({ apis: { 'luma-agents': config } }) })).toThrow(/apis\.luma-agents/);
+  });
+
   it('a config that gives keys only gets working defaults for everything else (balance, limits, models)', async () => {
     const h = await startLuma({ apis: { 'luma-agents': { keys: [{ key: 'luma-api-ci' }] } } });
     for (const model of ['uni-1', 'uni-1-max'] as const) {
