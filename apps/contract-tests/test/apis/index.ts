@@ -7,4 +7,4 @@ import { lumixai } from './lumixai.js';
 import { lumozai } from './lumozai.js';
 import { useapiLuma } from './useapi-luma.js';
 
-export const SUITES: readonly RegisteredSuite[] = [lumixai, useapiLuma, lumozai, lumen, lumaAgents];
+export const SUITES: readonly RegisteredSuite[] = [lumixai, lumen, lumaAgents, useapiLuma, lumozai];

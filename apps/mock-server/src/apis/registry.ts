@@ -9,7 +9,7 @@ import { lumozai } from './lumozai/index.js';
  * Every API the mock serves, one descriptor each (`src/apis/<slug>/index.ts`), in the order
  * `GET /` and the start-up log list them. Adding an API is one line here.
  */
-export const APIS = [lumixai, useapiLuma, lumozai, lumen, lumaAgents] as const;
+export const APIS = [lumixai, lumen, lumaAgents, useapiLuma, lumozai] as const;
 
 type Descriptor = (typeof APIS)[number];
 
