@@ -4,6 +4,7 @@ import type { Hash } from 'node:crypto';
 import type { Request, Response } from 'express';
 
 import type { Clock } from './clock.js';
+import { ExpiringMap } from './expiring-map.js';
 import { problem } from './problems.js';
 import { contextOf, principalOf } from './vendor-api.js';
 
@@ -31,18 +32,14 @@ interface Entry {
   response: Promise<StoredResponse>;
 }
 
-/** How many requests pass between two sweeps of expired keys. */
-const SWEEP_EVERY = 1000;
-
 /**
  * Remembers requests by (scope, key) for a retention period. A retry with the same body gets the
  * original response, even while the original is still being produced; the same key with another
- * body is a conflict. Expired keys are forgotten when next used and swept every
- * {@link SWEEP_EVERY} requests, so unique keys never pile up.
+ * body is a conflict. Expired keys are forgotten as new ones come in (an `ExpiringMap`), so unique
+ * keys never pile up.
  */
 export class IdempotencyStore {
-  #entries = new Map<string, Entry>();
-  #sweepCountdown = SWEEP_EVERY;
+  #entries: ExpiringMap<string, Entry>;
 
   constructor(
     private readonly clock: Clock,
@@ -50,7 +47,9 @@ export class IdempotencyStore {
     private readonly ttlMs = 24 * 60 * 60 * 1000,
     /** The request header carrying the key. Default: `'Idempotency-Key'`. */
     private readonly header = 'Idempotency-Key',
-  ) {}
+  ) {
+    this.#entries = new ExpiringMap(clock, (entry) => entry.expiresAt);
+  }
 
   /**
    * Answers an operation that honours the key header: `authorize` first, always; then, with a key,
@@ -75,11 +74,10 @@ export class IdempotencyStore {
 
   async #once(scope: string, key: string, body: unknown, produce: () => Promise<StoredResponse>): Promise<StoredResponse> {
     const now = this.clock.now();
-    this.#maybeSweep(now);
     const id = `${scope}\u0000${key}`;
     const fingerprint = fingerprintOf(body);
     const existing = this.#entries.get(id);
-    if (existing && existing.expiresAt > now) {
+    if (existing) {
       if (existing.fingerprint !== fingerprint) throw problem('idempotency_conflict', `${this.header} was already used with a different request body`);
       return existing.response;
     }
@@ -101,12 +99,6 @@ export class IdempotencyStore {
       fail(new Error('original request did not complete'));
       throw error;
     }
-  }
-
-  #maybeSweep(now: number): void {
-    if (--this.#sweepCountdown > 0) return;
-    this.#sweepCountdown = SWEEP_EVERY;
-    for (const [id, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(id);
   }
 }
 

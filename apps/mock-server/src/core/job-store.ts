@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Clock } from './clock.js';
+import { ExpiringMap } from './expiring-map.js';
 
 /**
  * Vendor-neutral stages of a job; each vendor names them its own way (pending/queued,
@@ -76,20 +77,21 @@ type Listener<TInput> = (job: Job<TInput>) => void;
  * job of before a reset can never touch the state after it.
  */
 export class JobStore<TInput> {
-  #jobs = new Map<string, Job<TInput>>();
+  #jobs: ExpiringMap<string, Job<TInput>>;
   #createdListeners: Array<Listener<TInput>> = [];
   #settledListeners: Array<Listener<TInput>> = [];
   /** Pending settle notifications by job id, aborted on cancel() and clear(). */
   #pending = new Map<string, AbortController>();
-  #sweepCountdown = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly options: JobStoreOptions,
-  ) {}
+  ) {
+    // Forgotten `jobRetentionMs` after it settles (settledAt moves earlier if it is cancelled).
+    this.#jobs = new ExpiringMap(clock, (job) => job.settledAt + options.jobRetentionMs);
+  }
 
   create(init: CreateJob<TInput>): Job<TInput> {
-    this.#maybeSweep();
     const createdAt = this.clock.now();
     const outcome = init.outcome ?? 'succeeded';
     const job: Job<TInput> = {
@@ -112,12 +114,7 @@ export class JobStore<TInput> {
   /** The job if it exists, is still retained, and belongs to `owner`. */
   get(id: string, owner: string): Job<TInput> | undefined {
     const job = this.#jobs.get(id);
-    if (!job || job.owner !== owner) return undefined;
-    if (this.clock.now() >= job.settledAt + this.options.jobRetentionMs) {
-      this.#jobs.delete(id);
-      return undefined;
-    }
-    return job;
+    return job && job.owner === owner ? job : undefined;
   }
 
   /**
@@ -126,8 +123,7 @@ export class JobStore<TInput> {
    * name already proves who it was handed to; never for answers to a workspace.
    */
   find(id: string): Job<TInput> | undefined {
-    const job = this.#jobs.get(id);
-    return job === undefined ? undefined : this.get(id, job.owner);
+    return this.#jobs.get(id);
   }
 
   phase(job: Job<TInput>): JobPhase {
@@ -233,16 +229,5 @@ export class JobStore<TInput> {
       },
       () => undefined, // aborted by cancel() or clear()
     );
-  }
-
-  // Forgetting expired jobs on create keeps memory bounded under long benchmark or soak runs
-  // without a background timer.
-  #maybeSweep(): void {
-    if (--this.#sweepCountdown > 0) return;
-    this.#sweepCountdown = 1000;
-    const now = this.clock.now();
-    for (const [id, job] of this.#jobs) {
-      if (now >= job.settledAt + this.options.jobRetentionMs) this.#jobs.delete(id);
-    }
   }
 }

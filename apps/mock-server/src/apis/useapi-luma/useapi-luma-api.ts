@@ -21,6 +21,7 @@ import { KeyRegistry } from '../../core/api-keys.js';
 import { CallbackSchemaCheck } from '../../core/callback-check.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
+import { ExpiringMap } from '../../core/expiring-map.js';
 import { JobStore, isTerminalPhase } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';
@@ -144,16 +145,15 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
     aspectRatio: defaultOf<AspectRatio>(doc, 'AspectRatio'),
   };
   const jobs = new JobStore<ImageInput>(deps.clock, { resultRetentionMs: deps.resultRetentionMs, jobRetentionMs: deps.jobRetentionMs });
-  const batches = new Map<string, Batch>();
+  const batches = new ExpiringMap<string, Batch>(deps.clock, (batch) => settledAt(batch) + deps.jobRetentionMs);
   /** Image jobs by the uuid in their CDN URL: the URL stays public after the job record is deleted. */
-  const imagesByUuid = new Map<string, Job<ImageInput>>();
+  const imagesByUuid = new ExpiringMap<string, Job<ImageInput>>(deps.clock, (job) => job.settledAt + deps.jobRetentionMs);
   const assets = new Map<string, Asset>();
   let assetBytes = 0;
   const images = new PlaceholderImageCache();
   // Compiled on the first callback, not at start-up: most servers never send one.
   let replyUrlPayload: ((payload: unknown) => string | undefined) | undefined;
   const checkReplyUrlPayload = (payload: unknown) => (replyUrlPayload ??= new CallbackSchemaCheck(doc).validator('replyUrl'))(payload);
-  let sweepCountdown = 0;
 
   jobs.onSettled((job) => {
     const batch = job.input.batch;
@@ -335,7 +335,6 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
       deleted: false,
       holdsSlot: () => !batch.deleted && deps.clock.now() < settledAt(batch),
     };
-    maybeSweep();
     batches.set(batch.jobid, batch);
     const requested = outcomeFor(req, { message: FAILED_IMAGE_MESSAGE });
     const timing = jobTiming(deps.timing, entry.typicalSeconds[resolution] * 1000);
@@ -360,10 +359,6 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
     if (!parseJobId(jobid)) throw problem('validation', 'Invalid jobid');
     const batch = batches.get(jobid);
     if (!batch) return undefined;
-    if (deps.clock.now() >= settledAt(batch) + deps.jobRetentionMs) {
-      batches.delete(jobid);
-      return undefined;
-    }
     if (batch.owner !== principal.workspace) throw problem('permission_denied', 'Job does not belong to this user');
     return batch;
   }
@@ -372,14 +367,6 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
   function unknownJob(jobid: string, principal: Principal): never {
     if (parseJobId(jobid)!.user !== userOf(principal)) throw problem('permission_denied', 'Job does not belong to this user');
     throw problem('not_found', 'Job not found');
-  }
-
-  function maybeSweep(): void {
-    if (--sweepCountdown > 0) return;
-    sweepCountdown = 1000;
-    const now = deps.clock.now();
-    for (const [jobid, batch] of batches) if (now >= settledAt(batch) + deps.jobRetentionMs) batches.delete(jobid);
-    for (const [uuid, job] of imagesByUuid) if (now >= job.settledAt + deps.jobRetentionMs) imagesByUuid.delete(uuid);
   }
 
   function keepAssetBytes(uuid: string, asset: Asset): void {
