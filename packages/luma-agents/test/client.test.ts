@@ -18,41 +18,12 @@ import {
   createLumaAgentsClient,
 } from '../src/index.js';
 import { DOCUMENTED_STATUSES, FAILURE_CODES } from './fixtures.js';
+import { scriptedFetch, rejectionOf, jsonResponse as json } from '@imagegen/client-kit/testing';
+import type { Reply, SentRequest } from '@imagegen/client-kit/testing';
 
 // ---------------------------------------------------------------------------------------------
 // A fetch that records every request and answers with scripted responses, one per request.
 // ---------------------------------------------------------------------------------------------
-
-interface SentRequest {
-  method: string;
-  url: string;
-  headers: Headers;
-  /** The body as sent ('' when there is none). */
-  body: string;
-  credentials: RequestCredentials;
-}
-
-type Reply = Response | Error | ((request: Request) => Response | Promise<Response>);
-
-function scriptedFetch(replies: readonly Reply[]): { fetch: typeof fetch; sent: SentRequest[] } {
-  const queue = [...replies];
-  const sent: SentRequest[] = [];
-  const fakeFetch: typeof fetch = async (input, init) => {
-    const request = new Request(input, init);
-    sent.push({
-      method: request.method,
-      url: request.url,
-      headers: new Headers(request.headers),
-      body: await request.clone().text(),
-      credentials: request.credentials,
-    });
-    const reply = queue.shift();
-    if (reply === undefined) throw new Error(`unscripted request: ${request.method} ${request.url}`);
-    if (reply instanceof Error) throw reply;
-    return typeof reply === 'function' ? reply(request) : reply;
-  };
-  return { fetch: fakeFetch, sent };
-}
 
 const BASE_URL = 'https://agents.luma.test/v1';
 const API_KEY = 'luma-api-test-key';
@@ -74,19 +45,6 @@ function setup(replies: readonly Reply[], options: Partial<LumaAgentsClientOptio
     ...options,
   });
   return { client, sent, delays };
-}
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
-
-/** Settles `promise` and returns what it rejected with; fails the test if it resolved. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject, but it resolved');
 }
 
 /** `METHOD url` of each request, with whether it carried the API key. */

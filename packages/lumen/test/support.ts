@@ -3,49 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 import { parse } from 'yaml';
-
-export interface SentRequest {
-  method: string;
-  url: string;
-  headers: Headers;
-  /** The body as sent ('' when there is none). */
-  body: string;
-}
-
-export type Reply = Response | Error | ((request: Request) => Response | Promise<Response>);
-
-/** A fetch that records every request and answers with `replies`, one per request; an Error is thrown. */
-export function scriptedFetch(replies: readonly Reply[]): { fetch: typeof fetch; sent: SentRequest[] } {
-  const queue = [...replies];
-  const sent: SentRequest[] = [];
-  const fakeFetch: typeof fetch = async (input, init) => {
-    const request = new Request(input, init);
-    sent.push({
-      method: request.method,
-      url: request.url,
-      headers: new Headers(request.headers),
-      body: await request.clone().text(),
-    });
-    const reply = queue.shift();
-    if (reply === undefined) throw new Error(`unscripted request: ${request.method} ${request.url}`);
-    if (reply instanceof Error) throw reply;
-    return typeof reply === 'function' ? reply(request) : reply;
-  };
-  return { fetch: fakeFetch, sent };
-}
-
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
-
-/** Settles `promise` and returns what it rejected with; fails the test if it resolved. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject, but it resolved');
-}
+export { scriptedFetch, rejectionOf, jsonResponse as json } from '@imagegen/client-kit/testing';
+export type { Reply, SentRequest } from '@imagegen/client-kit/testing';
 
 type Node = Record<string, unknown>;
 

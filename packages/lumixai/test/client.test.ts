@@ -25,42 +25,12 @@ import {
   createLumixAIClient,
   resultIdFromDownloadUrl,
 } from '../src/index.js';
+import { scriptedFetch, rejectionOf, jsonResponse as json } from '@imagegen/client-kit/testing';
+import type { Reply } from '@imagegen/client-kit/testing';
 
 // ---------------------------------------------------------------------------------------------
 // A fetch that records every request and answers with scripted responses, one per request.
 // ---------------------------------------------------------------------------------------------
-
-interface SentRequest {
-  method: string;
-  /** Pathname plus query, e.g. `/api/backend/v1/models`. */
-  path: string;
-  url: string;
-  headers: Headers;
-  /** The body as sent ('' when there is none). */
-  body: string;
-}
-
-type Reply = Response | ((request: Request) => Response | Promise<Response>);
-
-function scriptedFetch(replies: readonly Reply[]): { fetch: typeof fetch; sent: SentRequest[] } {
-  const queue = [...replies];
-  const sent: SentRequest[] = [];
-  const fakeFetch: typeof fetch = async (input, init) => {
-    const request = new Request(input, init);
-    const url = new URL(request.url);
-    sent.push({
-      method: request.method,
-      path: url.pathname + url.search,
-      url: request.url,
-      headers: new Headers(request.headers),
-      body: await request.clone().text(),
-    });
-    const reply = queue.shift();
-    if (reply === undefined) throw new Error(`unscripted request: ${request.method} ${request.url}`);
-    return typeof reply === 'function' ? reply(request) : reply;
-  };
-  return { fetch: fakeFetch, sent };
-}
 
 const BASE_URL = 'https://lumixai.test/api/backend';
 const API_KEY = 'air_live_test_key';
@@ -84,19 +54,6 @@ function setup(replies: readonly Reply[], options: Partial<LumixAIClientOptions>
     ...options,
   });
   return { client, sent, delays };
-}
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
-
-/** Settles `promise` and returns what it rejected with; fails the test if it resolved. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject, but it resolved');
 }
 
 // ---------------------------------------------------------------------------------------------

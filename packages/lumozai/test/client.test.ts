@@ -31,39 +31,12 @@ import {
   outputUrlOf,
   rateLimitFromHeaders,
 } from '../src/index.js';
+import { rejectionOf, scriptedFetch } from '@imagegen/client-kit/testing';
+import type { Reply } from '@imagegen/client-kit/testing';
 
 // ---------------------------------------------------------------------------------------------
 // A fetch that records every request and answers with scripted replies, one per request.
 // ---------------------------------------------------------------------------------------------
-
-interface SentRequest {
-  method: string;
-  url: string;
-  headers: Headers;
-  /** The body as sent ('' when there is none). */
-  body: string;
-}
-
-type Reply = Response | Error | ((request: Request) => Response | Promise<Response>);
-
-function scriptedFetch(replies: readonly Reply[]): { fetch: typeof fetch; sent: SentRequest[] } {
-  const queue = [...replies];
-  const sent: SentRequest[] = [];
-  const fakeFetch: typeof fetch = async (input, init) => {
-    const request = new Request(input, init);
-    sent.push({
-      method: request.method,
-      url: request.url,
-      headers: new Headers(request.headers),
-      body: await request.clone().text(),
-    });
-    const reply = queue.shift();
-    if (reply === undefined) throw new Error(`unscripted request: ${request.method} ${request.url}`);
-    if (reply instanceof Error) throw reply;
-    return typeof reply === 'function' ? reply(request) : reply;
-  };
-  return { fetch: fakeFetch, sent };
-}
 
 const BASE_URL = 'https://lumozai.test/api/v4';
 const API_KEY = 'lumoz_test_key';
@@ -103,16 +76,6 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
     status,
     headers: { 'Content-Type': 'application/json', ...RATE_LIMIT_HEADER_VALUES, ...headers },
   });
-
-/** Settles `promise` and returns what it rejected with; fails the test if it resolved. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject, but it resolved');
-}
 
 // ---------------------------------------------------------------------------------------------
 // The spec, and fixtures typed by its schemas (values from its examples).

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 
 import type { UseapiLumaClientOptions } from '../src/index.js';
 import { createUseapiLumaClient } from '../src/index.js';
+export { rejectionOf, jsonResponse as json } from '@imagegen/client-kit/testing';
 
 export const BASE_URL = 'https://api.useapi.test/v1/luma';
 export const TOKEN = 'useapi-test-token';
@@ -61,19 +62,6 @@ export function setup(replies: readonly Reply[], options: Partial<UseapiLumaClie
     ...options,
   });
   return { client, received, delays };
-}
-
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
-
-/** Settles `promise` and returns what it rejected with; fails the test if it resolved. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject, but it resolved');
 }
 
 // ---------------------------------------------------------------------------------------------
