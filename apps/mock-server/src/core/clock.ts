@@ -18,7 +18,10 @@ export class SystemClock implements Clock {
   sleepUntil(at: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(done, Math.max(0, at - Date.now()));
+      // A time already reached needs no timer: Node rounds even setTimeout(0) up to about 1 ms,
+      // which capped every request that waits on a job settling at creation (instant timing).
+      if (at <= Date.now()) return resolve();
+      const timer = setTimeout(done, at - Date.now());
       timer.unref();
       signal?.addEventListener('abort', onAbort, { once: true });
       function done() {
