@@ -1,26 +1,20 @@
-import bytes from 'bytes';
-import express from 'express';
 import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
 
 import { describeSchemes, readCredential } from './api-keys.js';
 import type { Clock } from './clock.js';
 import { SystemClock } from './clock.js';
 import { applyFaults } from './faults.js';
-import { coerceFormFields, multipartParser } from './form-body.js';
 import { OperationIndex, compilePathTemplate, listOperations, safeDecode } from './operations.js';
-import type { Operation } from './operations.js';
-import { DEFAULT_JSON_LIMITS, jsonComplexityError } from './json-limits.js';
 import { parsePrefer, readRequestedFaults, readRequestedOutcome } from './prefer-header.js';
-import { PAYLOAD_TOO_LARGE, ProblemError, fieldMessages, problem } from './problems.js';
-import type { ErrorResponse, Problem, ValidationIssue, ValidationLocation } from './problems.js';
+import { ProblemError, problem } from './problems.js';
+import type { ErrorResponse } from './problems.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { basePathOf } from './spec-document.js';
-import type { OpenApiDocument } from './spec-document.js';
 import { compose } from './compose.js';
-import { memoizeValidatorRouteMatching } from './validator-route-cache.js';
-import { compileValidatorSpecCheckOnFirstUse } from './validator-spec-check.js';
 import { ErrorResponseCheck } from './error-response-check.js';
+import { bodyParsers, coerceForms, onlyWithBody } from './request-body.js';
+import { malformedParameter, responseViolation, toProblem, wasAborted } from './request-problems.js';
+import { specValidator } from './spec-validator.js';
 import type { RequestContext, VendorApi } from './vendor-api.js';
 import type { Principal } from './api-keys.js';
 
@@ -251,129 +245,6 @@ function isBelow(url: string, prefix: string): boolean {
   return after === '' || after === '/' || after === '?';
 }
 
-/** Runs the parsers only for operations that take a body; GETs skip them entirely. */
-function onlyWithBody(parsers: RequestHandler[]): RequestHandler {
-  const parse = compose(parsers);
-  return (req, res, next) => (req.mock!.operation!.hasRequestBody ? parse(req, res, next) : next());
-}
-
-/** Parsers for exactly the request media types the spec declares, so nothing else is accepted. */
-function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler[] {
-  const mediaTypes = new Set<string>();
-  for (const [pointer, node] of walkObjects(doc)) {
-    if (!/\/requestBod(y|ies)\b/.test(pointer) || typeof node.content !== 'object' || node.content === null) continue;
-    for (const mediaType of Object.keys(node.content)) mediaTypes.add(mediaType);
-  }
-  const parsers: RequestHandler[] = [];
-  if ([...mediaTypes].some(isJsonType)) {
-    parsers.push(
-      express.json({
-        limit,
-        type: ['application/json', 'application/*+json'],
-        // Refused before JSON.parse: parsing and validating a hostile shape blocks every other request.
-        verify(_req, _res, body) {
-          const tooComplex = jsonComplexityError(body, DEFAULT_JSON_LIMITS);
-          if (tooComplex !== undefined) throw problem('validation', tooComplex, { fields: { body: [tooComplex] } });
-        },
-      }),
-    );
-  }
-  if (mediaTypes.has('application/x-www-form-urlencoded')) parsers.push(express.urlencoded({ limit, extended: true }));
-  if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bytesOf(limit) }));
-  // Every other declared type (an image upload's `image/png`...) arrives as its raw bytes, a Buffer.
-  const raw = [...mediaTypes].filter((type) => !isJsonType(type) && !FORM_TYPES.includes(type));
-  if (raw.length > 0) parsers.push(express.raw({ limit, type: raw }));
-  return parsers;
-}
-
-function isJsonType(type: string): boolean {
-  return type === 'application/json' || type.endsWith('+json');
-}
-
-/** `'25mb'` -> bytes, read by the same library body-parser reads its own limits with. */
-function bytesOf(limit: string): number {
-  const parsed = bytes.parse(limit);
-  if (parsed === null || !Number.isFinite(parsed)) throw new Error(`bodyLimit must look like '25mb', got ${limit}`);
-  return parsed;
-}
-
-const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
-
-/** Form values are strings on the wire: typed by the operation's schema for that media type. */
-function coerceForms(doc: OpenApiDocument): RequestHandler {
-  return (req, _res, next) => {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const schema = FORM_TYPES.includes(type) ? req.mock!.operation!.requestSchemas[type] : undefined;
-    if (schema !== undefined && req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body)) {
-      coerceFormFields(doc, schema, req.body as Record<string, unknown>);
-    }
-    next();
-  };
-}
-
-function* walkObjects(node: unknown, pointer = '#'): Generator<[string, Record<string, unknown>]> {
-  if (typeof node !== 'object' || node === null) return;
-  if (!Array.isArray(node)) yield [pointer, node as Record<string, unknown>];
-  for (const [key, child] of Object.entries(node)) yield* walkObjects(child, `${pointer}/${key}`);
-}
-
-// Compiling a spec's validators takes most of a server's start-up; they hold no per-server state,
-// so servers built from the same spec, prefix and options (one per test, say) share them.
-const validators = new Map<string, RequestHandler[]>();
-
-/**
- * express-openapi-validator for one API, set up on the API's first request: a server with five
- * APIs mounted pays at start-up for none of them, and a test that calls one pays for that one.
- */
-function specValidator(api: VendorApi, prefix: string, validateResponses: boolean): RequestHandler[] {
-  let chain: RequestHandler | undefined;
-  return [(req, res, next) => (chain ??= compose(specValidatorChain(api, prefix, validateResponses)))(req, res, next)];
-}
-
-function specValidatorChain(api: VendorApi, prefix: string, validateResponses: boolean): RequestHandler[] {
-  const cacheKey = `${api.slug}\u0000${prefix}\u0000${validateResponses}\u0000${JSON.stringify(api.doc)}`;
-  let middleware = validators.get(cacheKey);
-  if (!middleware) {
-    memoizeValidatorRouteMatching();
-    compileValidatorSpecCheckOnFirstUse();
-    const validationDoc = structuredClone(api.doc);
-    validationDoc.servers = [{ url: prefix }];
-    allowUnknownQueryWhereNo400(validationDoc);
-    middleware = OpenApiValidator.middleware({
-      apiSpec: validationDoc as never,
-      // `redocly lint` (recommended-strict, with its `struct` rule) validates every spec document
-      // at build time; checking it again here cost each server ~100 ms per API.
-      validateApiSpec: false,
-      validateRequests: { allowUnknownQueryParameters: false },
-      validateResponses: validateResponses ? { removeAdditional: false } : false,
-      validateSecurity: false,
-      // Multipart bodies are parsed (and their fields typed) by the pipeline before this runs.
-      fileUploader: false,
-      validateFormats: true,
-      ignoreUndocumented: true,
-    }) as RequestHandler[];
-    validators.set(cacheKey, middleware);
-  }
-  return middleware;
-}
-
-/**
- * Unknown query parameters are refused (a typo gets a 400 naming it) only where the operation
- * documents a 400: elsewhere, e.g. LumixAI's public catalog, refusing would be an answer its spec
- * does not allow, so they are ignored, as most services do.
- */
-function allowUnknownQueryWhereNo400(doc: OpenApiDocument): void {
-  for (const operation of listOperations(doc)) {
-    if (documentsBadRequest(operation)) continue;
-    const raw = doc.paths[operation.path]?.[operation.method.toLowerCase()] as Record<string, unknown>;
-    raw['x-eov-allow-unknown-query-parameters'] = true;
-  }
-}
-
-function documentsBadRequest(operation: Operation): boolean {
-  return ['400', '4XX', 'default'].some((status) => status in operation.responses);
-}
-
 /**
  * `Prefer: code=<status>`: answer the documented error for that status, before any work is done.
  * `Prefer: job-status=<word>`: read once here, through the API's own status names.
@@ -398,138 +269,4 @@ function preferredStatus(api: VendorApi, send: (req: Request, res: Response, res
     if (!response) return next();
     send(req, res, response);
   };
-}
-
-interface ValidatorError {
-  status?: number;
-  message?: string;
-  errors?: Array<{ path?: string; message?: string; errorCode?: string }>;
-  type?: string;
-  headers?: Record<string, string>;
-}
-
-function responseViolation(error: unknown): string | undefined {
-  const e = error as ValidatorError;
-  if (e?.status !== 500 || !Array.isArray(e.errors)) return undefined;
-  if (!e.errors.some((item) => /^[./]response/.test(item.path ?? ''))) return undefined;
-  return e.errors.map((item) => `${item.path}: ${item.message}`).join('; ');
-}
-
-/**
- * A path parameter that is not valid percent-encoding (`/jobs/%zz`), named: a validation error
- * where the operation documents one, else the resource simply does not exist.
- */
-function malformedParameter(operation: Operation, name: string, raw: string): ProblemError {
-  const message = `path parameter ${name} is not valid percent-encoding: ${raw}`;
-  if (!documentsStatus(operation, 400)) return problem('not_found', `No resource at ${operation.path.replace(`{${name}}`, raw)}: ${message}`);
-  return problem('validation', message, { fields: fieldMessages([[`path parameter ${name}`, 'is not valid percent-encoding']]) });
-}
-
-function documentsStatus(operation: Operation, status: number): boolean {
-  return [String(status), `${String(status).charAt(0)}XX`, 'default'].some((documented) => operation.statuses.includes(documented));
-}
-
-/** Whether the client went away before the request could be answered. */
-function wasAborted(error: unknown, req: Request): boolean {
-  return (error as ValidatorError | undefined)?.type === 'request.aborted' || req.socket.destroyed;
-}
-
-/** `gzip` or `deflate` body that does not inflate: zlib's error, passed on by body-parser as a 400. */
-function isInflateError(error: ValidatorError & { code?: unknown }): boolean {
-  return error.status === 400 && typeof error.code === 'string' && error.code.startsWith('Z_');
-}
-
-/** Maps body-parser and validator errors onto the shared problem vocabulary. */
-export function toProblem(error: unknown, req?: Request): Problem {
-  if (error instanceof ProblemError) return error.problem as Problem;
-  const e = error as ValidatorError & { code?: unknown; expose?: unknown };
-  if (isInflateError(e)) {
-    const encoding = req?.headers['content-encoding'] ?? 'compressed';
-    const message = `Request body is not valid ${encoding} data: ${e.message ?? 'inflate failed'}`;
-    return { kind: 'validation', message, fields: { body: [`is not valid ${encoding} data`] } };
-  }
-  if (e?.type === 'entity.parse.failed') {
-    return { kind: 'validation', message: `Request body is not valid JSON: ${e.message ?? 'parse error'}`, fields: { body: ['must be valid JSON'] } };
-  }
-  if (e?.type === 'entity.too.large') {
-    return { kind: 'validation', message: `Request body is too large: ${e.message ?? ''}`.trim(), fields: { body: ['too large'] }, code: PAYLOAD_TOO_LARGE };
-  }
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
-    return { kind: 'validation', message: e.message ?? 'Unsupported body encoding', fields: { body: [e.message ?? 'unsupported encoding'] } };
-  }
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && Array.isArray(e.errors)) {
-    if (e.status === 415) return unsupportedMediaType(req);
-    const issues = e.errors.map((item) => validationIssue(item, req));
-    // A path whose percent-encoding is malformed names no resource: where the operation documents
-    // no 400, that is its not-found answer rather than an undocumented status.
-    const operation = req?.mock?.operation;
-    if (operation && !documentsBadRequest(operation) && issues.every((issue) => issue.location === 'request' && /malformed uri/i.test(issue.message))) {
-      return { kind: 'not_found', message: `No resource at ${req!.path}: its percent-encoding is malformed` };
-    }
-    const fields = fieldMessages(issues.map((issue) => [issue.location === 'body' ? issue.field : describeField(issue), issue.message] as const));
-    const message = issues.map((issue) => `${issue.location === 'body' ? issue.field : describeField(issue)}: ${issue.message}`).join('; ');
-    return { kind: 'validation', message: message || (e.message ?? 'Invalid request'), fields, issues };
-  }
-  // Any other body-parser refusal (too many form parameters, form nesting, a size that does not
-  // match Content-Length) is a client error that http-errors marks as safe to show.
-  if (typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
-    return { kind: 'validation', message: `Request body was refused: ${e.message ?? e.type}`, fields: { body: [e.message ?? e.type] } };
-  }
-  return { kind: 'internal', message: 'The mock server failed to handle this request' };
-}
-
-/** A body in a media type the operation does not declare, naming the type sent and the ones it takes. */
-function unsupportedMediaType(req: Request | undefined): Problem {
-  const sent = (req?.headers['content-type'] ?? '').split(';')[0]!.trim();
-  const allowed = Object.keys(req?.mock?.operation?.requestSchemas ?? {});
-  const message = `Unsupported Content-Type ${sent === '' ? '(none)' : sent}; send ${allowed.join(' or ') || 'no body'}`;
-  return {
-    kind: 'validation',
-    message,
-    fields: { 'Content-Type': [message] },
-    issues: [{ location: 'headers', path: ['content-type'], field: 'content-type', keyword: 'mediaType', message, value: sent, allowed }],
-  };
-}
-
-const LOCATIONS: Record<string, ValidationLocation> = { body: 'body', params: 'path', path: 'path', query: 'query', headers: 'headers' };
-
-/** One validator error with the offending value and the allowed values recovered. */
-function validationIssue(item: { path?: string; message?: string; errorCode?: string }, req: Request | undefined): ValidationIssue {
-  // `/body/references/0/image` or `.body.references[0].image`
-  const parts = (item.path ?? '').replace(/^[./]/, '').split(/[./[\]]/).filter(Boolean);
-  const [head = 'request', ...rest] = parts;
-  const location = LOCATIONS[head] ?? 'request';
-  const path = rest.map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-  const message = item.message ?? 'is invalid';
-  const keyword = item.errorCode?.replace(/\.openapi\.(validation|requestValidation)$/, '');
-  const issue: ValidationIssue = { location, path, field: fieldPath(path, location), keyword, message };
-  const source = req === undefined ? undefined : location === 'path' ? req.params : location === 'request' ? undefined : (req as unknown as Record<string, unknown>)[location];
-  const value = valueAt(source, path);
-  if (value !== undefined) issue.value = value;
-  // express-openapi-validator appends an enum's values to its message: `...allowed values: a, b`.
-  const allowed = keyword === 'enum' ? /allowed values: (.*)$/.exec(message)?.[1] : undefined;
-  if (allowed !== undefined) issue.allowed = allowed.split(', ');
-  return issue;
-}
-
-function valueAt(source: unknown, path: ReadonlyArray<string | number>): unknown {
-  let current = source;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;
-    current = (current as Record<string | number, unknown>)[key];
-  }
-  return current;
-}
-
-/** `['references', 0, 'image']` -> `references[0].image`. */
-function fieldPath(path: ReadonlyArray<string | number>, location: ValidationLocation): string {
-  const joined = path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
-  return joined || (location === 'request' ? 'request' : location);
-}
-
-/** How a non-body field is named in messages: `path parameter id`, `query parameter verbose`. */
-function describeField(issue: ValidationIssue): string {
-  const name = issue.path.length > 0 ? issue.field : '';
-  const label = { path: 'path parameter', query: 'query parameter', headers: 'header', body: '', request: '' }[issue.location];
-  return name ? `${label} ${name}`.trim() : issue.field;
 }

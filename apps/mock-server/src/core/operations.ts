@@ -133,3 +133,8 @@ export function safeDecode(value: string): string {
     return value;
   }
 }
+
+/** Whether the operation documents `status`, exactly, as its `4XX`-style range, or as `default`. */
+export function documentsStatus(operation: Operation, status: number): boolean {
+  return [String(status), `${String(status).charAt(0)}XX`, 'default'].some((documented) => operation.statuses.includes(documented));
+}

@@ -1,0 +1,78 @@
+import bytes from 'bytes';
+import express from 'express';
+import type { RequestHandler } from 'express';
+
+import { coerceFormFields, multipartParser } from './form-body.js';
+import { DEFAULT_JSON_LIMITS, jsonComplexityError } from './json-limits.js';
+import { problem } from './problems.js';
+import type { OpenApiDocument } from './spec-document.js';
+import { compose } from './compose.js';
+
+// Request bodies: parsed only for operations that take one, in exactly the media types the spec
+// declares, form values typed by the spec, hostile JSON refused before it is parsed.
+
+/** Runs the parsers only for operations that take a body; GETs skip them entirely. */
+export function onlyWithBody(parsers: RequestHandler[]): RequestHandler {
+  const parse = compose(parsers);
+  return (req, res, next) => (req.mock!.operation!.hasRequestBody ? parse(req, res, next) : next());
+}
+
+/** Parsers for exactly the request media types the spec declares, so nothing else is accepted. */
+export function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler[] {
+  const mediaTypes = new Set<string>();
+  for (const [pointer, node] of walkObjects(doc)) {
+    if (!/\/requestBod(y|ies)\b/.test(pointer) || typeof node.content !== 'object' || node.content === null) continue;
+    for (const mediaType of Object.keys(node.content)) mediaTypes.add(mediaType);
+  }
+  const parsers: RequestHandler[] = [];
+  if ([...mediaTypes].some(isJsonType)) {
+    parsers.push(
+      express.json({
+        limit,
+        type: ['application/json', 'application/*+json'],
+        // Refused before JSON.parse: parsing and validating a hostile shape blocks every other request.
+        verify(_req, _res, body) {
+          const tooComplex = jsonComplexityError(body, DEFAULT_JSON_LIMITS);
+          if (tooComplex !== undefined) throw problem('validation', tooComplex, { fields: { body: [tooComplex] } });
+        },
+      }),
+    );
+  }
+  if (mediaTypes.has('application/x-www-form-urlencoded')) parsers.push(express.urlencoded({ limit, extended: true }));
+  if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bytesOf(limit) }));
+  // Every other declared type (an image upload's `image/png`...) arrives as its raw bytes, a Buffer.
+  const raw = [...mediaTypes].filter((type) => !isJsonType(type) && !FORM_TYPES.includes(type));
+  if (raw.length > 0) parsers.push(express.raw({ limit, type: raw }));
+  return parsers;
+}
+
+function isJsonType(type: string): boolean {
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+/** `'25mb'` -> bytes, read by the same library body-parser reads its own limits with. */
+function bytesOf(limit: string): number {
+  const parsed = bytes.parse(limit);
+  if (parsed === null || !Number.isFinite(parsed)) throw new Error(`bodyLimit must look like '25mb', got ${limit}`);
+  return parsed;
+}
+
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+/** Form values are strings on the wire: typed by the operation's schema for that media type. */
+export function coerceForms(doc: OpenApiDocument): RequestHandler {
+  return (req, _res, next) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const schema = FORM_TYPES.includes(type) ? req.mock!.operation!.requestSchemas[type] : undefined;
+    if (schema !== undefined && req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body)) {
+      coerceFormFields(doc, schema, req.body as Record<string, unknown>);
+    }
+    next();
+  };
+}
+
+function* walkObjects(node: unknown, pointer = '#'): Generator<[string, Record<string, unknown>]> {
+  if (typeof node !== 'object' || node === null) return;
+  if (!Array.isArray(node)) yield [pointer, node as Record<string, unknown>];
+  for (const [key, child] of Object.entries(node)) yield* walkObjects(child, `${pointer}/${key}`);
+}

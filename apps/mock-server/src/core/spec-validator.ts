@@ -1,0 +1,65 @@
+import type { RequestHandler } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+
+import { compose } from './compose.js';
+import { documentsStatus, listOperations } from './operations.js';
+import type { OpenApiDocument } from './spec-document.js';
+import { memoizeValidatorRouteMatching } from './validator-route-cache.js';
+import { compileValidatorSpecCheckOnFirstUse } from './validator-spec-check.js';
+import type { VendorApi } from './vendor-api.js';
+
+// express-openapi-validator, set up per API: requests and the handlers' answers checked against
+// the spec.
+
+// Compiling a spec's validators takes most of a server's start-up; they hold no per-server state,
+// so servers built from the same spec, prefix and options (one per test, say) share them.
+const validators = new Map<string, RequestHandler[]>();
+
+/**
+ * express-openapi-validator for one API, set up on the API's first request: a server with five
+ * APIs mounted pays at start-up for none of them, and a test that calls one pays for that one.
+ */
+export function specValidator(api: VendorApi, prefix: string, validateResponses: boolean): RequestHandler[] {
+  let chain: RequestHandler | undefined;
+  return [(req, res, next) => (chain ??= compose(specValidatorChain(api, prefix, validateResponses)))(req, res, next)];
+}
+
+function specValidatorChain(api: VendorApi, prefix: string, validateResponses: boolean): RequestHandler[] {
+  const cacheKey = `${api.slug}\u0000${prefix}\u0000${validateResponses}\u0000${JSON.stringify(api.doc)}`;
+  let middleware = validators.get(cacheKey);
+  if (!middleware) {
+    memoizeValidatorRouteMatching();
+    compileValidatorSpecCheckOnFirstUse();
+    const validationDoc = structuredClone(api.doc);
+    validationDoc.servers = [{ url: prefix }];
+    allowUnknownQueryWhereNo400(validationDoc);
+    middleware = OpenApiValidator.middleware({
+      apiSpec: validationDoc as never,
+      // `redocly lint` (recommended-strict, with its `struct` rule) validates every spec document
+      // at build time; checking it again here cost each server ~100 ms per API.
+      validateApiSpec: false,
+      validateRequests: { allowUnknownQueryParameters: false },
+      validateResponses: validateResponses ? { removeAdditional: false } : false,
+      validateSecurity: false,
+      // Multipart bodies are parsed (and their fields typed) by the pipeline before this runs.
+      fileUploader: false,
+      validateFormats: true,
+      ignoreUndocumented: true,
+    }) as RequestHandler[];
+    validators.set(cacheKey, middleware);
+  }
+  return middleware;
+}
+
+/**
+ * Unknown query parameters are refused (a typo gets a 400 naming it) only where the operation
+ * documents a 400: elsewhere, e.g. LumixAI's public catalog, refusing would be an answer its spec
+ * does not allow, so they are ignored, as most services do.
+ */
+function allowUnknownQueryWhereNo400(doc: OpenApiDocument): void {
+  for (const operation of listOperations(doc)) {
+    if (documentsStatus(operation, 400)) continue;
+    const raw = doc.paths[operation.path]?.[operation.method.toLowerCase()] as Record<string, unknown>;
+    raw['x-eov-allow-unknown-query-parameters'] = true;
+  }
+}
