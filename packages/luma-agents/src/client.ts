@@ -2,6 +2,7 @@ import {
   DownloadError,
   createRetryingFetch,
   fetchWithoutCredentials,
+  pathSegment,
   readResponseBytes,
   runJob,
   waitForJob,
@@ -146,7 +147,7 @@ export function createLumaAgentsClient(options: LumaAgentsClientOptions): LumaAg
 
     async getGeneration(id, call = {}) {
       const { data, error, response } = await raw.GET('/generations/{id}', {
-        params: { path: { id: pathSegment(id) } },
+        params: { path: { id: pathSegment(id, 'Luma Agents generation id') } },
         signal: call.signal,
       });
       if (data === undefined) throw lumaAgentsErrorFromResponse(response, error);
@@ -219,11 +220,3 @@ function completedOrThrow(generation: Generation): CompletedGeneration {
   );
 }
 
-/**
- * openapi-fetch percent-encodes path parameters but leaves dots, so '' '.' or '..' would make the
- * URL resolve to another endpoint.
- */
-function pathSegment(id: string): string {
-  if (id === '' || id === '.' || id === '..') throw new TypeError(`Not a Luma Agents generation id: ${JSON.stringify(id)}`);
-  return id;
-}
