@@ -13,7 +13,11 @@ import type { ResponseViolation } from './core/mount-api.js';
 import { mountVendorApi } from './core/mount-api.js';
 import { RateLimiter } from './core/rate-limiter.js';
 import type { TimingMode } from './core/timing.js';
-import type { ApiDescriptor, MockDeps, VendorApi } from './core/vendor-api.js';
+import type { ApiDescriptor } from './core/vendor-api.js';
+import type { ApiKeyConfig } from './core/api-keys.js';
+import { createApiContext } from './core/api-context.js';
+import type { ApiContextHandle, ApiState, SharedContext } from './core/api-context.js';
+import { loadSpec } from './core/spec-document.js';
 import { useLeanJsonResponses } from './core/json-response.js';
 import { originResolver } from './core/origin.js';
 import { originFormTargets } from './core/request-target.js';
@@ -68,7 +72,7 @@ export interface MountedApi {
   basePath: string;
   /** Path of its rendered docs, e.g. `/docs/lumixai`. */
   docsPath: string;
-  devKeys: VendorApi['devKeys'];
+  devKeys: readonly ApiKeyConfig[];
 }
 
 export interface MockServer {
@@ -83,9 +87,19 @@ export interface MockServer {
    * mock.webhooks.waitFor(...)` in a test. Also served as JSON at `/_mock/webhooks`.
    */
   webhooks: WebhookDispatcher;
+  /**
+   * A read-only snapshot of one mounted API's state: its jobs (phase, owner, charge) and the
+   * balances of its workspaces with a configured one, for tests that check what a client created
+   * and was charged. Throws for a slug that is not mounted.
+   */
+  state(slug: ApiSlug): ApiState;
   /** Forgets jobs, spent credits, idempotency keys, rate-limit windows, webhook deliveries and violations. */
   reset(): void;
-  /** Stops sending webhooks (in-flight attempts are cancelled). `serve(...).close()` calls it. */
+  /**
+   * Stops everything the APIs own: job timers are cancelled (no refund, callback or webhook fires
+   * after it; a callback due later is recorded as refused, never thrown), and in-flight webhook
+   * attempts are cancelled. State stays readable. `serve(...).close()` calls it.
+   */
   close(): Promise<void>;
 }
 
@@ -114,7 +128,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     },
   });
   const validateResponses = options.validateResponses ?? true;
-  const deps: MockDeps = {
+  const shared: SharedContext = {
     clock,
     timing: options.timing ?? 'instant',
     resultRetentionMs: options.resultRetentionMs ?? 60 * 60 * 1000,
@@ -125,14 +139,18 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     webhooks,
     validateResponses,
   };
-  const vendors: VendorApi[] = [];
+  const contexts = new Map<string, ApiContextHandle<ApiKeyConfig>>();
   const apis: MountedApi[] = [];
-  for (const descriptor of APIS as readonly ApiDescriptor<ApiSlug>[]) {
+  // Each descriptor pairs its config type with its key type; the loop only passes them through.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  for (const descriptor of APIS as readonly ApiDescriptor<ApiSlug, any, any>[]) {
     const slug = descriptor.slug;
-    const config = options.apis?.[slug];
+    const config = (options.apis?.[slug] ?? {}) as { keys?: ApiKeyConfig[] } | false;
     if (config === false) continue;
-    const api = descriptor.create(config ?? {}, deps);
-    const basePath = mountVendorApi(app, api, {
+    const doc = descriptor.doc?.() ?? loadSpec(slug);
+    const handle = createApiContext(slug, doc, config.keys ?? [...descriptor.devKeys], shared);
+    const api = descriptor.create(config, handle.ctx);
+    const basePath = mountVendorApi(app, { ...api, slug, doc, keys: handle.ctx.keys }, {
       clock,
       rateLimiter,
       bodyLimit: options.bodyLimit ?? '25mb',
@@ -142,8 +160,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
         console.error(`[mock-server] ${req.method} ${req.originalUrl} failed inside the mock:`, error);
       },
     });
-    vendors.push(api);
-    apis.push({ slug, title: api.doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: api.devKeys });
+    contexts.set(slug, handle);
+    apis.push({ slug, title: doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: handle.ctx.keyConfigs });
   }
 
   mountDocs(app, options.docsDir ?? defaultDocsDir(), apis, originOf);
@@ -171,13 +189,21 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     apis,
     violations,
     webhooks,
+    state(slug) {
+      const handle = contexts.get(slug);
+      if (!handle) throw new Error(`${slug} is not mounted; mounted: ${[...contexts.keys()].join(', ')}`);
+      return handle.state();
+    },
     reset() {
-      for (const api of vendors) api.reset();
+      for (const handle of contexts.values()) handle.reset();
       rateLimiter.reset();
       webhooks.reset();
       violations.length = 0;
     },
-    close: () => webhooks.close(),
+    close() {
+      for (const handle of contexts.values()) handle.close();
+      return webhooks.close();
+    },
   };
 }
 

@@ -8,7 +8,7 @@ import { mountVendorApi } from '../src/core/mount-api.js';
 import type { ResponseViolation } from '../src/core/mount-api.js';
 import { RateLimiter } from '../src/core/rate-limiter.js';
 import type { OpenApiDocument } from '../src/core/spec-document.js';
-import type { VendorApi } from '../src/core/vendor-api.js';
+import type { MountableApi } from '../src/core/vendor-api.js';
 import { listOperations, loadSpec } from '../src/index.js';
 import { listen } from './listen.js';
 
@@ -70,18 +70,16 @@ const doc: OpenApiDocument = {
   },
 };
 
-function brokenVendor(): VendorApi {
+function brokenVendor(): MountableApi {
   return {
     slug: 'broken',
     doc,
     keys: new KeyRegistry([{ key: 'good' }]),
-    devKeys: [],
     errors: {
       render: (problem) => ({ status: problem.kind === 'authentication' ? 401 : 503, body: { code: 'not-a-documented-code' } }),
       forStatus: (status) => ({ status, body: { wrong: true } }),
     },
     handlers: { listThings: (_req, res) => void res.json({}) },
-    reset() {},
   };
 }
 

@@ -47,10 +47,13 @@ function counter() {
   };
 }
 
+/** The vendor's own answer to a reused key: the store raises whatever the vendor gives it. */
+const conflict = (message: string) => problem('conflict_of_the_vendor', message);
+
 describe('IdempotencyStore', () => {
   it('replays the first answer within the retention, and forgets the key after it', async () => {
     const clock = new ManualClock(0);
-    const store = new IdempotencyStore(clock, 1000);
+    const store = new IdempotencyStore(clock, { ttlMs: 1000, conflict });
     const work = counter();
     const send = async (body: unknown) => {
       const { req, res, sent } = exchange('k', body);
@@ -60,7 +63,8 @@ describe('IdempotencyStore', () => {
     expect(await send({ a: 1 })).toEqual({ status: 202, body: { n: 1 } });
     clock.advance(999);
     expect(await send({ a: 1 })).toEqual({ status: 202, body: { n: 1 } });
-    await expect(send({ a: 2 })).rejects.toThrow(/different request body/);
+    const reused = await send({ a: 2 }).catch((error: unknown) => error);
+    expect((reused as ProblemError).problem).toMatchObject({ kind: 'conflict_of_the_vendor', message: expect.stringMatching(/different request body/) });
     clock.advance(1);
     // Expired: the same key is a new request, even with another body.
     expect(await send({ a: 2 })).toEqual({ status: 202, body: { n: 2 } });
@@ -68,7 +72,7 @@ describe('IdempotencyStore', () => {
 
   it('sweeps expired keys as new ones arrive, so unique keys never pile up', async () => {
     const clock = new ManualClock(0);
-    const store = new IdempotencyStore(clock, 1000);
+    const store = new IdempotencyStore(clock, { ttlMs: 1000, conflict });
     const work = counter();
     for (let i = 0; i < 5000; i++) {
       const { req, res } = exchange(`key-${i}`, { i });
@@ -81,7 +85,7 @@ describe('IdempotencyStore', () => {
   });
 
   it('runs the authorization step before the store: a caller refused without a replay is refused with one', async () => {
-    const store = new IdempotencyStore(new ManualClock(0));
+    const store = new IdempotencyStore(new ManualClock(0), { conflict });
     const work = counter();
     const first = exchange('shared', { model: 'm' });
     await store.respond(first.req, first.res, work.steps(true));
@@ -94,7 +98,7 @@ describe('IdempotencyStore', () => {
   });
 
   it('scopes keys per workspace', async () => {
-    const store = new IdempotencyStore(new ManualClock(0));
+    const store = new IdempotencyStore(new ManualClock(0), { conflict });
     const work = counter();
     for (const workspace of ['a', 'b']) {
       const { req, res } = exchange('shared', { x: 1 }, workspace);

@@ -19,7 +19,7 @@ import { RateLimiter } from '../src/core/rate-limiter.js';
 import type { OpenApiDocument } from '../src/core/spec-document.js';
 import { readSpecDocument, specSnapshotPath } from '../src/core/spec-snapshot.js';
 import { compileValidatorSpecCheckOnFirstUse } from '../src/core/validator-spec-check.js';
-import type { VendorApi } from '../src/core/vendor-api.js';
+import type { MountableApi } from '../src/core/vendor-api.js';
 import { loadSpec, specPath } from '../src/index.js';
 import { errorOf, startMock, validJob } from './harness.js';
 import { listen } from './listen.js';
@@ -90,14 +90,12 @@ const thingDoc: OpenApiDocument = {
 };
 
 async function startThings(body: unknown) {
-  const api: VendorApi = {
+  const api: MountableApi = {
     slug: 'things',
     doc: structuredClone(thingDoc),
     keys: new KeyRegistry([]),
-    devKeys: [],
     errors: { render: (problem) => ({ status: 400, body: { problem: problem.message } }), forStatus: () => undefined },
     handlers: { getThing: (_req, res) => void res.json(body) },
-    reset() {},
   };
   const app = express();
   const violations: ResponseViolation[] = [];

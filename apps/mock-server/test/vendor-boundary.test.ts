@@ -13,7 +13,7 @@ import type { Problem, ValidationIssue, VendorErrorFormat } from '../src/core/pr
 import { problem } from '../src/core/problems.js';
 import { RateLimiter } from '../src/core/rate-limiter.js';
 import type { OpenApiDocument } from '../src/core/spec-document.js';
-import type { VendorApi } from '../src/core/vendor-api.js';
+import type { MountableApi } from '../src/core/vendor-api.js';
 import { outcomeFor, principalOf } from '../src/core/vendor-api.js';
 import { listen } from './listen.js';
 
@@ -115,13 +115,12 @@ const toyErrors: VendorErrorFormat<'capacity'> = {
   forStatus: () => undefined,
 };
 
-function toyVendor(clock: ManualClock): { api: VendorApi; jobs: JobStore<null> } {
+function toyVendor(clock: ManualClock): { api: MountableApi; jobs: JobStore<null> } {
   const jobs = new JobStore<null>(clock, { resultRetentionMs: 60_000, jobRetentionMs: 60_000 });
-  const api: VendorApi = {
+  const api: MountableApi = {
     slug: 'toy',
     doc,
     keys: new KeyRegistry([{ key: 'good', description: '2/hour' }, { key: 'old', revoked: true }]),
-    devKeys: [],
     errors: toyErrors,
     jobStatuses: { queued: 'waiting', running: 'busy', succeeded: 'ready', failed: 'broken', cancelled: 'dropped' },
     failureCodes: ['nsfw', 'oom'],
@@ -158,7 +157,6 @@ function toyVendor(clock: ManualClock): { api: VendorApi; jobs: JobStore<null> }
         },
       },
     ],
-    reset: () => jobs.clear(),
   };
   return { api, jobs };
 }

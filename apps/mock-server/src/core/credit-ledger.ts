@@ -24,6 +24,11 @@ export class CreditLedger {
     if (Number.isFinite(balance)) this.#balances.set(workspace, balance + amount);
   }
 
+  /** Balances of the workspaces with a configured one (the unlimited ones are absent). */
+  balances(): ReadonlyMap<string, number> {
+    return new Map(this.#balances);
+  }
+
   reset(): void {
     this.#balances = new Map(this.initial);
   }

@@ -40,6 +40,12 @@ export class ExpiringMap<K, V> {
     return this;
   }
 
+  /** The live values, oldest first (expired ones are skipped, not forgotten). */
+  *values(): IterableIterator<V> {
+    const now = this.clock.now();
+    for (const value of this.#entries.values()) if (now < this.expiresAt(value)) yield value;
+  }
+
   delete(key: K): boolean {
     return this.#entries.delete(key);
   }

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 
 import type { Clock } from './clock.js';
 import { ExpiringMap } from './expiring-map.js';
-import { problem } from './problems.js';
+import type { ProblemError } from './problems.js';
 import { contextOf, principalOf } from './vendor-api.js';
 
 /** The first answer to an idempotent request, replayed to every retry of it. */
@@ -26,6 +26,18 @@ export interface IdempotentSteps<TPlan> {
   produce(plan: TPlan): Promise<StoredResponse>;
 }
 
+export interface IdempotencyOptions {
+  /** How long a key is remembered from its first use. Default: 24 hours, as common idempotency implementations do. */
+  ttlMs?: number;
+  /** The request header carrying the key. Default: `'Idempotency-Key'`. */
+  header?: string;
+  /**
+   * The vendor's answer to a key reused with another body (LumixAI: 409 `idempotency_conflict`):
+   * a problem of the vendor's own kind, since only a vendor that documents keys documents it.
+   */
+  conflict(message: string): ProblemError;
+}
+
 interface Entry {
   fingerprint: string;
   expiresAt: number;
@@ -40,20 +52,23 @@ interface Entry {
  */
 export class IdempotencyStore {
   #entries: ExpiringMap<string, Entry>;
+  private readonly ttlMs: number;
+  private readonly header: string;
+  readonly #conflict: (message: string) => ProblemError;
 
   constructor(
     private readonly clock: Clock,
-    /** How long a key is remembered from its first use. Default: 24 hours, as common idempotency implementations do. */
-    private readonly ttlMs = 24 * 60 * 60 * 1000,
-    /** The request header carrying the key. Default: `'Idempotency-Key'`. */
-    private readonly header = 'Idempotency-Key',
+    options: IdempotencyOptions,
   ) {
+    this.ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
+    this.header = options.header ?? 'Idempotency-Key';
+    this.#conflict = options.conflict;
     this.#entries = new ExpiringMap(clock, (entry) => entry.expiresAt);
   }
 
   /**
    * Answers an operation that honours the key header: `authorize` first, always; then, with a key,
-   * the stored answer (a replay), an `idempotency_conflict` problem (same key, other body), or
+   * the stored answer (a replay), the vendor's `conflict` problem (same key, other body), or
    * `produce` run once and stored. Keys are scoped per workspace and operation.
    */
   async respond<TPlan>(req: Request, res: Response, steps: IdempotentSteps<TPlan>): Promise<void> {
@@ -78,7 +93,7 @@ export class IdempotencyStore {
     const fingerprint = fingerprintOf(body);
     const existing = this.#entries.get(id);
     if (existing) {
-      if (existing.fingerprint !== fingerprint) throw problem('idempotency_conflict', `${this.header} was already used with a different request body`);
+      if (existing.fingerprint !== fingerprint) throw this.#conflict(`${this.header} was already used with a different request body`);
       return existing.response;
     }
     let complete!: (response: StoredResponse) => void;

@@ -82,6 +82,8 @@ export class JobStore<TInput> {
   #settledListeners: Array<Listener<TInput>> = [];
   /** Pending settle notifications by job id, aborted on cancel() and clear(). */
   #pending = new Map<string, AbortController>();
+  /** Set by stop(): settle listeners are never called again. */
+  #stopped = false;
 
   constructor(
     private readonly clock: Clock,
@@ -107,7 +109,7 @@ export class JobStore<TInput> {
     if (outcome === 'failed') job.failure = init.failure ?? { message: 'The job failed' };
     this.#jobs.set(job.id, job);
     for (const listener of this.#createdListeners) listener(job);
-    if (this.#settledListeners.length > 0) this.#notifyWhenSettled(job);
+    if (this.#settledListeners.length > 0 && !this.#stopped) this.#notifyWhenSettled(job);
     return job;
   }
 
@@ -201,6 +203,21 @@ export class JobStore<TInput> {
     return this.#jobs.size;
   }
 
+  /** Every job still retained, oldest first (a read-only view for inspection). */
+  *all(): IterableIterator<Job<TInput>> {
+    yield* this.#jobs.values();
+  }
+
+  /**
+   * Cancels every pending settle notification and calls no listener again, keeping the jobs
+   * readable: the server is closed, so nothing a job triggers (refunds, webhooks) may fire.
+   */
+  stop(): void {
+    this.#stopped = true;
+    for (const controller of this.#pending.values()) controller.abort();
+    this.#pending.clear();
+  }
+
   /** Forgets every job and cancels every pending settle notification. */
   clear(): void {
     for (const controller of this.#pending.values()) controller.abort();
@@ -209,6 +226,7 @@ export class JobStore<TInput> {
   }
 
   #notify(job: Job<TInput>): void {
+    if (this.#stopped) return;
     for (const listener of this.#settledListeners) listener(job);
   }
 

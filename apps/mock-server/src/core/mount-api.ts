@@ -15,7 +15,7 @@ import { ErrorResponseCheck } from './error-response-check.js';
 import { bodyParsers, coerceForms, onlyWithBody } from './request-body.js';
 import { malformedParameter, responseViolation, toProblem, wasAborted } from './request-problems.js';
 import { specValidator } from './spec-validator.js';
-import type { RequestContext, VendorApi } from './vendor-api.js';
+import type { MountableApi, RequestContext } from './vendor-api.js';
 import type { Principal } from './api-keys.js';
 
 /** A response (or, with `status` 0, a webhook payload to `path`) that broke the spec: a bug in the mock, never in the client. */
@@ -45,7 +45,7 @@ export interface PipelineOptions {
  * its extra routes (result files, presigned outputs) below `/<slug>`. Returns the operations'
  * prefix. Every failure below `/<slug>` is rendered in the vendor's own format.
  */
-export function mountVendorApi(app: Express, api: VendorApi, options: PipelineOptions): string {
+export function mountVendorApi(app: Express, api: MountableApi, options: PipelineOptions): string {
   const slugPrefix = `/${api.slug}`;
   const prefix = `${slugPrefix}${basePathOf(api.doc)}`;
   const operations = listOperations(api.doc);
@@ -249,7 +249,7 @@ function isBelow(url: string, prefix: string): boolean {
  * `Prefer: code=<status>`: answer the documented error for that status, before any work is done.
  * `Prefer: job-status=<word>`: read once here, through the API's own status names.
  */
-function preferredStatus(api: VendorApi, send: (req: Request, res: Response, response: ErrorResponse) => void): RequestHandler {
+function preferredStatus(api: MountableApi, send: (req: Request, res: Response, response: ErrorResponse) => void): RequestHandler {
   return (req, res, next) => {
     const context = req.mock!;
     const { prefer } = context;

@@ -14,7 +14,6 @@ export const CORE_PROBLEM_KINDS = [
   'permission_denied',
   'not_found',
   'method_not_allowed',
-  'idempotency_conflict',
   'rate_limited',
   'unavailable',
   'internal',

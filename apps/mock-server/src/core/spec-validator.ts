@@ -6,7 +6,7 @@ import { documentsStatus, listOperations } from './operations.js';
 import type { OpenApiDocument } from './spec-document.js';
 import { memoizeValidatorRouteMatching } from './validator-route-cache.js';
 import { compileValidatorSpecCheckOnFirstUse } from './validator-spec-check.js';
-import type { VendorApi } from './vendor-api.js';
+import type { MountableApi } from './vendor-api.js';
 
 // express-openapi-validator, set up per API: requests and the handlers' answers checked against
 // the spec.
@@ -19,12 +19,12 @@ const validators = new Map<string, RequestHandler[]>();
  * express-openapi-validator for one API, set up on the API's first request: a server with five
  * APIs mounted pays at start-up for none of them, and a test that calls one pays for that one.
  */
-export function specValidator(api: VendorApi, prefix: string, validateResponses: boolean): RequestHandler[] {
+export function specValidator(api: MountableApi, prefix: string, validateResponses: boolean): RequestHandler[] {
   let chain: RequestHandler | undefined;
   return [(req, res, next) => (chain ??= compose(specValidatorChain(api, prefix, validateResponses)))(req, res, next)];
 }
 
-function specValidatorChain(api: VendorApi, prefix: string, validateResponses: boolean): RequestHandler[] {
+function specValidatorChain(api: MountableApi, prefix: string, validateResponses: boolean): RequestHandler[] {
   const cacheKey = `${api.slug}\u0000${prefix}\u0000${validateResponses}\u0000${JSON.stringify(api.doc)}`;
   let middleware = validators.get(cacheKey);
   if (!middleware) {

@@ -1,32 +1,24 @@
 import type { Request, Response } from 'express';
 
+import type { ApiContext } from './api-context.js';
 import type { ApiKeyConfig, KeyRegistry, Principal } from './api-keys.js';
-import type { Clock } from './clock.js';
 import type { UploadedFile } from './form-body.js';
 import type { JobFailure, JobPhase, TerminalPhase } from './job-store.js';
 import type { Operation } from './operations.js';
 import type { VendorErrorFormat } from './problems.js';
 import type { RateLimitState } from './rate-limiter.js';
 import type { OpenApiDocument } from './spec-document.js';
-import type { TimingMode } from './timing.js';
-import type { WebhookDispatcher } from './webhooks.js';
 
 /**
- * Everything the shared request pipeline needs to know about one vendor's API. Each API lives in
- * `src/apis/<slug>/` and builds one of these; the pipeline does routing, auth, rate limits,
- * `Prefer`, validation and error rendering the same way for all of them.
+ * What one vendor's API does, as its descriptor's `create(config, ctx)` returns it: behaviour only.
+ * Its slug, spec, keys and state come from the {@link ApiContext} core lends it, and core forgets
+ * and stops that state on reset and close; the pipeline does routing, auth, rate limits, `Prefer`,
+ * validation and error rendering the same way for every API.
  */
-export interface VendorApi {
-  /** The slug it is mounted under: `/<slug>` + the spec's base path. */
-  slug: string;
-  /** The spec, as loaded (the pipeline rebases a copy of it for validation). */
-  doc: OpenApiDocument;
+export interface VendorApi<TKey extends ApiKeyConfig = ApiKeyConfig> {
   // The vendor's own kinds are checked where its format is defined; the pipeline only renders.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   errors: VendorErrorFormat<any>;
-  keys: KeyRegistry;
-  /** Keys to print at start-up so a developer can make a first call. */
-  devKeys: readonly ApiKeyConfig[];
   /**
    * One handler per operation, by the spec's `operationId`. Start-up fails if the spec has an
    * operation without one. Handlers run after auth, rate limits, `Prefer` and validation.
@@ -47,19 +39,26 @@ export interface VendorApi {
   /** Failure codes a test may ask for with `Prefer: job-error-code=<code>`; omit to accept any. */
   failureCodes?: readonly string[];
   /** The vendor's rate limit; keys without a limit are never counted. Default: none. */
-  rateLimit?: RateLimitPolicy;
-  /** Forgets all state (jobs, credits spent, idempotency keys), as at start-up. */
-  reset(): void;
+  rateLimit?: RateLimitPolicy<TKey>;
 }
 
-export interface RateLimitPolicy {
+/** A vendor's behaviour with what the pipeline needs from its context: what `mountVendorApi` mounts. */
+export interface MountableApi<TKey extends ApiKeyConfig = ApiKeyConfig> extends VendorApi<TKey> {
+  /** The slug it is mounted under: `/<slug>` + the spec's base path. */
+  slug: string;
+  /** The spec, as loaded (the pipeline rebases a copy of it for validation). */
+  doc: OpenApiDocument;
+  keys: KeyRegistry<TKey>;
+}
+
+export interface RateLimitPolicy<TKey extends ApiKeyConfig = ApiKeyConfig> {
   /** Window length of the vendor's limit. Default: one minute. */
   windowMs?: number;
   /**
    * Requests a key may make per window, for this operation; undefined for no limit (e.g. for
    * operations whose spec documents no 429). Operations share the key's one window.
    */
-  limitOf(principal: Principal, operation: Operation): number | undefined;
+  limitOf(principal: Principal<TKey>, operation: Operation): number | undefined;
   /**
    * Requests without a valid key (missing, unknown or revoked) a client address may make per
    * window, for vendors whose limit headers are on every answer, 401s included: those requests are
@@ -142,32 +141,8 @@ export function outcomeFor(req: Request, failureDefaults: JobFailure): { outcome
   };
 }
 
-/** What every API's factory is given by `createMockServer`. */
-export interface MockDeps {
-  clock: Clock;
-  timing: TimingMode;
-  /** How long a finished result stays downloadable, in ms. */
-  resultRetentionMs: number;
-  /** How long a job id stays known after it finishes, in ms. */
-  jobRetentionMs: number;
-  /** How long an idempotency key is remembered, in ms. */
-  idempotencyRetentionMs: number;
-  /**
-   * The server's own origin as clients reach it (`http://127.0.0.1:4010`), for absolute URLs in
-   * answers (image URLs, presigned outputs): the configured public URL, else the address the
-   * request arrived on. Never the request's Host header.
-   */
-  originOf(req: Request): string;
-  /** A random secret of this server, for signing presigned URLs. */
-  secret: Buffer;
-  /** The server's one webhook sender: retries on the mock clock, outbound address policy, delivery log. */
-  webhooks: WebhookDispatcher;
-  /** Whether answers and callbacks are checked against the spec (pass a callback `validate` only then). */
-  validateResponses: boolean;
-}
-
 /** How one API joins the mock: the registry holds one of these per API. */
-export interface ApiDescriptor<TSlug extends string = string, TConfig = unknown> {
+export interface ApiDescriptor<TSlug extends string = string, TConfig = unknown, TKey extends ApiKeyConfig = KeyOf<TConfig>> {
   slug: TSlug;
   /**
    * The environment variable the vendor's own documentation keeps the key in
@@ -175,19 +150,30 @@ export interface ApiDescriptor<TSlug extends string = string, TConfig = unknown>
    */
   keyVariable?: string;
   /** Keys the API accepts when its config names none. */
-  devKeys: readonly ApiKeyConfig[];
+  devKeys: readonly TKey[];
   /**
    * JSON Schema (draft 2020-12) of `apis.<slug>` in the config file: start-up refuses a config that
    * breaks it, and the published config schema is assembled from these.
    */
   configSchema: Record<string, unknown>;
-  /** Builds the API from its settings (every field of which has a default). */
-  create(config: TConfig, deps: MockDeps): VendorApi;
+  /**
+   * The spec to serve, for an API whose document is not `spec/<slug>/openapi.yaml` (a test's own).
+   * Default: `loadSpec(slug)`.
+   */
+  doc?: () => OpenApiDocument;
+  /**
+   * Builds the API's behaviour from its settings (every field of which has a default) and the
+   * context core lends it (keys from `config.keys` or `devKeys`, stores, callbacks, URLs).
+   */
+  create(config: TConfig, ctx: ApiContext<TKey>): VendorApi<TKey>;
 }
+
+/** The key config type of an API config with `keys?: TKey[]`. */
+export type KeyOf<TConfig> = TConfig extends { keys?: Array<infer TKey extends ApiKeyConfig> } ? TKey : ApiKeyConfig;
 
 /** Declares an API descriptor with its slug as a literal type. */
 export function defineApi<const TSlug extends string, TConfig extends { keys?: ApiKeyConfig[] }>(
-  descriptor: ApiDescriptor<TSlug, TConfig>,
-): ApiDescriptor<TSlug, TConfig> {
+  descriptor: ApiDescriptor<TSlug, TConfig, KeyOf<TConfig>>,
+): ApiDescriptor<TSlug, TConfig, KeyOf<TConfig>> {
   return descriptor;
 }

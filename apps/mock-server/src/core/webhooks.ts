@@ -285,6 +285,29 @@ export class WebhookDispatcher {
     return record;
   }
 
+  /**
+   * Records a delivery that is never sent, as `refused` with `reason`: for callbacks that fall due
+   * after the server was closed (allowed then, unlike `deliver`), so they show in the log instead
+   * of being thrown at whoever triggered them.
+   */
+  refuse(request: WebhookRequest, reason: string): WebhookDelivery {
+    const json = JSON.stringify(request.payload) as string | undefined;
+    const record: DeliveryRecord = {
+      id: `wh_${this.#nextId++}`,
+      api: request.api,
+      url: request.url,
+      payload: json === undefined ? undefined : (JSON.parse(json) as unknown),
+      rawBody: Buffer.from(json ?? '', 'utf8'),
+      status: 'pending',
+      createdAt: this.#clock.now(),
+      attempts: [],
+    };
+    this.#deliveries.set(record.id, record);
+    this.#settle(record, 'refused', reason);
+    this.#notifyWaiters(record);
+    return record;
+  }
+
   /** A delivery by id, while it is kept. */
   get(id: string): WebhookDelivery | undefined {
     this.#dropExpired();

@@ -12,19 +12,17 @@ import type {
 } from '@imagegen/luma-agents';
 import type { Request } from 'express';
 
+import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
-import { KeyRegistry } from '../../core/api-keys.js';
-import { CreditLedger } from '../../core/credit-ledger.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
-import { JobStore } from '../../core/job-store.js';
 import { PresignedUrlSigner } from '../../core/presigned-url.js';
 import type { PresignedUrlRefusal } from '../../core/presigned-url.js';
 import { problem } from '../../core/problems.js';
-import { deref, loadSpec } from '../../core/spec-document.js';
+import { deref } from '../../core/spec-document.js';
 import { jobTiming } from '../../core/timing.js';
-import type { MockDeps, OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { contextOf, outcomeFor, principalOf } from '../../core/vendor-api.js';
+import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
+import { contextOf, outcomeFor } from '../../core/vendor-api.js';
 import { checkInputImages } from './input-images.js';
 import { lumaAgentsErrorFormat } from './luma-agents-errors.js';
 import { combinationProblems, inputImages, readRequestLimits } from './request-rules.js';
@@ -131,8 +129,8 @@ function outputSize(ratio: AspectRatio): { width: number; height: number } {
   return { width: Math.round(w * scale), height: Math.round(h * scale) };
 }
 
-export function createLumaAgentsMock(config: LumaAgentsMockConfig, deps: MockDeps): VendorApi {
-  const doc = loadSpec('luma-agents');
+export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiContext<LumaAgentsKeyConfig>): VendorApi<LumaAgentsKeyConfig> {
+  const { doc, principalOf } = ctx;
   const requestSchema = (deref<{ content: Record<string, { schema: unknown }> }>(doc, doc.components!.requestBodies!.GenerationCreateRequest)).content['application/json']!.schema;
   const limits = readRequestLimits(doc, requestSchema);
   // The spec's defaults, for fields the request leaves out (the validator fills them in as well).
@@ -147,41 +145,37 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, deps: MockDep
   const defaultType = defaultOf<GenerationType>('type');
   const failureCodes = deref<{ enum: GenerationFailureCode[] }>(doc, { $ref: '#/components/schemas/GenerationFailureCode' }).enum;
 
-  const keys = config.keys ?? [...LUMA_AGENTS_DEV_KEYS];
   const maxImageBytes = config.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   // Balances in micro-dollars, so charges of $0.0404 add up exactly.
   const micros = (usd: number) => Math.round(usd * 1_000_000);
-  const balances = new CreditLedger(
-    new Map((config.workspaces ?? LUMA_AGENTS_DEV_WORKSPACES).flatMap((w) => (w.credits === undefined ? [] : [[w.id, micros(w.credits)] as const]))),
-  );
-  const jobs = new JobStore<LumaGenerationInput>(deps.clock, {
-    // Outputs stay downloadable as long as the generation is known: each poll hands out a fresh URL.
-    resultRetentionMs: deps.jobRetentionMs,
-    jobRetentionMs: deps.jobRetentionMs,
-  });
+  const balances = ctx.credits(config.workspaces ?? LUMA_AGENTS_DEV_WORKSPACES, micros);
+  // Outputs stay downloadable as long as the generation is known: each poll hands out a fresh URL.
+  const jobs = ctx.jobs<LumaGenerationInput>({ resultRetentionMs: ctx.jobRetentionMs });
   // A failed generation produced no image, so its charge goes back.
   jobs.onSettled((job) => {
     if (job.outcome === 'failed') balances.refund(job.owner, job.charged);
   });
   /** When each key's unfinished generations settle, for the concurrent-jobs limit. */
   const unfinished = new Map<string, number[]>();
-  const signer = new PresignedUrlSigner(deps.secret, deps.clock);
+  ctx.onReset(() => unfinished.clear());
+  const signer = new PresignedUrlSigner(ctx.secret, ctx.clock);
   const images = new PlaceholderImageCache();
 
   const outputFile = (job: Job<LumaGenerationInput>) => `0.${FILE_EXTENSION[job.input.format]}`;
-  const outputPath = (job: Job<LumaGenerationInput>) => `/luma-agents/storage/generations/${job.id}/${outputFile(job)}`;
+  // The path alone (an empty origin): the signature covers it, and each answer adds the origin.
+  const outputPath = (job: Job<LumaGenerationInput>) => ctx.url('', `/storage/generations/${job.id}/${outputFile(job)}`);
 
-  function refuseSuspended(principal: Principal): void {
-    if ((principal.config as LumaAgentsKeyConfig).suspended) {
+  function refuseSuspended(principal: Principal<LumaAgentsKeyConfig>): void {
+    if (principal.config.suspended) {
       throw problem('permission_denied', 'Access denied: this API client is suspended; contact support');
     }
   }
 
   /** "Maximum number of active (non-terminal) generations at any time", per API client. */
-  function takeConcurrencySlot(principal: Principal, settledAt: () => number): void {
-    const limit = (principal.config as LumaAgentsKeyConfig).concurrent;
+  function takeConcurrencySlot(principal: Principal<LumaAgentsKeyConfig>, settledAt: () => number): void {
+    const limit = principal.config.concurrent;
     if (limit === undefined) return;
-    const now = deps.clock.now();
+    const now = ctx.clock.now();
     const active = (unfinished.get(principal.key) ?? []).filter((at) => at > now);
     if (active.length >= limit) {
       const retryAfterSeconds = Math.max(1, Math.ceil((Math.min(...active) - now) / 1000));
@@ -207,7 +201,7 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, deps: MockDep
       type: job.input.type,
     };
     if (phase === 'succeeded') {
-      view.output = [{ type: 'image', url: `${deps.originOf(req)}${signer.sign(outputPath(job), OUTPUT_URL_TTL_MS)}` }];
+      view.output = [{ type: 'image', url: `${ctx.originOf(req)}${signer.sign(outputPath(job), OUTPUT_URL_TTL_MS)}` }];
     }
     if (phase === 'failed') {
       view.failure_code = (job.failure?.code ?? DEFAULT_FAILURE_CODE) as GenerationFailureCode;
@@ -231,8 +225,8 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, deps: MockDep
         const balance = balances.balance(principal.workspace) / 1_000_000;
         throw problem('insufficient_credits', `Insufficient balance: this ${model} generation costs $${(price / 1_000_000).toFixed(4)} and the balance is $${balance.toFixed(4)}`);
       }
-      const timing = jobTiming(deps.timing, MODEL_PROFILE[model].typicalMs);
-      takeConcurrencySlot(principal, () => deps.clock.now() + timing.queuedMs + timing.runningMs);
+      const timing = jobTiming(ctx.timing, MODEL_PROFILE[model].typicalMs);
+      takeConcurrencySlot(principal, () => ctx.clock.now() + timing.queuedMs + timing.runningMs);
       balances.charge(principal.workspace, price);
 
       const requested = contextOf(req).requestedOutcome?.failure?.code as GenerationFailureCode | undefined;
@@ -291,7 +285,7 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, deps: MockDep
       seed: `${model}\n${type}\n${style}\n${prompt}\n${job.id}`,
       label: placeholderLabel({ api: 'Luma Agents', model, width, height, prompt, id: job.id }),
     });
-    const maxAge = Math.max(0, Math.floor((verdict.expiresAt - deps.clock.now()) / 1000));
+    const maxAge = Math.max(0, Math.floor((verdict.expiresAt - ctx.clock.now()) / 1000));
     res
       .status(200)
       .set({ 'Content-Type': PLACEHOLDER_CONTENT_TYPE[format], 'Content-Length': String(bytes.length), 'Cache-Control': `private, max-age=${maxAge}` })
@@ -299,11 +293,7 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, deps: MockDep
   };
 
   return {
-    slug: 'luma-agents',
-    doc,
     errors: lumaAgentsErrorFormat(doc, limits),
-    keys: new KeyRegistry(keys),
-    devKeys: keys,
     handlers,
     routes: [{ method: 'GET', path: '/storage/generations/{id}/{file}', handler: downloadOutput }],
     jobStatuses: STATE_BY_PHASE,
@@ -311,12 +301,7 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, deps: MockDep
     // Luma's limits apply to POST /v1/generations only: the operations whose spec documents a 429.
     rateLimit: {
       windowMs: 60_000,
-      limitOf: (principal, operation) => (operation.statuses.includes('429') ? (principal.config as LumaAgentsKeyConfig).rpm : undefined),
-    },
-    reset() {
-      jobs.clear();
-      balances.reset();
-      unfinished.clear();
+      limitOf: (principal, operation) => (operation.statuses.includes('429') ? principal.config.rpm : undefined),
     },
   };
 }

@@ -25,8 +25,6 @@ const RESPONSE_BY_PROBLEM = {
   not_found: 'NotFound',
   // No 405 is documented; an unknown method on a known path is a resource that does not exist.
   method_not_allowed: 'NotFound',
-  // Never raised: Luma documents no idempotency mechanism.
-  idempotency_conflict: 'BadRequest',
   rate_limited: 'TooManyRequests',
   // "Upstream service unavailable — retry with backoff": Luma's general retryable failure.
   unavailable: 'BadGateway',

@@ -3,18 +3,14 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { EditRequest, GenerationRequest, InpaintRequest, Task, TaskCreated, TaskStatus, operations } from '@imagegen/lumen';
 import type { Request } from 'express';
 
+import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
-import { KeyRegistry } from '../../core/api-keys.js';
-import { CallbackSchemaCheck } from '../../core/callback-check.js';
-import { CreditLedger } from '../../core/credit-ledger.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
-import { JobStore } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
-import { loadSpec } from '../../core/spec-document.js';
 import { jobTiming } from '../../core/timing.js';
-import type { MockDeps, OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { outcomeFor, principalOf } from '../../core/vendor-api.js';
+import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
+import { outcomeFor } from '../../core/vendor-api.js';
 import type { LumenGroup, LumenMode, LumenModel } from './catalog.js';
 import { MODE_BY_OPERATION, MODE_NAMES, loadCatalog, outputSize } from './catalog.js';
 import { lumenErrorFormat } from './lumen-errors.js';
@@ -82,31 +78,21 @@ interface LumenTaskInput {
 type SubmitRequest = GenerationRequest | EditRequest | InpaintRequest;
 type SubmitOperation = keyof typeof MODE_BY_OPERATION;
 
-export function createLumenMock(config: LumenMockConfig, deps: MockDeps): VendorApi {
-  const doc = loadSpec('lumen');
+export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKeyConfig>): VendorApi<LumenKeyConfig> {
+  const { principalOf } = ctx;
   const catalog = loadCatalog(config.catalogFile);
   const models = new Map(catalog.models.map((model) => [model.code, model]));
   const groups = new Map(catalog.groups.map((group) => [group.name, group]));
-  const keys = config.keys ?? [...LUMEN_DEV_KEYS];
-  const unknownGroups = keys.filter((key) => key.group !== undefined && !groups.has(key.group));
+  const unknownGroups = ctx.keyConfigs.filter((key) => key.group !== undefined && !groups.has(key.group));
   if (unknownGroups.length > 0) {
     throw new Error(
       `apis.lumen.keys: ${unknownGroups.map((key) => `${key.key} names group ${key.group}`).join(', ')}, which the catalog does not have (${[...groups.keys()].join(', ')})`,
     );
   }
-  const credits = new CreditLedger(
-    new Map((config.workspaces ?? LUMEN_DEV_WORKSPACES).flatMap((w) => (w.credits === undefined ? [] : [[w.id, w.credits] as const]))),
-  );
-  const jobs = new JobStore<LumenTaskInput>(deps.clock, {
-    resultRetentionMs: deps.resultRetentionMs,
-    jobRetentionMs: deps.jobRetentionMs,
-  });
+  const credits = ctx.credits(config.workspaces ?? LUMEN_DEV_WORKSPACES);
+  const jobs = ctx.jobs<LumenTaskInput>();
   const images = new PlaceholderImageCache();
-  // Compiled at the first webhook rather than at start-up, which most runs never reach.
-  let callbackCheck: ((payload: unknown) => string | undefined) | undefined;
-  const taskCompleted = deps.validateResponses
-    ? (payload: unknown) => (callbackCheck ??= new CallbackSchemaCheck(doc).validator('taskCompleted'))(payload)
-    : undefined;
+  const taskCompleted = ctx.callback('taskCompleted');
 
   // "Failed tasks refund the deducted credits"; a cancelled task produced nothing either.
   jobs.onSettled((job) => {
@@ -116,29 +102,22 @@ export function createLumenMock(config: LumenMockConfig, deps: MockDeps): Vendor
 
   /** "Both success and failure are called back": the terminal task, signed over the bytes sent. */
   function sendWebhook(job: Job<LumenTaskInput>, webhook: { url: string; secret: string }): void {
-    try {
-      deps.webhooks.deliver({
-        api: 'lumen',
-        url: webhook.url,
-        payload: taskView(job, job.input.origin),
-        validate: taskCompleted,
-        headers: (rawBody, sentAt) => ({
-          'X-Lumen-Signature': `sha256=${createHmac('sha256', webhook.secret).update(rawBody).digest('hex')}`,
-          'X-Lumen-Timestamp': String(Math.floor(sentAt / 1000)),
-        }),
-      });
-    } catch (error) {
-      // Only after the server was closed: a task that settles later has nobody to tell.
-      console.error(`[mock-server] lumen: webhook of task ${job.id} not sent: ${(error as Error).message}`);
-    }
+    taskCompleted.send({
+      url: webhook.url,
+      payload: taskView(job, job.input.origin),
+      headers: (rawBody, sentAt) => ({
+        'X-Lumen-Signature': `sha256=${createHmac('sha256', webhook.secret).update(rawBody).digest('hex')}`,
+        'X-Lumen-Timestamp': String(Math.floor(sentAt / 1000)),
+      }),
+    });
   }
 
   const seconds = (ms: number) => Math.floor(ms / 1000);
-  const groupOf = (principal: Principal): LumenGroup =>
-    groups.get((principal.config as LumenKeyConfig).group ?? catalog.defaultGroup) as LumenGroup;
+  const groupOf = (principal: Principal<LumenKeyConfig>): LumenGroup =>
+    groups.get(principal.config.group ?? catalog.defaultGroup) as LumenGroup;
 
   /** The model a key may use, or the documented "no such image model in this group". */
-  function modelFor(code: string, principal: Principal): LumenModel {
+  function modelFor(code: string, principal: Principal<LumenKeyConfig>): LumenModel {
     const group = groupOf(principal);
     const model = models.get(code);
     if (!model || !group.models.includes(code) || (principal.models && !principal.models.has(code))) {
@@ -197,16 +176,16 @@ export function createLumenMock(config: LumenMockConfig, deps: MockDeps): Vendor
         n,
         width,
         height,
-        origin: deps.originOf(req),
+        origin: ctx.originOf(req),
         ...(body.webhook_url === undefined ? {} : { webhook: { url: body.webhook_url, secret: body.webhook_secret as string } }),
       },
-      timing: jobTiming(deps.timing, model.typicalSeconds === undefined ? undefined : model.typicalSeconds * 1000),
+      timing: jobTiming(ctx.timing, model.typicalSeconds === undefined ? undefined : model.typicalSeconds * 1000),
       ...outcomeFor(req, DEFAULT_FAILURE),
       charged: price,
     });
   }
 
-  const inpaintModels = (principal: Principal) =>
+  const inpaintModels = (principal: Principal<LumenKeyConfig>) =>
     groupOf(principal)
       .models.filter((code) => models.get(code)?.modes.includes('inpaint') && (!principal.models || principal.models.has(code)))
       .join(', ');
@@ -222,7 +201,7 @@ export function createLumenMock(config: LumenMockConfig, deps: MockDeps): Vendor
         return {
           ...common,
           status: 'succeeded',
-          data: Array.from({ length: job.input.n }, (_, i) => ({ url: `${origin}/lumen/images/${job.id}/${i}.png` })),
+          data: Array.from({ length: job.input.n }, (_, i) => ({ url: ctx.url(origin, `/images/${job.id}/${i}.png`) })),
         };
       case 'failed':
         return { ...common, status: 'failed', error: { code: job.failure?.code ?? DEFAULT_FAILURE.code, message: job.failure?.message ?? DEFAULT_FAILURE.message } };
@@ -247,7 +226,7 @@ export function createLumenMock(config: LumenMockConfig, deps: MockDeps): Vendor
       const id = String(req.params.id);
       const job = jobs.get(id, principalOf(req).workspace);
       if (!job) throw problem('not_found', `task ${id} not found`, { code: 'task_not_found' });
-      res.json(taskView(job, deps.originOf(req)));
+      res.json(taskView(job, ctx.originOf(req)));
     },
   } satisfies { [OperationId in keyof operations]: OperationHandler };
 
@@ -271,18 +250,10 @@ export function createLumenMock(config: LumenMockConfig, deps: MockDeps): Vendor
   };
 
   return {
-    slug: 'lumen',
-    doc,
-    errors: lumenErrorFormat(doc),
-    keys: new KeyRegistry(keys),
-    devKeys: keys,
+    errors: lumenErrorFormat(ctx.doc),
     handlers,
     routes: [{ method: 'GET', path: IMAGE_ROUTE, handler: serveImage }],
     jobStatuses: STATUS_BY_PHASE,
-    reset() {
-      jobs.clear();
-      credits.reset();
-    },
   };
 }
 

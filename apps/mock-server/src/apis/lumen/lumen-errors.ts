@@ -20,7 +20,6 @@ const CODE_BY_PROBLEM = {
   // it as an invalid request, with 404 (see `render`). A task not found is the handler's own code.
   not_found: 'invalid_request',
   method_not_allowed: 'invalid_request',
-  idempotency_conflict: 'invalid_request',
   rate_limited: 'upstream_rate_limited',
   unavailable: 'upstream_error',
   internal: 'upstream_error',

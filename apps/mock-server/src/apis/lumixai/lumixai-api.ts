@@ -10,18 +10,14 @@ import type {
 } from '@imagegen/lumixai';
 import type { Request } from 'express';
 
+import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
-import { KeyRegistry } from '../../core/api-keys.js';
-import { CreditLedger } from '../../core/credit-ledger.js';
-import { IdempotencyStore } from '../../core/idempotency-store.js';
 import { PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
-import { JobStore } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
-import { loadSpec } from '../../core/spec-document.js';
 import { jobTiming } from '../../core/timing.js';
-import type { MockDeps, OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { outcomeFor, principalOf } from '../../core/vendor-api.js';
+import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
+import { outcomeFor } from '../../core/vendor-api.js';
 import { lumixAIErrorFormat } from './lumixai-errors.js';
 import { capResolution, loadModelCatalog, pixelSize, typicalDurationMs } from './model-catalog.js';
 
@@ -75,25 +71,18 @@ function statusOf(phase: JobPhase): JobStatus {
   return STATUS_BY_PHASE[phase];
 }
 
-export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): VendorApi {
-  const doc = loadSpec('lumixai');
-  const keys = config.keys ?? [...LUMIXAI_DEV_KEYS];
+export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<LumixAIKeyConfig>): VendorApi<LumixAIKeyConfig> {
+  const { principalOf } = ctx;
   const catalog = loadModelCatalog(config.modelsFile);
   const bySlug = new Map(catalog.map((model) => [model.slug, model]));
-  const credits = new CreditLedger(
-    new Map((config.workspaces ?? LUMIXAI_DEV_WORKSPACES).flatMap((w) =>
-      w.credits === undefined ? [] : [[w.id, w.credits] as const],
-    )),
-  );
-  const jobs = new JobStore<LumixAIJobInput>(deps.clock, {
-    resultRetentionMs: deps.resultRetentionMs,
-    jobRetentionMs: deps.jobRetentionMs,
-  });
+  const credits = ctx.credits(config.workspaces ?? LUMIXAI_DEV_WORKSPACES);
+  const jobs = ctx.jobs<LumixAIJobInput>();
   // A failed job gives its credits back, as billing "charged or reserved" implies.
   jobs.onSettled((job) => {
     if (job.outcome === 'failed') credits.refund(job.owner, job.charged);
   });
-  const idempotency = new IdempotencyStore(deps.clock, deps.idempotencyRetentionMs);
+  // Only LumixAI documents keys, and so its own 409 for a key reused with another body.
+  const idempotency = ctx.idempotency({ conflict: (message) => problem('idempotency_conflict', message) });
   const images = new PlaceholderImageCache();
 
   const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -143,7 +132,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): Ve
       id: jobId,
       owner: principal.workspace,
       input,
-      timing: jobTiming(deps.timing, typicalDurationMs(model.timing)),
+      timing: jobTiming(ctx.timing, typicalDurationMs(model.timing)),
       ...outcomeFor(req, { message: 'Image generation failed upstream (simulated by Prefer: job-status=error)' }),
       charged: price,
     });
@@ -241,18 +230,9 @@ export function createLumixAIMock(config: LumixAIMockConfig, deps: MockDeps): Ve
   } satisfies { [OperationId in keyof operations]: OperationHandler };
 
   return {
-    slug: 'lumixai',
-    doc,
-    errors: lumixAIErrorFormat(doc),
-    keys: new KeyRegistry(keys),
-    devKeys: keys,
+    errors: lumixAIErrorFormat(ctx.doc),
     handlers,
     jobStatuses: STATUS_BY_PHASE,
-    rateLimit: { windowMs: 60_000, limitOf: (principal) => (principal.config as LumixAIKeyConfig).rpm },
-    reset() {
-      jobs.clear();
-      credits.reset();
-      idempotency.clear();
-    },
+    rateLimit: { windowMs: 60_000, limitOf: (principal) => principal.config.rpm },
   };
 }

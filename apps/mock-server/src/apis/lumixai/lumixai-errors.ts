@@ -16,15 +16,19 @@ const TYPE_BY_PROBLEM = {
   not_found: 'resource_not_found_error',
   // LumixAI documents no 405; an unknown method on a known path is a resource that does not exist.
   method_not_allowed: 'resource_not_found_error',
-  idempotency_conflict: 'idempotency_conflict',
   rate_limited: 'rate_limit_error',
   unavailable: 'service_unavailable',
   // "Provider internals are normalized to service_unavailable for public callers."
   internal: 'service_unavailable',
-} as const satisfies Record<CoreProblemKind, LumixAIErrorType>;
+  // LumixAI's own: the only vendor that documents idempotency keys.
+  idempotency_conflict: 'idempotency_conflict',
+} as const satisfies Record<CoreProblemKind | LumixAIProblemKind, LumixAIErrorType>;
+
+/** The problems only LumixAI raises, beside the core ones. */
+export type LumixAIProblemKind = 'idempotency_conflict';
 
 /** `{ "error": { "type", "message" } }` on the status the spec gives each type. */
-export function lumixAIErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
+export function lumixAIErrorFormat(doc: OpenApiDocument): VendorErrorFormat<LumixAIProblemKind> {
   const { statusByCode: statusByType, codeByStatus: typeByStatus } = errorCodeStatuses(doc, lumixAIErrorTypeOf);
 
   const build = (status: number, type: string, message: string, retryAfterSeconds?: number): ErrorResponse => ({
@@ -34,7 +38,8 @@ export function lumixAIErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
   });
 
   return {
-    render(problem: Problem<CoreProblemKind>) {
+    kinds: ['idempotency_conflict'],
+    render(problem: Problem<CoreProblemKind | LumixAIProblemKind>) {
       const type = TYPE_BY_PROBLEM[problem.kind];
       const status = statusByType.get(type);
       if (status === undefined) throw new Error(`spec documents no response for error type ${type}`);

@@ -3,18 +3,15 @@ import { randomBytes } from 'node:crypto';
 import type { CheckResponse, RequestStatus, RunResponse, components, operations } from '@imagegen/lumozai';
 import type { Request } from 'express';
 
+import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig } from '../../core/api-keys.js';
-import { KeyRegistry } from '../../core/api-keys.js';
-import { CallbackSchemaCheck } from '../../core/callback-check.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
-import { JobStore } from '../../core/job-store.js';
 import { fieldMessages, problem } from '../../core/problems.js';
 import type { RateLimitState } from '../../core/rate-limiter.js';
-import { loadSpec } from '../../core/spec-document.js';
 import { jobTiming } from '../../core/timing.js';
-import type { MockDeps, OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { contextOf, outcomeFor, principalOf } from '../../core/vendor-api.js';
+import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
+import { contextOf, outcomeFor } from '../../core/vendor-api.js';
 import { lumozAIErrorFormat } from './lumozai-errors.js';
 import type { LumozAIModel } from './model-catalog.js';
 import { checkParameters, loadModelCatalog } from './model-catalog.js';
@@ -116,25 +113,17 @@ function rateLimitHeaders(state: RateLimitState): Record<keyof components['heade
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
 
-export function createLumozAIMock(config: LumozAIMockConfig, deps: MockDeps): VendorApi {
-  const doc = loadSpec('lumozai');
-  const keys = config.keys ?? [...LUMOZAI_DEV_KEYS];
+export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<LumozAIKeyConfig>): VendorApi<LumozAIKeyConfig> {
+  const { doc, principalOf } = ctx;
   const catalog = loadModelCatalog(config.modelsFile);
   const byId = new Map(catalog.map((model) => [model.model_id, model]));
   const runWaitMs = config.runWaitMs ?? DEFAULT_RUN_WAIT_MS;
-  const jobs = new JobStore<RunInput>(deps.clock, {
-    resultRetentionMs: deps.resultRetentionMs,
-    jobRetentionMs: deps.jobRetentionMs,
-  });
+  const jobs = ctx.jobs<RunInput>();
   const ids = new RequestIds();
   const images = new PlaceholderImageCache();
-  // Compiled at the first webhook, not at start-up (about 13 ms of Ajv most servers never need).
-  let runFinishedCheck: ((payload: unknown) => string | undefined) | undefined;
-  const runFinished = deps.validateResponses
-    ? (payload: unknown) => (runFinishedCheck ??= new CallbackSchemaCheck(doc).validator('runFinished'))(payload)
-    : undefined;
+  const runFinished = ctx.callback('runFinished');
 
-  const outputUrl = (input: RunInput) => `${input.origin}/lumozai${OUTPUTS_PATH}/image_${input.requestId}.jpg`;
+  const outputUrl = (input: RunInput) => ctx.url(input.origin, `${OUTPUTS_PATH}/image_${input.requestId}.jpg`);
 
   /** The `POST /check` answer for a run: also the webhook's body. */
   function checkAnswer(job: Job<RunInput>): CheckResponse {
@@ -151,12 +140,7 @@ export function createLumozAIMock(config: LumozAIMockConfig, deps: MockDeps): Ve
   jobs.onSettled((job) => {
     const url = job.input.webhook;
     if (url === undefined || job.outcome === 'cancelled') return;
-    try {
-      deps.webhooks.deliver({ api: 'lumozai', url, payload: checkAnswer(job), validate: runFinished });
-    } catch (error) {
-      // Only a closed dispatcher throws: the server is shutting down, nobody is listening.
-      if (!/closed/.test((error as Error).message)) throw error;
-    }
+    runFinished.send({ url, payload: checkAnswer(job) });
   });
 
   /**
@@ -203,8 +187,8 @@ export function createLumozAIMock(config: LumozAIMockConfig, deps: MockDeps): Ve
       const job = jobs.create({
         id: String(requestId),
         owner: principalOf(req).workspace,
-        input: { requestId, model, parameters, webhook, origin: deps.originOf(req) },
-        timing: jobTiming(deps.timing, model.typical_duration_ms),
+        input: { requestId, model, parameters, webhook, origin: ctx.originOf(req) },
+        timing: jobTiming(ctx.timing, model.typical_duration_ms),
         ...outcomeFor(req, { message: DEFAULT_FAILURE }),
       });
       // A run that will fail is answered with its id alone: the failure is reported by /check (and
@@ -264,11 +248,7 @@ export function createLumozAIMock(config: LumozAIMockConfig, deps: MockDeps): Ve
   };
 
   return {
-    slug: 'lumozai',
-    doc,
     errors: lumozAIErrorFormat(doc),
-    keys: new KeyRegistry(keys),
-    devKeys: keys,
     handlers,
     routes: [{ method: 'GET', path: `${OUTPUTS_PATH}/{file}`, handler: outputs }],
     jobStatuses: STATUS_BY_PHASE,
@@ -276,12 +256,9 @@ export function createLumozAIMock(config: LumozAIMockConfig, deps: MockDeps): Ve
     failureCodes: [],
     rateLimit: {
       windowMs: HOUR_MS,
-      limitOf: (principal) => (principal.config as LumozAIKeyConfig).requestsPerHour ?? DEFAULT_REQUESTS_PER_HOUR,
+      limitOf: (principal) => principal.config.requestsPerHour ?? DEFAULT_REQUESTS_PER_HOUR,
       unauthenticatedLimit: config.unauthenticatedRequestsPerHour ?? DEFAULT_UNAUTHENTICATED_PER_HOUR,
       headers: rateLimitHeaders,
-    },
-    reset() {
-      jobs.clear();
     },
   };
 }

@@ -20,8 +20,6 @@ const CODE_BY_PROBLEM = {
   // an undocumented code would break the envelope's closed list.
   not_found: 'model_not_found',
   method_not_allowed: 'model_not_found',
-  // LumozAI documents no idempotency; the mock never raises this for LumozAI.
-  idempotency_conflict: 'validation_error',
   rate_limited: 'rate_limit_exceeded',
   unavailable: 'internal_server_error',
   internal: 'internal_server_error',

@@ -16,19 +16,17 @@ import type {
 } from '@imagegen/useapi-luma';
 import type { Request } from 'express';
 
+import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal } from '../../core/api-keys.js';
-import { KeyRegistry } from '../../core/api-keys.js';
-import { CallbackSchemaCheck } from '../../core/callback-check.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
-import { ExpiringMap } from '../../core/expiring-map.js';
-import { JobStore, isTerminalPhase } from '../../core/job-store.js';
+import { isTerminalPhase } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';
-import { deref, loadSpec } from '../../core/spec-document.js';
+import { deref } from '../../core/spec-document.js';
 import { jobTiming } from '../../core/timing.js';
-import type { MockDeps, OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { contextOf, outcomeFor, principalOf } from '../../core/vendor-api.js';
+import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
+import { contextOf, outcomeFor } from '../../core/vendor-api.js';
 import { AccountDirectory, checkCanRun, checkSession } from './accounts.js';
 import type { Account, SlotHolder, UseapiLumaAccountConfig } from './accounts.js';
 import { formatAssetRef, formatJobId, jobTimestamp, parseAssetRef, parseJobId, userNumberOf } from './identifiers.js';
@@ -133,9 +131,8 @@ interface Asset {
 
 const EXTENSION_BY_TYPE: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 
-export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDeps): VendorApi {
-  const doc = loadSpec('useapi-luma');
-  const keys = config.keys ?? [...USEAPI_LUMA_DEV_KEYS];
+export function createUseapiLumaMock(config: UseapiLumaMockConfig, ctx: ApiContext<UseapiLumaKeyConfig>): VendorApi<UseapiLumaKeyConfig> {
+  const { doc, principalOf } = ctx;
   const table = loadModelTable(doc, config.modelsFile);
   const blocked = blockedWordsPattern(config.blockedWords ?? loadBlockedWords());
   const accounts = new AccountDirectory(config.accounts ?? USEAPI_LUMA_DEV_ACCOUNTS);
@@ -144,16 +141,19 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
     resolution: defaultOf<Resolution>(doc, 'Resolution'),
     aspectRatio: defaultOf<AspectRatio>(doc, 'AspectRatio'),
   };
-  const jobs = new JobStore<ImageInput>(deps.clock, { resultRetentionMs: deps.resultRetentionMs, jobRetentionMs: deps.jobRetentionMs });
-  const batches = new ExpiringMap<string, Batch>(deps.clock, (batch) => settledAt(batch) + deps.jobRetentionMs);
+  const jobs = ctx.jobs<ImageInput>();
+  const batches = ctx.expiringMap<string, Batch>((batch) => settledAt(batch) + ctx.jobRetentionMs);
   /** Image jobs by the uuid in their CDN URL: the URL stays public after the job record is deleted. */
-  const imagesByUuid = new ExpiringMap<string, Job<ImageInput>>(deps.clock, (job) => job.settledAt + deps.jobRetentionMs);
+  const imagesByUuid = ctx.expiringMap<string, Job<ImageInput>>((job) => job.settledAt + ctx.jobRetentionMs);
   const assets = new Map<string, Asset>();
   let assetBytes = 0;
+  ctx.onReset(() => {
+    assets.clear();
+    assetBytes = 0;
+    accounts.clear();
+  });
   const images = new PlaceholderImageCache();
-  // Compiled on the first callback, not at start-up: most servers never send one.
-  let replyUrlPayload: ((payload: unknown) => string | undefined) | undefined;
-  const checkReplyUrlPayload = (payload: unknown) => (replyUrlPayload ??= new CallbackSchemaCheck(doc).validator('replyUrl'))(payload);
+  const reply = ctx.callback('replyUrl');
 
   jobs.onSettled((job) => {
     const batch = job.input.batch;
@@ -162,13 +162,13 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
   });
 
   const iso = (ms: number) => new Date(ms).toISOString();
-  const userOf = (principal: Principal) => (principal.config as UseapiLumaKeyConfig).user ?? userNumberOf(principal.workspace);
-  const imageUrl = (origin: string, uuid: string) => `${origin}/useapi-luma/cdn/dream-machine/${uuid}/image.jpg`;
+  const userOf = (principal: Principal<UseapiLumaKeyConfig>) => principal.config.user ?? userNumberOf(principal.workspace);
+  const imageUrl = (origin: string, uuid: string) => ctx.url(origin, `/cdn/dream-machine/${uuid}/image.jpg`);
   const settledAt = (batch: Batch) => Math.max(...batch.images.map((image) => image.settledAt));
 
   function sendReply(batch: Batch, payload: ImageBatchCallback): void {
     if (batch.replyUrl === undefined) return;
-    deps.webhooks.deliver({ api: 'useapi-luma', url: batch.replyUrl, payload, validate: deps.validateResponses ? checkReplyUrlPayload : undefined });
+    reply.send({ url: batch.replyUrl, payload });
   }
 
   function imageView(job: Job<ImageInput>, origin: string): ImageJob {
@@ -239,7 +239,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
   }
 
   /** The account a request runs on, by its references, its `email`, or auto-selection; 400/402/429/596 as documented. */
-  function accountFor(body: ImagesRequest, principal: Principal, refs: Array<[string, string]>): Account {
+  function accountFor(body: ImagesRequest, principal: Principal<UseapiLumaKeyConfig>, refs: Array<[string, string]>): Account {
     const workspace = principal.workspace;
     if (refs.length > 0) {
       const owners = refs.map(([field, ref]) => [field, ref, assetOwner(field, ref, principal)] as const);
@@ -265,7 +265,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
   }
 
   /** The account an assetRef belongs to, refusing refs of other users and refs never uploaded. */
-  function assetOwner(field: string, ref: string, principal: Principal): string {
+  function assetOwner(field: string, ref: string, principal: Principal<UseapiLumaKeyConfig>): string {
     const parsed = parseAssetRef(ref);
     if (!parsed || parsed.user !== userOf(principal)) {
       throw problem('validation', `Parameter ${field} (${ref}) is not an assetRef of this user`);
@@ -316,7 +316,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
       ...(refs.length > 0 ? { imageRefs: refs.map(([, ref]) => ref) } : {}),
     };
 
-    const now = deps.clock.now();
+    const now = ctx.clock.now();
     const timestamp = jobTimestamp(now, randomInt(1_000_000));
     const user = userOf(principal);
     const uuids = Array.from({ length: BATCH_SIZE + 1 }, () => randomUUID());
@@ -327,24 +327,24 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
       account,
       createdAt: now,
       request,
-      origin: deps.originOf(req),
+      origin: ctx.originOf(req),
       replyUrl: body.replyUrl,
       replyRef: body.replyRef,
       images: [],
       settledImages: 0,
       deleted: false,
-      holdsSlot: () => !batch.deleted && deps.clock.now() < settledAt(batch),
+      holdsSlot: () => !batch.deleted && ctx.clock.now() < settledAt(batch),
     };
     batches.set(batch.jobid, batch);
     const requested = outcomeFor(req, { message: FAILED_IMAGE_MESSAGE });
-    const timing = jobTiming(deps.timing, entry.typicalSeconds[resolution] * 1000);
+    const timing = jobTiming(ctx.timing, entry.typicalSeconds[resolution] * 1000);
     batch.images = batch.jobids.map((jobid, index) => {
       const fails = index >= BATCH_SIZE - failedImages;
       const job = jobs.create({
         id: jobid,
         owner: principal.workspace,
         input: { batch, index, uuid: uuids[index + 1]!, width, height, credits: entry.creditsPerImage[resolution] },
-        timing: deps.timing === 'realistic' ? { ...timing, runningMs: timing.runningMs + index * REALISTIC_IMAGE_STAGGER_MS } : timing,
+        timing: ctx.timing === 'realistic' ? { ...timing, runningMs: timing.runningMs + index * REALISTIC_IMAGE_STAGGER_MS } : timing,
         ...(fails ? { outcome: 'failed' as const, failure: requested.failure ?? { message: FAILED_IMAGE_MESSAGE } } : requested),
       });
       imagesByUuid.set(job.input.uuid, job);
@@ -355,7 +355,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
   }
 
   /** The caller's batch with this id, or undefined; another user's batch is a 403, a malformed id a 400. */
-  function ownBatch(jobid: string, principal: Principal): Batch | undefined {
+  function ownBatch(jobid: string, principal: Principal<UseapiLumaKeyConfig>): Batch | undefined {
     if (!parseJobId(jobid)) throw problem('validation', 'Invalid jobid');
     const batch = batches.get(jobid);
     if (!batch) return undefined;
@@ -364,7 +364,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
   }
 
   /** Neither a batch nor an image job of the caller: 403 when the id names another user, else 404. */
-  function unknownJob(jobid: string, principal: Principal): never {
+  function unknownJob(jobid: string, principal: Principal<UseapiLumaKeyConfig>): never {
     if (parseJobId(jobid)!.user !== userOf(principal)) throw problem('permission_denied', 'Job does not belong to this user');
     throw problem('not_found', 'Job not found');
   }
@@ -405,7 +405,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
       }
       const job = jobs.get(jobid, principal.workspace);
       if (!job) unknownJob(jobid, principal);
-      res.json(imageView(job, deps.originOf(req)));
+      res.json(imageView(job, ctx.originOf(req)));
     },
 
     deleteJob(req, res) {
@@ -447,18 +447,14 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
       const uploaded: AssetUploaded = {
         assetRef: formatAssetRef(userOf(principal), account.email, uuid),
         email: account.email,
-        upload: { id: uuid, media: { url: `${deps.originOf(req)}/useapi-luma/cdn/uploads/${uuid}.${EXTENSION_BY_TYPE[contentType] ?? 'bin'}` } },
+        upload: { id: uuid, media: { url: ctx.url(req, `/cdn/uploads/${uuid}.${EXTENSION_BY_TYPE[contentType] ?? 'bin'}`) } },
       };
       res.json(uploaded);
     },
   } satisfies { [OperationId in keyof operations]: OperationHandler };
 
   return {
-    slug: 'useapi-luma',
-    doc,
     errors: useapiLumaErrorFormat(doc),
-    keys: new KeyRegistry(keys),
-    devKeys: keys,
     handlers,
     jobStatuses: STATUS_BY_PHASE,
     routes: [
@@ -468,7 +464,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
         path: '/cdn/dream-machine/{uuid}/image.jpg',
         async handler(req, res) {
           const job = imagesByUuid.get(String(req.params.uuid).toLowerCase());
-          if (!job || jobs.phase(job) !== 'succeeded' || deps.clock.now() >= job.settledAt + deps.jobRetentionMs) {
+          if (!job || jobs.phase(job) !== 'succeeded' || ctx.clock.now() >= job.settledAt + ctx.jobRetentionMs) {
             throw problem('not_found', `No image at ${req.path}`);
           }
           const { batch, index, uuid, width, height } = job.input;
@@ -494,14 +490,6 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, deps: MockDep
         },
       },
     ],
-    reset() {
-      jobs.clear();
-      batches.clear();
-      imagesByUuid.clear();
-      assets.clear();
-      assetBytes = 0;
-      accounts.clear();
-    },
   };
 }
 

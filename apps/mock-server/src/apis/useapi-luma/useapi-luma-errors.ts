@@ -22,8 +22,6 @@ const RESPONSE_BY_PROBLEM = {
   not_found: 'JobNotFound',
   // useapi.net documents no 405: an unknown method on a known path is a resource that is not there.
   method_not_allowed: 'JobNotFound',
-  // Never raised here (useapi.net has no idempotency keys); the nearest documented conflict.
-  idempotency_conflict: 'JobNotTerminal',
   // No request-rate limit is documented; the documented 429 is the capacity one.
   rate_limited: 'AllAccountsAtCapacity',
   // The only server-side failure the page documents is the account's session error.

@@ -1,0 +1,118 @@
+// Issue 14: after `close()` nothing an API owns fires. A job with a callback that settles after the
+// server was closed sends nothing, throws nothing (no unhandled rejection, which would end a Node
+// process without a handler) and leaves no timer behind; every API with callbacks is checked.
+import express from 'express';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { createApiContext } from '../src/core/api-context.js';
+import { ManualClock } from '../src/core/clock.js';
+import { loadSpec } from '../src/core/spec-document.js';
+import { WebhookDispatcher } from '../src/core/webhooks.js';
+import { startMock } from './harness.js';
+import type { Harness } from './harness.js';
+import { listen } from './listen.js';
+
+/** A callback receiver on 127.0.0.1:0 counting what reaches it. */
+async function receiver() {
+  const hits: unknown[] = [];
+  const app = express();
+  app.post('/hook', express.json(), (req, res) => {
+    hits.push(req.body);
+    res.status(204).end();
+  });
+  const { url } = await listen(app);
+  return { url: `${url}/hook`, hits };
+}
+
+const TIMING = { queuedMs: 1_000, runningMs: 9_000 };
+
+/** One job per API whose spec declares a callback, asking for it at `hook`. */
+const CASES = [
+  {
+    slug: 'lumen',
+    create: (h: Harness, hook: string) =>
+      fetch(`${h.running.baseUrl('lumen')}/v1/images/generations`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk-lumen-mock-dev', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-image-2-low', prompt: 'a cat', webhook_url: hook, webhook_secret: 'shh' }),
+      }),
+    // Lumen calls back once, when the task settles.
+    sentAtCreation: 0,
+  },
+  {
+    slug: 'useapi-luma',
+    create: (h: Harness, hook: string) =>
+      fetch(`${h.running.baseUrl('useapi-luma')}/images`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer useapi_mock_dev', 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'an astronaut on Mars', replyUrl: hook }),
+      }),
+    // useapi.net posts the created record at once, and the final one when the batch settles.
+    sentAtCreation: 1,
+  },
+  {
+    slug: 'lumozai',
+    create: (h: Harness, hook: string) =>
+      fetch(`${h.running.baseUrl('lumozai')}/run`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer lmz_mock_dev', accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', prefer: 'respond-async' },
+        body: new URLSearchParams({ model_id: 'hidream-l1', prompt: 'a sunset', webhook: hook }).toString(),
+      }),
+    sentAtCreation: 0,
+  },
+] as const;
+
+let rejections: unknown[] = [];
+const onRejection = (reason: unknown) => rejections.push(reason);
+beforeEach(() => {
+  rejections = [];
+  process.on('unhandledRejection', onRejection);
+});
+afterEach(() => {
+  process.off('unhandledRejection', onRejection);
+  vi.restoreAllMocks();
+});
+
+describe('a job whose callback falls due after close()', () => {
+  it.each(CASES)('$slug: sends nothing, throws nothing, keeps no timer', async ({ slug, create, sentAtCreation }) => {
+    const h = await startMock({ timing: TIMING });
+    const hook = await receiver();
+    const errors = vi.spyOn(console, 'error');
+    const created = await create(h, hook.url);
+    expect(created.status, await created.clone().text()).toBe(200);
+    if (sentAtCreation > 0) await h.mock.webhooks.waitFor((d) => d.api === slug);
+    expect(hook.hits).toHaveLength(sentAtCreation);
+    expect(h.mock.state(slug).jobs.length).toBeGreaterThan(0);
+
+    await h.running.close();
+    expect.soft(h.clock.pendingSleeps, 'timers of the closed server still waiting on the clock').toBe(0);
+    h.clock.advance(TIMING.queuedMs + TIMING.runningMs);
+    // Long enough for a settle notification, a delivery attempt and a rejection to surface.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(rejections).toEqual([]);
+    expect(errors).not.toHaveBeenCalled();
+    expect(hook.hits).toHaveLength(sentAtCreation);
+    expect(h.mock.webhooks.list({ api: slug, status: 'delivered' })).toEqual([]);
+    // The jobs stay readable after close: a test may still inspect what was created.
+    expect(h.mock.state(slug).jobs.map((job) => job.phase)).not.toContain('queued');
+  });
+});
+
+describe('a callback sent through a closed context', () => {
+  it('is recorded as refused, never thrown or sent', async () => {
+    const clock = new ManualClock(0);
+    const webhooks = new WebhookDispatcher(clock);
+    const shared = { clock, timing: 'instant' as const, resultRetentionMs: 1, jobRetentionMs: 1, idempotencyRetentionMs: 1, originOf: () => '', secret: Buffer.alloc(32), webhooks, validateResponses: true };
+    const handle = createApiContext('lumen', loadSpec('lumen'), [], shared);
+    const sender = handle.ctx.callback('taskCompleted');
+    const hook = await receiver();
+    handle.close();
+    await webhooks.close();
+    const delivery = sender.send({ url: hook.url, payload: { id: 'a1', status: 'succeeded', created: 0 } });
+    expect(delivery).toMatchObject({ status: 'refused', reason: expect.stringMatching(/closed/), attempts: [] });
+    expect(webhooks.list({ status: 'refused' })).toEqual([delivery]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(hook.hits).toEqual([]);
+  });
+});
