@@ -2,7 +2,7 @@ import type { GenerationFailureCode, GenerationState, Model } from '@imagegen/lu
 import { LumaAgentsGenerationFailedError, createLumaAgentsClient } from '@imagegen/luma-agents';
 import { describe, expect, it } from 'vitest';
 
-import { HOUR, KEYS, PROMPT, detailOf, specEnum, startLuma } from './luma-agents-support.js';
+import { HOUR, KEYS, PROMPT, TINY_PNG_BASE64, detailOf, specEnum, startLuma } from './luma-agents-support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const FAILURE_CODES = specEnum<GenerationFailureCode>('GenerationFailureCode');
@@ -130,6 +130,18 @@ describe('Prefer: job-status=failed with any of the spec nine failure codes', ()
     const failure = await client.waitForGeneration(created.id, { intervalMs: 1 }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(LumaAgentsGenerationFailedError);
     expect(failure).toMatchObject({ failureCode: 'image_too_large', failureReason: expect.stringMatching(/size limit/) });
+  });
+});
+
+describe('image_ref items: every field optional, as the page lists them', () => {
+  it('the typed client submits a reference with both url and data and gets a completed generation', async () => {
+    const h = await startLuma({ timing: 'instant' });
+    const client = createLumaAgentsClient({ apiKey: KEYS.dev, baseUrl: h.lumaBase });
+    const created = await client.createGeneration({
+      prompt: PROMPT,
+      image_ref: [{ url: 'https://example.org/references/palette.jpg', data: TINY_PNG_BASE64, media_type: 'image/png' }, { url: 'https://example.org/b.jpg' }],
+    });
+    expect((await client.waitForGeneration(created.id, { intervalMs: 1 })).state).toBe('completed');
   });
 });
 

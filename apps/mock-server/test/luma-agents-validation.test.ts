@@ -48,7 +48,8 @@ const COMBINATIONS: Case[] = [
   { name: 'a source with neither url nor data', body: { prompt: PROMPT, source: { media_type: 'image/png' } }, status: 422, detail: /^source: provide either url or inline base64 data$/ },
   { name: 'an empty source object', body: { prompt: PROMPT, source: {} }, status: 422, detail: /^source: provide either url or inline base64 data$/ },
   { name: 'source data without media_type', body: { prompt: PROMPT, source: { data: TINY_PNG_BASE64 } }, status: 422, detail: /^source: media_type is required with data$/ },
-  { name: 'a fourth reference with both url and data', body: { prompt: PROMPT, image_ref: [...refs(3), { ...url('d'), ...inline }] }, status: 422, detail: /^image_ref\[3\]: provide either url or data, not both$/ },
+  { name: 'a fourth reference with neither url nor data', body: { prompt: PROMPT, image_ref: [...refs(3), { media_type: 'image/png' }] }, status: 422, detail: /^image_ref\[3\]: provide either url or inline base64 data$/ },
+  { name: 'an empty reference object', body: { prompt: PROMPT, image_ref: [{}] }, status: 422, detail: /^image_ref\[0\]: provide either url or inline base64 data$/ },
   { name: 'reference data without media_type', body: { prompt: PROMPT, image_ref: [{ data: TINY_PNG_BASE64 }] }, status: 422, detail: /^image_ref\[0\]: media_type is required with data$/ },
 ];
 
@@ -84,6 +85,7 @@ describe('Luma Agents request validation: the documented status and a {detail} n
     { name: 'nine reference images with type image', body: { prompt: PROMPT, image_ref: refs(9) } },
     { name: 'an edit of an inline source', body: { prompt: PROMPT, type: 'image_edit', source: inline } },
     { name: 'an edit guided only by references', body: { prompt: PROMPT, type: 'image_edit', image_ref: [inline] } },
+    { name: 'a reference with both url and data (the page makes every image_ref field optional)', body: { prompt: PROMPT, image_ref: [{ ...url('a'), ...inline }] } },
     { name: 'every field null that may be null', body: { prompt: PROMPT, aspect_ratio: null, output_format: null, source: null } },
     { name: 'a prompt of exactly 6000 characters', body: { prompt: 'x'.repeat(6000) } },
     ...Object.entries(requestExamples()).map(([name, body]) => ({ name: `the spec example ${name}`, body })),

@@ -56,6 +56,17 @@ describe('@imagegen/lumen against the mock', () => {
     ]);
   });
 
+  it.each([
+    ['image_urls', { image_urls: ['https://your.img/cat.png', 'https://your.img/dog.png'] }],
+    ['image', { image: 'https://your.img/cat.png' }],
+  ] as const)('the text-to-image endpoint takes the field table\'s %s and the task succeeds', async (_field, images) => {
+    const { client, wait } = await clientFor();
+    const created = await client.createGenerationTask({ ...GENERATION, ...images });
+    expect(created.status).toBe('queued');
+    const task = await client.waitForTask(created.id, wait);
+    expect(task.data).toHaveLength(1);
+  });
+
   it('inpaintAndDownload of a failed task throws LumenTaskFailedError with the task error', async () => {
     const { h, client, wait } = await clientFor({}, KEYS.dev, losingAnswers(0, { Prefer: 'job-status=failed, job-error-code=upstream_error' }).fetch);
     const failure = await client.inpaintAndDownload(INPAINT, { wait }).catch((error: unknown) => error);

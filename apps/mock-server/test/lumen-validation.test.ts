@@ -30,7 +30,7 @@ const BAD_REQUESTS: BadRequest[] = [
   { name: 'size with a zero side', path: GEN, json: { ...GENERATION, size: '0x1024' }, message: /^size: must match pattern/ },
   { name: 'resolution in lower case', path: GEN, json: { ...GENERATION, resolution: '2k' }, message: 'resolution: must be equal to one of the allowed values: 1K, 2K, 4K' },
   { name: 'an unknown field', path: GEN, json: { ...GENERATION, seed: 7 }, message: /must NOT have additional properties/ },
-  { name: 'reference images on the text-to-image endpoint', path: GEN, json: { ...GENERATION, image_urls: EDIT.image_urls }, message: /must NOT have additional properties/ },
+  { name: 'a reference image URL that is not http(s) on the text-to-image endpoint', path: GEN, json: { ...GENERATION, image: 'ftp://your.img/cat.png' }, message: /^image: must match pattern/ },
   {
     name: 'webhook_url without webhook_secret',
     path: GEN,

@@ -95,7 +95,7 @@ export interface components {
          */
         Style: "auto" | "manga";
         /**
-         * @description An input image. Provide either `url` or inline base64 `data` (not both); `media_type` is
+         * @description The `source` image. Provide either `url` or inline base64 `data` (not both); `media_type` is
          *     required with `data`. Breaking either rule is a rejected combination (`422`).
          *     `dependentRequired` states the media_type rule; the `oneOf` branch repeats it for
          *     validators that ignore `dependentRequired` (Prism 5.14).
@@ -111,6 +111,25 @@ export interface components {
             /**
              * @description Publicly accessible image URL. A URL the API cannot fetch an image from is answered `422`.
              * @example https://example.org/photos/street.jpg
+             */
+            url?: string;
+        } & (unknown | unknown);
+        /**
+         * @description A reference image. The page marks `data`, `media_type` and `url` all optional and states
+         *     only that `media_type` is required with `data`; the url-xor-data rule it gives `source` is
+         *     not stated for these, so an item may carry both (the inline `data` is then used).
+         */
+        ImageRef: {
+            /** @description Base64-encoded image data. Data that does not decode to an image is answered `422`. */
+            data?: string;
+            /**
+             * @description MIME type (e.g. image/jpeg). Required with data.
+             * @example image/jpeg
+             */
+            media_type?: string;
+            /**
+             * @description Publicly accessible image URL. A URL the API cannot fetch an image from is answered `422`.
+             * @example https://example.org/references/palette.jpg
              */
             url?: string;
         } & (unknown | unknown);
@@ -362,7 +381,7 @@ export interface components {
                     /** @description Output aspect ratio. Omitted or null lets the model pick one that suits the prompt. */
                     aspect_ratio?: components["schemas"]["AspectRatio"] | null;
                     /** @description Reference images for style/content guidance. Up to 9 for type 'image', up to 8 for type 'image_edit'. */
-                    image_ref?: components["schemas"]["ImageInput"][];
+                    image_ref?: components["schemas"]["ImageRef"][];
                     /** @default uni-1 */
                     model?: components["schemas"]["Model"];
                     /** @description Output image format. Omitted or null lets the model pick. */

@@ -164,10 +164,17 @@ export interface components {
          * @example https://your.img/mask.png
          */
         MaskUrl: components["schemas"]["HttpUrl"];
-        /** @description Text-to-image fields. `webhook_secret` is required once `webhook_url` is set. */
+        /**
+         * @description The fields of the page's "POST /v1/images/generations fields" table. The endpoint is
+         *     "currently text-to-image": `image_urls` (or `image` for one) are accepted, as the table lists
+         *     them, and required only by `/edits` and `/inpaint`. `webhook_secret` is required once
+         *     `webhook_url` is set.
+         */
         GenerationRequest: {
             model: components["schemas"]["ModelCode"];
             prompt: components["schemas"]["Prompt"];
+            image_urls?: components["schemas"]["ImageUrls"];
+            image?: components["schemas"]["SingleImageUrl"];
             n?: components["schemas"]["ImageCount"];
             size?: components["schemas"]["Size"];
             resolution?: components["schemas"]["Resolution"];

@@ -115,11 +115,13 @@ export interface components {
          */
         JobId: string;
         /**
-         * @description Output aspect ratio. Must also be one of the chosen model's `aspect_ratios`.
+         * @description Output aspect ratio: one of the request table's nine (`1:1` to `9:21`) or `5:4` and `4:5`,
+         *     which the documented model's catalog entry lists beside them. It must also be one of the
+         *     chosen model's `aspect_ratios` in `GET /v1/models`; any other is `400 validation_error`.
          * @example 16:9
          * @enum {string}
          */
-        AspectRatio: "1:1" | "16:9" | "9:16" | "4:3" | "3:4" | "3:2" | "2:3" | "21:9" | "9:21";
+        AspectRatio: "1:1" | "16:9" | "9:16" | "4:3" | "3:4" | "3:2" | "2:3" | "21:9" | "9:21" | "5:4" | "4:5";
         /**
          * @description Output resolution tier. Nano Banana 2, Nano Banana Pro and Flux.2 variants are capped to 2k; requests above a model's `max_resolution` are capped before pricing and upstream generation.
          * @example 2k
@@ -362,7 +364,7 @@ export interface components {
                  * @example {
                  *       "error": {
                  *         "type": "validation_error",
-                 *         "message": "aspectRatio must be one of: 1:1, 16:9, 9:16, 4:3, 3:4, 3:2, 2:3, 21:9, 9:21"
+                 *         "message": "aspectRatio must be one of: 1:1, 16:9, 9:16, 4:3, 3:4, 3:2, 2:3, 21:9, 9:21, 5:4, 4:5"
                  *       }
                  *     }
                  */

@@ -53,15 +53,26 @@ function findImageRefMax(doc: OpenApiDocument, node: unknown): number | undefine
   return undefined;
 }
 
-/** `source`, `image_ref[0]`: the url-or-data rules of one input image. */
+/** A field that holds one input image: `source` or `image_ref[3]`. */
+const IMAGE_FIELD = /^(?:source|image_ref\[\d+\])$/;
+
+/**
+ * `source`, `image_ref[0]`: the url-or-data rules of one input image. The page gives `source` its
+ * "either url or data (not both)" rule and leaves every `image_ref` field optional, so a reference
+ * may carry both; one with neither names no image (the spec marks that rule inferred).
+ */
 export function imageInputProblem(field: string, image: unknown): string | undefined {
-  if (!isRecord(image)) return undefined;
+  if (!isRecord(image) || !IMAGE_FIELD.test(field)) return undefined;
   const hasUrl = image.url !== undefined;
   const hasData = image.data !== undefined;
-  if (hasUrl && hasData) return `${field}: provide either url or data, not both`;
+  if (hasUrl && hasData && field === 'source') return `${field}: provide either url or data, not both`;
   if (!hasUrl && !hasData) return `${field}: provide either url or inline base64 data`;
-  if (hasData && image.media_type === undefined) return `${field}: media_type is required with data`;
+  if (hasData && image.media_type === undefined) return mediaTypeProblem(field);
   return undefined;
+}
+
+function mediaTypeProblem(field: string): string {
+  return `${field}: media_type is required with data`;
 }
 
 /** `type: image_edit` needs something to edit, and its source takes one of the reference slots. */
@@ -142,15 +153,19 @@ function combinationOf(issue: ValidationIssue, limits: RequestLimits): string | 
   switch (issue.keyword) {
     case 'oneOf':
     case 'not':
-    case 'dependentRequired':
       return imageInputProblem(issue.field, issue.value) ?? `${issue.field}: ${issue.message}`;
+    case 'dependentRequired': {
+      // Reported at the missing property (`image_ref[0].media_type`): the rule is the image's.
+      const image = issue.field.replace(/\.media_type$/, '');
+      return IMAGE_FIELD.test(image) ? mediaTypeProblem(image) : `${issue.field}: ${issue.message}`;
+    }
     case 'if':
     case 'then':
       return editProblem(issue.value, limits) ?? `${issue.field}: ${issue.message}`;
     case 'anyOf':
       // A nullable field's `anyOf: [schema, null]` is its own type rule; any other is a combination.
       if (isNullableUnion(schemaAt(limits, issue.path))) return undefined;
-      return (issue.path.length === 0 ? editProblem(issue.value, limits) : undefined) ?? `${issue.field}: ${issue.message}`;
+      return imageInputProblem(issue.field, issue.value) ?? (issue.path.length === 0 ? editProblem(issue.value, limits) : undefined) ?? `${issue.field}: ${issue.message}`;
     case 'maxItems':
       // Both limits arrive as maxItems on image_ref: within the field's own limit, it was image_edit's.
       if (issue.field === 'image_ref' && Array.isArray(issue.value) && issue.value.length <= limits.imageRefMax) {
