@@ -116,11 +116,11 @@ describe('request bodies follow the spec, including its conditional rules', () =
     expectTypeOf(client.createInpaintTask).toBeFunction();
   });
 
-  it('requires mask_url for inpainting only, and refuses image fields for text-to-image', () => {
+  it('requires mask_url for inpainting only; text-to-image takes the field table\'s image fields but no mask', () => {
     // @ts-expect-error mask_url is required for inpainting
     void client.createInpaintTask({ model, prompt, image });
-    // @ts-expect-error text-to-image takes no reference image
     void client.createGenerationTask({ model, prompt, image_urls: [image] });
+    void client.createGenerationTask({ model, prompt, image });
     // @ts-expect-error text-to-image takes no mask
     void client.generateAndDownload({ model, prompt, mask_url });
     expectTypeOf(client.createGenerationTask).toBeFunction();
