@@ -1,7 +1,7 @@
 // The typed client (@imagegen/lumen) against the Lumen mock: the whole flow, failures, and the
 // rule that a task submission is sent once, never retried (Lumen documents no idempotency key).
 import { LumenError, LumenTaskFailedError, createLumenClient } from '@imagegen/lumen';
-import type { LumenClient } from '@imagegen/lumen';
+import type { GenerationRequest, LumenClient } from '@imagegen/lumen';
 import { describe, expect, it } from 'vitest';
 
 import { imageSize } from '../src/index.js';
@@ -56,10 +56,10 @@ describe('@imagegen/lumen against the mock', () => {
     ]);
   });
 
-  it.each([
+  it.each<[string, Pick<GenerationRequest, 'image_urls' | 'image'>]>([
     ['image_urls', { image_urls: ['https://your.img/cat.png', 'https://your.img/dog.png'] }],
     ['image', { image: 'https://your.img/cat.png' }],
-  ] as const)('the text-to-image endpoint takes the field table\'s %s and the task succeeds', async (_field, images) => {
+  ])('the text-to-image endpoint takes the field table\'s %s and the task succeeds', async (_field, images) => {
     const { client, wait } = await clientFor();
     const created = await client.createGenerationTask({ ...GENERATION, ...images });
     expect(created.status).toBe('queued');
