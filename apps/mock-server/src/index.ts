@@ -52,3 +52,5 @@ export { DEFAULT_ALLOWED_RANGES, OutboundPolicy } from './core/outbound-address.
 export type { HostResolver, ResolvedAddress } from './core/outbound-address.js';
 export { CallbackSchemaCheck } from './core/callback-check.js';
 export type { CallbackSelector } from './core/callback-check.js';
+export { PROVENANCE_KEYWORD, PROVENANCE_PROMPT_CHARACTERS, readImageProvenance } from './core/images/provenance.js';
+export type { ImageProvenance, ImageProvenanceRecord } from './core/images/provenance.js';

@@ -1,6 +1,7 @@
+import { decode as decodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 
-import { imageSize } from '../src/index.js';
+import { imageSize, readImageProvenance } from '../src/index.js';
 import { startMock, validJob } from './harness.js';
 
 type Job = { id: string; status: string; created: number; completed?: number; data?: Array<{ download_url: string }>; error?: string };
@@ -96,17 +97,20 @@ describe('LumixAI downloads', () => {
     return Buffer.from(await (await h.call(data[0]!.download_url)).arrayBuffer());
   }
 
-  it('gives the same bytes for the same prompt and seed, and different bytes otherwise', async () => {
+  it('gives the same pixels for the same prompt and seed, and different pixels otherwise; each file names its own job', async () => {
     const h = await startMock();
     const a = await imageFor(h, { ...validJob, resolution: '1k', seed: 7 });
     const b = await imageFor(h, { ...validJob, resolution: '1k', seed: 7 });
     const otherSeed = await imageFor(h, { ...validJob, resolution: '1k', seed: 8 });
     const otherPrompt = await imageFor(h, { ...validJob, resolution: '1k', seed: 7, prompt: 'a red bicycle' });
     const noSeed = await imageFor(h, { ...validJob, resolution: '1k' });
-    expect(a.equals(b)).toBe(true);
-    expect(a.equals(otherSeed)).toBe(false);
-    expect(a.equals(otherPrompt)).toBe(false);
-    expect(a.equals(noSeed)).toBe(false);
+    const pixels = (png: Buffer) => {
+      const { data, palette } = decodePng(png);
+      return Buffer.concat([Buffer.from(data.buffer), Buffer.from(JSON.stringify(palette ?? []))]);
+    };
+    expect(pixels(a).equals(pixels(b))).toBe(true);
+    expect(readImageProvenance(a)?.jobId).not.toBe(readImageProvenance(b)?.jobId);
+    for (const other of [otherSeed, otherPrompt, noSeed]) expect(pixels(a).equals(pixels(other))).toBe(false);
   });
 
   it('expires results after the retention period ("download promptly")', async () => {

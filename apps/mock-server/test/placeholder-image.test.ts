@@ -1,6 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { inflateSync } from 'node:zlib';
+
+import decodeLibjpeg, { init as initLibjpeg } from '@jsquash/jpeg/decode.js';
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
-import { describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphInk } from '../src/core/images/bitmap-font.js';
 import type { ImageFormat } from '../src/core/images/image-size.js';
@@ -13,10 +19,11 @@ import {
   renderPlaceholderImage,
 } from '../src/core/images/placeholder-image.js';
 import type { PlaceholderImageRequest } from '../src/core/images/placeholder-image.js';
-import { imageSize } from '../src/index.js';
+import { imageSize, readImageProvenance } from '../src/index.js';
 
-// Decoded by libraries independent of the code under test: fast-png inflates with fflate, not node:zlib,
-// and jpeg-js is a different codebase from the MozJPEG encoder the renderer uses.
+// Decoded by libraries independent of the code under test (which writes its own deflate stream and
+// its own JPEG): fast-png inflates with fflate, jpeg-js is a JavaScript JPEG decoder; pngjs (node's
+// zlib) and libjpeg-turbo (MozJPEG's decoder, as WebAssembly) read every file a second time below.
 interface Pixels {
   width: number;
   height: number;
@@ -24,20 +31,36 @@ interface Pixels {
 }
 
 function decode(format: ImageFormat, bytes: Uint8Array): Pixels {
-  const image =
-    format === 'png'
-      ? decodePng(bytes)
-      : { ...jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 }), channels: 4 };
-  const { width, height, data, channels } = image;
-  return {
-    width,
-    height,
-    rgb: (x, y) => {
-      const at = (y * width + x) * channels;
-      return [data[at]!, data[at + 1]!, data[at + 2]!];
-    },
-  };
+  if (format === 'png') {
+    const { width, height, data, channels, palette } = decodePng(bytes);
+    return {
+      width,
+      height,
+      rgb: (x, y) => {
+        const at = (y * width + x) * channels;
+        if (palette) return palette[data[at]!]!.slice(0, 3) as [number, number, number];
+        return [data[at]!, data[at + 1]!, data[at + 2]!];
+      },
+    };
+  }
+  return rgba(jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 }));
 }
+
+function rgba({ width, height, data }: { width: number; height: number; data: ArrayLike<number> }): Pixels {
+  return { width, height, rgb: (x, y) => [data[(y * width + x) * 4]!, data[(y * width + x) * 4 + 1]!, data[(y * width + x) * 4 + 2]!] };
+}
+
+/** The second decoder of each format. */
+async function decodeAgain(format: ImageFormat, bytes: Buffer): Promise<Pixels> {
+  if (format === 'png') return rgba(PNG.sync.read(bytes));
+  return rgba(await decodeLibjpeg(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer));
+}
+
+beforeAll(async () => {
+  // The codec's loader finds its .wasm by URL, which Node cannot fetch from disk: it gets the module.
+  const wasm = await readFile(createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'));
+  await initLibjpeg((await WebAssembly.compile(wasm)) as Parameters<typeof initLibjpeg>[0]);
+});
 
 /** The marker bytes of a JPEG's segments up to the start of scan, read independently of imageSize. */
 function jpegMarkers(bytes: Uint8Array): number[] {
@@ -80,11 +103,29 @@ describe('renderPlaceholderImage', () => {
     { width: 8192, height: 24 },
   ];
 
-  it.each(forBothFormats(sizes))('$format $width x $height decodes to exactly that size', async ({ format, width, height }) => {
-    const bytes = await renderPlaceholderImage(request({ format, width, height }));
+  it.each(forBothFormats(sizes))('$format $width x $height decodes to exactly that size, alike in two independent decoders', async ({ format, width, height }) => {
+    const bytes = renderPlaceholderImage(request({ format, width, height }));
     const pixels = decode(format, bytes);
+    const again = await decodeAgain(format, bytes);
     expect({ width: pixels.width, height: pixels.height }).toEqual({ width, height });
+    expect({ width: again.width, height: again.height }).toEqual({ width, height });
     expect(imageSize(bytes)).toEqual({ format, width, height });
+    // Away from the label's edges (where decoders upsample chroma differently): decoders may round an
+    // IDCT differently, never by more than a few steps.
+    const tolerance = format === 'jpeg' ? 3 : 0;
+    for (const [x, y] of [[width - 1, height - 1], [width >> 1, height - 1], [width - 1, height >> 1], [0, height - 1]] as const) {
+      again.rgb(x, y).forEach((v, c) => expect(Math.abs(v - pixels.rgb(x, y)[c]!), `(${x}, ${y})`).toBeLessThanOrEqual(tolerance));
+    }
+  });
+
+  it('writes a PNG whose zlib stream node:zlib inflates to one filtered row per image row', () => {
+    const bytes = renderPlaceholderImage(request({ width: 640, height: 480 }));
+    const idat: Buffer[] = [];
+    for (let at = 8; at < bytes.length; at += 12 + bytes.readUInt32BE(at)) {
+      if (bytes.toString('latin1', at + 4, at + 8) === 'IDAT') idat.push(bytes.subarray(at + 8, at + 8 + bytes.readUInt32BE(at)));
+    }
+    // inflateSync checks the Adler-32 the encoder sums per run.
+    expect(inflateSync(Buffer.concat(idat)).length).toBe(480 * (1 + 640));
   });
 
   it('writes JPEG as a baseline (SOF0) frame, not progressive', async () => {
@@ -187,8 +228,8 @@ describe('renderPlaceholderImage', () => {
     { what: 'a side above the maximum', width: PLACEHOLDER_MAX_SIDE + 1, height: 1 },
     { what: 'one row more than the largest area', width: 4096, height: 4097 },
     { what: 'the largest side squared', width: PLACEHOLDER_MAX_SIDE, height: PLACEHOLDER_MAX_SIDE },
-  ])('refuses $what with a RangeError', async ({ width, height }) => {
-    await expect(renderPlaceholderImage(request({ width, height }))).rejects.toThrow(RangeError);
+  ])('refuses $what with a RangeError', ({ width, height }) => {
+    expect(() => renderPlaceholderImage(request({ width, height }))).toThrow(RangeError);
     expect(() => new PlaceholderImageCache().render(request({ width, height }))).toThrow(RangeError);
   });
 
@@ -267,6 +308,49 @@ describe('placeholderLabel', () => {
     { what: 'the start of one very long word', prompt: 'x'.repeat(50), line: `${'x'.repeat(32)}...` },
   ])('keeps $what', ({ prompt, line }) => {
     expect(placeholderLabel({ ...fields, prompt })).toEqual(['LumixAI', 'flux-kontext', '1024x576', line, 'seed:7']);
+  });
+});
+
+describe('readImageProvenance', () => {
+  const provenance = { api: 'lumixai', jobId: 'job-7f3a', model: 'flux-kontext', prompt: 'a lighthouse at dusk' };
+
+  it.each(FORMATS)('%s: reads back the API, job id, model, prompt and size written into the file', (format) => {
+    const bytes = renderPlaceholderImage(request({ format, width: 640, height: 360, provenance }));
+    expect(readImageProvenance(bytes)).toEqual({ ...provenance, format, width: 640, height: 360 });
+  });
+
+  it('writes it where other readers find it: a PNG tEXt chunk keyed imagegen-mock', () => {
+    const { text } = decodePng(renderPlaceholderImage(request({ provenance })));
+    expect(JSON.parse(text['imagegen-mock']!)).toEqual({ ...provenance, width: 256, height: 256 });
+  });
+
+  it('writes it where other readers find it: a JPEG COM segment before the scan', () => {
+    const bytes = renderPlaceholderImage(request({ format: 'jpeg', provenance }));
+    expect(jpegMarkers(bytes)).toContain(0xfe);
+    expect(bytes.toString('latin1')).toContain('imagegen-mock {"api":"lumixai","jobId":"job-7f3a"');
+  });
+
+  it.each(FORMATS)('%s: keeps any prompt exactly, up to its first 200 characters', (format) => {
+    const prompt = `naïve 日本 🙂 "quoted" \\ back\nslash ${'x'.repeat(300)}`;
+    const read = readImageProvenance(renderPlaceholderImage(request({ format, provenance: { ...provenance, prompt } })));
+    expect(read?.prompt).toBe([...prompt].slice(0, 200).join(''));
+  });
+
+  it.each(FORMATS)('%s: gives undefined for an image without it', (format) => {
+    expect(readImageProvenance(renderPlaceholderImage(request({ format })))).toBeUndefined();
+  });
+
+  it('throws, like imageSize, for what is not an image', () => {
+    expect(() => readImageProvenance(new TextEncoder().encode('<html>'))).toThrow(/not a PNG or JPEG/);
+  });
+
+  it('tells images of different jobs apart, and changes no pixel', () => {
+    const a = renderPlaceholderImage(request({ provenance }));
+    const b = renderPlaceholderImage(request({ provenance: { ...provenance, jobId: 'job-other' } }));
+    expect(readImageProvenance(b)?.jobId).toBe('job-other');
+    expect(a.equals(b)).toBe(false);
+    expect(decodePng(a).data).toEqual(decodePng(b).data);
+    expect(placeholderCacheKey(request({ provenance }))).not.toBe(placeholderCacheKey(request({ provenance: { ...provenance, jobId: 'job-other' } })));
   });
 });
 

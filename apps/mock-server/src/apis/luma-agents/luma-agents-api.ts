@@ -284,6 +284,7 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiConte
       height,
       seed: `${model}\n${type}\n${style}\n${prompt}\n${job.id}`,
       label: placeholderLabel({ api: 'Luma Agents', model, width, height, prompt, id: job.id }),
+      provenance: { api: 'luma-agents', jobId: job.id, model, prompt },
     });
     const maxAge = Math.max(0, Math.floor((verdict.expiresAt - ctx.clock.now()) / 1000));
     res

@@ -245,6 +245,7 @@ export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKe
       height,
       seed: `${job.id}/${index}`,
       label: placeholderLabel({ api: 'Lumen', model, width, height, prompt, id: `${job.id.slice(0, 12)} #${index + 1}/${job.input.n}` }),
+      provenance: { api: 'lumen', jobId: job.id, model, prompt },
     });
     res.status(200).set({ 'Content-Type': PLACEHOLDER_CONTENT_TYPE.png, 'Content-Length': String(png.length) }).end(png);
   };

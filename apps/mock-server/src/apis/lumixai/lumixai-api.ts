@@ -194,6 +194,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
         height,
         seed: `${model.slug}\n${prompt}\n${seed}`,
         label: placeholderLabel({ api: 'LumixAI', model: model.slug, width, height, prompt, id: seed }),
+        provenance: { api: 'lumixai', jobId: job.id, model: model.slug, prompt },
       });
       res
         .status(200)

@@ -243,6 +243,7 @@ export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<Lum
       height,
       seed: `${model.model_id}\n${prompt}\n${requestId}`,
       label: placeholderLabel({ api: 'LumozAI', model: model.model_id, width, height, prompt, id: String(requestId) }),
+      provenance: { api: 'lumozai', jobId: String(requestId), model: model.model_id, prompt },
     });
     res.status(200).set({ 'Content-Type': PLACEHOLDER_CONTENT_TYPE.jpeg, 'Content-Length': String(jpeg.length) }).end(jpeg);
   };

@@ -474,6 +474,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, ctx: ApiConte
             height,
             seed: job.id,
             label: placeholderLabel({ api: 'useapi.net Luma', model: batch.request.model, width, height, prompt: batch.request.prompt, id: `${uuid.slice(0, 8)} ${index + 1}/${BATCH_SIZE}` }),
+            provenance: { api: 'useapi-luma', jobId: job.id, model: batch.request.model, prompt: batch.request.prompt },
           });
           res.status(200).set({ 'Content-Type': PLACEHOLDER_CONTENT_TYPE.jpeg, 'Content-Length': String(jpeg.length), 'Cache-Control': 'public, max-age=31536000, immutable' }).end(jpeg);
         },

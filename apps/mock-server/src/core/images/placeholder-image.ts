@@ -2,6 +2,8 @@ import { LruCache } from '../lru-cache.js';
 import { encodeJpeg } from './encode-jpeg.js';
 import { encodePng } from './encode-png.js';
 import type { ImageFormat } from './image-size.js';
+import { jpegProvenanceComment, PROVENANCE_KEYWORD, provenanceText } from './provenance.js';
+import type { ImageProvenance } from './provenance.js';
 import { PlaceholderRaster } from './raster.js';
 
 export interface PlaceholderImageRequest {
@@ -18,6 +20,11 @@ export interface PlaceholderImageRequest {
    * PLACEHOLDER_MAX_LABEL_LINES and whatever does not fit the image are cut. An empty list draws no box.
    */
   label: readonly string[];
+  /**
+   * Written into the file (PNG tEXt, JPEG COM) so a test can tell which request made it without
+   * reading pixels; see readImageProvenance. Default: none.
+   */
+  provenance?: ImageProvenance;
 }
 
 /**
@@ -38,20 +45,25 @@ export const PLACEHOLDER_CONTENT_TYPE: Readonly<Record<ImageFormat, string>> = {
  * A real, decodable placeholder image: a vertical gradient in colours derived from `seed`, with the
  * `label` drawn on it in a bitmap font that grows with the image. Equal requests give byte-identical
  * files. Throws a RangeError for a size outside 1..PLACEHOLDER_MAX_SIDE or above PLACEHOLDER_MAX_PIXELS.
+ *
+ * Rendering costs what the label costs, not what the pixels do (a 4096 px image well under 10 ms):
+ * the encoders write runs and repeated blocks rather than pixels (see encode-png.ts, encode-jpeg.ts).
  */
-export async function renderPlaceholderImage(request: PlaceholderImageRequest): Promise<Buffer> {
+export function renderPlaceholderImage(request: PlaceholderImageRequest): Buffer {
   checkSize(request);
-  const label = request.label.slice(0, PLACEHOLDER_MAX_LABEL_LINES);
-  const raster = new PlaceholderRaster(request.width, request.height, request.seed, label);
-  return request.format === 'png' ? encodePng(raster) : encodeJpeg(raster);
+  const { format, width, height, seed, provenance } = request;
+  const raster = new PlaceholderRaster(width, height, seed, request.label.slice(0, PLACEHOLDER_MAX_LABEL_LINES));
+  const text = provenance && provenanceText(provenance, width, height);
+  if (format === 'png') return encodePng(raster, text === undefined ? {} : { [PROVENANCE_KEYWORD]: text });
+  return encodeJpeg(raster, text === undefined ? undefined : jpegProvenanceComment(text));
 }
 
 /**
  * The cache key of a request: equal keys render equal bytes (different keys may still render alike,
  * e.g. labels that differ only past what fits).
  */
-export function placeholderCacheKey({ format, width, height, seed, label }: PlaceholderImageRequest): string {
-  return JSON.stringify([format, width, height, seed, label]);
+export function placeholderCacheKey({ format, width, height, seed, label, provenance }: PlaceholderImageRequest): string {
+  return JSON.stringify([format, width, height, seed, label, provenance ?? null]);
 }
 
 /**
@@ -69,7 +81,7 @@ export class PlaceholderImageCache {
 
   render(request: PlaceholderImageRequest): Promise<Buffer> {
     checkSize(request); // before caching, so a refused size never occupies an entry
-    return this.#cache.getOrCreate(placeholderCacheKey(request), () => renderPlaceholderImage(request));
+    return this.#cache.getOrCreate(placeholderCacheKey(request), async () => renderPlaceholderImage(request));
   }
 }
 

@@ -13,30 +13,52 @@ const CELL_WIDTH = GLYPH_WIDTH + 1;
 const LINE_HEIGHT = GLYPH_HEIGHT + 2;
 const DARK: Rgb = [16, 16, 16];
 const LIGHT: Rgb = [245, 245, 245];
+/**
+ * The box's edges fall on this grid (once the label is drawn at 2x or more): a JPEG macroblock is
+ * 16 px square, so no block mixes the box with the gradient and the encoder can code the box from
+ * its pattern alone.
+ */
+const BOX_GRID = 16;
+/**
+ * The gradient has at most this many bands: few enough that a PNG can index them in its palette
+ * (plus the box and the ink), so the pixel data of every image of a size is the same whatever its
+ * colours. 254 steps between two colours are below what an eye tells apart.
+ */
+export const MAX_BANDS = 254;
 
-interface Box {
-  /** Where the box sits: columns [left, right), rows [top, bottom); always inside the image. */
+/** The label's box: where it sits and what it holds. */
+export interface LabelBox {
+  /** Columns [left, right), rows [top, bottom); inside the image, on the 16 px grid from scale 2. */
   left: number;
   right: number;
   top: number;
   bottom: number;
-  /** The label at one pixel per font pixel, row-major, 1 = ink, 0 = box. */
+  /** Image pixels per label pixel. */
+  scale: number;
+  /** The label at one pixel per label pixel, row-major, 1 = ink; its top-left corner is (left, top). */
   mask: Uint8Array;
   maskWidth: number;
-  background: Rgb;
-  ink: Rgb;
+  maskHeight: number;
+  /** Whether the box is dark (and the ink light) or the reverse: the opposite of the gradient behind it. */
+  dark: boolean;
 }
 
 /**
- * The pixels of a placeholder, described rather than stored: a vertical two-colour gradient (one
- * colour per row, from the seed's SHA-256) with the label in a box at the top left. Encoders ask
- * for one row at a time and can skip the work for rows the box does not touch, which is most of
- * them: that is what keeps a 4096 px placeholder cheap.
+ * The pixels of a placeholder, described rather than stored: a vertical gradient in bands (colours
+ * from the seed's SHA-256) with the label in a box at the top left. What the pixels are (which band,
+ * box or ink) depends only on the size and the label; the seed only picks the colours. Encoders use
+ * that: rows outside the box are one band each, edge to edge, and rows inside repeat each label row
+ * `scale` times.
  */
 export class PlaceholderRaster {
-  readonly #rowColours: Uint8Array;
-  readonly #box: Box | undefined;
-  readonly #scale: number;
+  /** Number of gradient bands; band b is palette entry b. */
+  readonly bands: number;
+  /** RGB of each band, then of the box, then of the ink: (bands + 2) * 3 bytes, a ready PNG palette. */
+  readonly palette: Uint8Array;
+  readonly box: LabelBox | undefined;
+  /** Palette entries of the box and of the ink. */
+  readonly boxIndex: number;
+  readonly inkIndex: number;
 
   constructor(
     readonly width: number,
@@ -47,90 +69,88 @@ export class PlaceholderRaster {
     const digest = createHash('sha256').update(seed).digest();
     const top: Rgb = [digest[0] ?? 0, digest[1] ?? 0, digest[2] ?? 0];
     const bottom: Rgb = [digest[3] ?? 0, digest[4] ?? 0, digest[5] ?? 0];
-    this.#rowColours = new Uint8Array(height * 3);
-    for (let y = 0; y < height; y++) {
-      const t = height === 1 ? 0 : y / (height - 1);
-      for (let c = 0; c < 3; c++) this.#rowColours[y * 3 + c] = Math.round(top[c]! + (bottom[c]! - top[c]!) * t);
+    this.bands = Math.min(height, MAX_BANDS);
+    this.boxIndex = this.bands;
+    this.inkIndex = this.bands + 1;
+    this.palette = new Uint8Array((this.bands + 2) * 3);
+    for (let b = 0; b < this.bands; b++) {
+      const t = this.bands === 1 ? 0 : b / (this.bands - 1);
+      for (let c = 0; c < 3; c++) this.palette[b * 3 + c] = Math.round(top[c]! + (bottom[c]! - top[c]!) * t);
     }
-    this.#scale = Math.max(1, Math.floor(Math.min(width, height) / PIXELS_PER_SCALE_STEP));
-    this.#box = this.#layOut(label);
-  }
-
-  /** Whether row `y` is the gradient colour from edge to edge. */
-  isPlainRow(y: number): boolean {
-    return this.#box === undefined || y < this.#box.top || y >= this.#box.bottom;
-  }
-
-  /** Writes the gradient colour of row `y` (RGB) at `offset`. */
-  writeRowColour(y: number, out: Uint8Array | Uint8ClampedArray, offset: number): void {
-    out[offset] = this.#rowColours[y * 3]!;
-    out[offset + 1] = this.#rowColours[y * 3 + 1]!;
-    out[offset + 2] = this.#rowColours[y * 3 + 2]!;
-  }
-
-  /** Writes all of row `y` at `offset`, `channels` bytes a pixel (RGB, or RGBA with opaque alpha). */
-  paintRow(y: number, out: Uint8Array | Uint8ClampedArray, offset: number, channels: 3 | 4): void {
-    const fill = (from: number, to: number, r: number, g: number, b: number) => {
-      for (let at = offset + from * channels, end = offset + to * channels; at < end; at += channels) {
-        out[at] = r;
-        out[at + 1] = g;
-        out[at + 2] = b;
-        if (channels === 4) out[at + 3] = 255;
-      }
-    };
-    fill(0, this.width, this.#rowColours[y * 3]!, this.#rowColours[y * 3 + 1]!, this.#rowColours[y * 3 + 2]!);
-    const box = this.#box;
-    if (box === undefined || this.isPlainRow(y)) return;
-    const s = this.#scale;
-    const maskRow = Math.floor((y - box.top) / s) * box.maskWidth;
-    for (let mx = 0; mx < box.maskWidth; mx++) {
-      const [r, g, b] = box.mask[maskRow + mx] === 1 ? box.ink : box.background;
-      fill(box.left + mx * s, box.left + (mx + 1) * s, r, g, b);
+    this.box = layOut(width, height, label);
+    if (this.box) {
+      // The box takes the shade opposite to the gradient behind it, and the ink the opposite of the box.
+      const a = this.bandOf(this.box.top) * 3;
+      const z = this.bandOf(this.box.bottom - 1) * 3;
+      const behind = [0, 1, 2].map((c) => (this.palette[a + c]! + this.palette[z + c]!) / 2);
+      this.box.dark = 0.299 * behind[0]! + 0.587 * behind[1]! + 0.114 * behind[2]! >= 128;
     }
+    const [boxColour, inkColour] = this.box?.dark === false ? [LIGHT, DARK] : [DARK, LIGHT];
+    this.palette.set(boxColour, this.boxIndex * 3);
+    this.palette.set(inkColour, this.inkIndex * 3);
   }
 
-  /** Fits as much of the label as the image has room for; no box when not even one character fits. */
-  #layOut(label: readonly string[]): Box | undefined {
-    const s = this.#scale;
-    const roomX = Math.floor(this.width / s) - 2 * (MARGIN + PADDING);
-    const roomY = Math.floor(this.height / s) - 2 * (MARGIN + PADDING);
-    const columns = Math.floor((roomX + 1) / CELL_WIDTH);
-    const lines = label
-      .slice(0, Math.max(0, Math.floor((roomY + 2) / LINE_HEIGHT)))
-      .map((line) => [...toFontText(line)].slice(0, Math.max(0, columns)).join('').trimEnd());
-    while (lines.length > 0 && lines.at(-1) === '') lines.pop();
-    const longest = Math.max(0, ...lines.map((line) => line.length));
-    if (longest === 0) return undefined;
+  /** The gradient band of row `y`. */
+  bandOf(y: number): number {
+    return Math.floor((y * this.bands) / this.height);
+  }
 
-    const maskWidth = 2 * PADDING + longest * CELL_WIDTH - 1;
-    const maskHeight = 2 * PADDING + lines.length * LINE_HEIGHT - 2;
-    const mask = new Uint8Array(maskWidth * maskHeight);
-    lines.forEach((line, row) => {
-      for (let i = 0; i < line.length; i++) {
-        const code = line.charCodeAt(i);
-        for (let gy = 0; gy < GLYPH_HEIGHT; gy++) {
-          for (let gx = 0; gx < GLYPH_WIDTH; gx++) {
-            if (glyphInk(code, gx, gy)) mask[(PADDING + row * LINE_HEIGHT + gy) * maskWidth + PADDING + i * CELL_WIDTH + gx] = 1;
-          }
+  /** The palette entry of pixel (x, y); coordinates past an edge take the edge's pixel. */
+  indexAt(x: number, y: number): number {
+    const cx = Math.min(Math.max(x, 0), this.width - 1);
+    const cy = Math.min(Math.max(y, 0), this.height - 1);
+    const box = this.box;
+    if (box === undefined || cx < box.left || cx >= box.right || cy < box.top || cy >= box.bottom) return this.bandOf(cy);
+    return this.inkAt(box, cx, cy) ? this.inkIndex : this.boxIndex;
+  }
+
+  /** Whether (x, y), inside the box, is ink. */
+  inkAt(box: LabelBox, x: number, y: number): boolean {
+    const mx = Math.floor((x - box.left) / box.scale);
+    const my = Math.floor((y - box.top) / box.scale);
+    return mx < box.maskWidth && my < box.maskHeight && box.mask[my * box.maskWidth + mx] === 1;
+  }
+}
+
+/** Fits as much of the label as the image has room for; no box when not even one character fits. */
+function layOut(width: number, height: number, label: readonly string[]): LabelBox | undefined {
+  const s = Math.max(1, Math.floor(Math.min(width, height) / PIXELS_PER_SCALE_STEP));
+  const grid = s >= 2 ? BOX_GRID : 1;
+  const margin = Math.ceil((MARGIN * s) / grid) * grid;
+  const roomX = Math.floor((width - 2 * margin) / s) - 2 * PADDING;
+  const roomY = Math.floor((height - 2 * margin) / s) - 2 * PADDING;
+  const columns = Math.floor((roomX + 1) / CELL_WIDTH);
+  const lines = label
+    .slice(0, Math.max(0, Math.floor((roomY + 2) / LINE_HEIGHT)))
+    .map((line) => [...toFontText(line)].slice(0, Math.max(0, columns)).join('').trimEnd());
+  while (lines.length > 0 && lines.at(-1) === '') lines.pop();
+  const longest = Math.max(0, ...lines.map((line) => line.length));
+  if (longest === 0) return undefined;
+
+  const maskWidth = 2 * PADDING + longest * CELL_WIDTH - 1;
+  const maskHeight = 2 * PADDING + lines.length * LINE_HEIGHT - 2;
+  const mask = new Uint8Array(maskWidth * maskHeight);
+  lines.forEach((line, row) => {
+    for (let i = 0; i < line.length; i++) {
+      const code = line.charCodeAt(i);
+      for (let gy = 0; gy < GLYPH_HEIGHT; gy++) {
+        for (let gx = 0; gx < GLYPH_WIDTH; gx++) {
+          if (glyphInk(code, gx, gy)) mask[(PADDING + row * LINE_HEIGHT + gy) * maskWidth + PADDING + i * CELL_WIDTH + gx] = 1;
         }
       }
-    });
-
-    // The room computed above keeps the box MARGIN * s away from the right and bottom edges too.
-    const top = MARGIN * s;
-    const bottom = top + maskHeight * s;
-    // The box takes the shade opposite to the gradient behind it, and the ink the opposite of the box.
-    const behind = [0, 1, 2].map((c) => (this.#rowColours[top * 3 + c]! + this.#rowColours[(bottom - 1) * 3 + c]!) / 2);
-    const light = 0.299 * behind[0]! + 0.587 * behind[1]! + 0.114 * behind[2]! >= 128;
-    return {
-      left: MARGIN * s,
-      right: MARGIN * s + maskWidth * s,
-      top,
-      bottom,
-      mask,
-      maskWidth,
-      background: light ? DARK : LIGHT,
-      ink: light ? LIGHT : DARK,
-    };
-  }
+    }
+  });
+  // The room computed above keeps the box a margin away from the right and bottom edges too, and
+  // rounding its far edges up to the grid takes less than a margin.
+  return {
+    left: margin,
+    top: margin,
+    right: Math.min(width, Math.ceil((margin + maskWidth * s) / grid) * grid),
+    bottom: Math.min(height, Math.ceil((margin + maskHeight * s) / grid) * grid),
+    scale: s,
+    mask,
+    maskWidth,
+    maskHeight,
+    dark: true,
+  };
 }
