@@ -10,6 +10,7 @@ import { WEBHOOKS_CONFIG_SCHEMA } from '../src/core/config-schemas.js';
 import { LUMEN_DEV_KEYS, createMockServer, loadConfig } from '../src/index.js';
 import type { LumenKeyConfig, LumenMockConfig, WebhookFileOptions } from '../src/index.js';
 import { EDIT, GENERATION, INPAINT, KEYS, TIMING, lumenError, startLumen } from './lumen-support.js';
+import { random } from './seeded-random.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -179,6 +180,75 @@ describe('Lumen billing: model unit price x group multiplier x n, refunds for fa
     expect(await acceptedUntilBroke(h, KEYS.credits100, GENERATION)).toBe(25);
   });
 });
+
+describe('Lumen billing is exact (issue 15 row 2): fractional prices and multipliers lose no credit', () => {
+  it.each([
+    { name: '0.1 a credit from 0.3', unitPrice: 0.1, priceMultiplier: 1, n: 1, credits: 0.3, tasks: 3, balance: '0' },
+    { name: '0.1 x 0.7 x 3 from 0.63', unitPrice: 0.1, priceMultiplier: 0.7, n: 3, credits: 0.63, tasks: 3, balance: '0' },
+    { name: '0.1 x 0.7 x 3 from 0.65', unitPrice: 0.1, priceMultiplier: 0.7, n: 3, credits: 0.65, tasks: 3, balance: '0.02' },
+  ])('$name: $tasks tasks, then the balance $balance printed as written', async ({ unitPrice, priceMultiplier, n, credits, tasks, balance }) => {
+    const file = join(dir, `exact-${unitPrice}-${priceMultiplier}-${n}.json`);
+    await writeFile(file, JSON.stringify({ defaultGroup: 'g', models: [{ code: 'm', modes: ['generate'], unitPrice }], groups: [{ name: 'g', priceMultiplier, models: ['m'] }] }));
+    const h = await startLumen({ timing: 'instant', apis: { lumen: { catalogFile: file, keys: [{ key: 'sk-lumen-k', workspace: 'w' }], workspaces: [{ id: 'w', credits }] } } });
+    const body = { ...GENERATION, model: 'm', n };
+    for (let i = 0; i < tasks; i++) expect((await h.lumen('/v1/images/generations', { key: 'sk-lumen-k', json: body })).status).toBe(200);
+    const refused = await lumenError(await h.lumen('/v1/images/generations', { key: 'sk-lumen-k', json: body }));
+    expect(refused).toMatchObject({ status: 402, code: 'insufficient_credits' });
+    expect(refused.message).toMatch(new RegExp(`, the balance is ${balance.replace('.', '\\.')}$`));
+  });
+
+  it('buys exactly k tasks from k prices plus change, for random prices, groups and n (seeded)', async () => {
+    const next = random(15_020);
+    const int = (below: number) => Math.floor(next() * below);
+    // Prices and multipliers with up to 3 and 2 decimals, as a catalog writes them; one workspace per case.
+    const models = Array.from({ length: 6 }, (_, i) => ({ code: `m${i}`, modes: ['generate'], unitPrice: Number(decimal(BigInt(1 + int(2000)), int(4))) }));
+    const groups = Array.from({ length: 4 }, (_, i) => ({ name: `g${i}`, priceMultiplier: Number(decimal(BigInt(1 + int(200)), int(3))), models: models.map((m) => m.code) }));
+    const cases = Array.from({ length: 30 }, (_, i) => {
+      const model = models[int(models.length)]!;
+      const group = groups[int(groups.length)]!;
+      const n = 1 + int(4);
+      const [price, priceScale] = units(model.unitPrice);
+      const [multiplier, multiplierScale] = units(group.priceMultiplier);
+      const cost = price * multiplier * BigInt(n);
+      const scale = priceScale + multiplierScale;
+      const tasks = int(4);
+      const change = BigInt(int(Number(cost)));
+      return { key: `sk-lumen-c${i}`, workspace: `w${i}`, model, group, n, tasks, cost: decimal(cost, scale), change: decimal(change, scale), credits: Number(decimal(cost * BigInt(tasks) + change, scale)) };
+    });
+    const file = join(dir, 'random-catalog.json');
+    await writeFile(file, JSON.stringify({ defaultGroup: 'g0', models, groups }));
+    const h = await startLumen({
+      timing: 'instant',
+      apis: {
+        lumen: {
+          catalogFile: file,
+          keys: cases.map((c) => ({ key: c.key, workspace: c.workspace, group: c.group.name })),
+          workspaces: cases.map((c) => ({ id: c.workspace, credits: c.credits })),
+        },
+      },
+    });
+    for (const c of cases) {
+      const body = { ...GENERATION, model: c.model.code, n: c.n };
+      const context = `${c.model.unitPrice} x ${c.group.priceMultiplier} x ${c.n} from ${c.credits}`;
+      expect(await acceptedUntilBroke(h, c.key, body, undefined, c.tasks + 1), context).toBe(c.tasks);
+      const refused = await lumenError(await h.lumen('/v1/images/generations', { key: c.key, json: body }));
+      expect(refused.message, context).toBe(`insufficient credits: ${c.n} x ${c.model.code} costs ${c.cost} credits, the balance is ${c.change}`);
+    }
+  });
+});
+
+/** `units` x 10^-scale as a person writes it: no exponent, no trailing zeros. */
+function decimal(value: bigint, scale: number): string {
+  if (scale === 0) return value.toString();
+  const digits = value.toString().padStart(scale + 1, '0');
+  return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
+}
+
+/** A catalog number as integer units and decimal places: 0.25 -> [25n, 2]. */
+function units(value: number): [bigint, number] {
+  const [whole, fraction = ''] = String(value).split('.');
+  return [BigInt(`${whole}${fraction}`), fraction.length];
+}
 
 describe('Lumen configuration: keys, workspaces and the catalog from the config file', () => {
   it('a harness passing only its own keys gets every model, the default group and unlimited credits', async () => {

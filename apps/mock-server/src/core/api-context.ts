@@ -219,13 +219,13 @@ export function createApiContext<TKey extends ApiKeyConfig>(
           id: job.id,
           owner: job.owner,
           phase: store.phase(job),
-          charged: job.charged,
+          charged: job.charged.toNumber(),
           createdAt: job.createdAt,
           settledAt: job.settledAt,
         })),
       );
       const balances: Record<string, number> = {};
-      for (const ledger of ledgers) for (const [workspace, balance] of ledger.balances()) balances[workspace] = balance;
+      for (const ledger of ledgers) for (const [workspace, balance] of ledger.balances()) balances[workspace] = balance.toNumber();
       return { jobs, balances };
     },
   };

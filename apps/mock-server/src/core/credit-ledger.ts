@@ -1,35 +1,137 @@
-/** Credit balances per workspace, in the vendor's smallest unit. Unknown workspaces are unlimited. */
-export class CreditLedger {
-  #balances = new Map<string, number>();
+/**
+ * An exact decimal amount of money: an integer count of `10^-scale` units. Binary floating point
+ * cannot hold 0.1, so a balance of 0.3 paid out at 0.1 a time ran out after two purchases (the
+ * third saw 0.09999999999999998); sums, differences and products of these are exact.
+ */
+export class Amount {
+  static readonly ZERO = new Amount(0n, 0);
 
-  constructor(private readonly initial: ReadonlyMap<string, number>) {
+  private constructor(
+    /** The amount in units of `10^-scale`. */
+    readonly units: bigint,
+    /** Decimal places; the smallest that holds the amount exactly. */
+    readonly scale: number,
+  ) {}
+
+  /**
+   * The amount a JSON number, a decimal string (`'0.1'`, `'1e-7'`) or a bigint stands for. A
+   * number is read as the shortest decimal that round-trips to it, which is what the config or
+   * catalog file wrote (`0.1`, never 0.1000000000000000055...).
+   */
+  static of(value: number | string | bigint | Amount): Amount {
+    if (value instanceof Amount) return value;
+    if (typeof value === 'bigint') return new Amount(value, 0);
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`an amount must be finite, got ${value}`);
+    const text = String(value).trim();
+    const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(text);
+    if (!match || `${match[2]}${match[3] ?? ''}` === '') throw new RangeError(`not a decimal amount: ${JSON.stringify(value)}`);
+    const [, sign, whole = '', fraction = '', exponent = '0'] = match;
+    const digits = BigInt(`${whole}${fraction}` || '0') * (sign === '-' ? -1n : 1n);
+    const scale = fraction.length - Number(exponent);
+    return scale >= 0 ? Amount.normalized(digits, scale) : new Amount(digits * 10n ** BigInt(-scale), 0);
+  }
+
+  plus(other: Amount | number): Amount {
+    const [a, b, scale] = aligned(this, Amount.of(other));
+    return Amount.normalized(a + b, scale);
+  }
+
+  minus(other: Amount | number): Amount {
+    const [a, b, scale] = aligned(this, Amount.of(other));
+    return Amount.normalized(a - b, scale);
+  }
+
+  times(other: Amount | number): Amount {
+    const factor = Amount.of(other);
+    return Amount.normalized(this.units * factor.units, this.scale + factor.scale);
+  }
+
+  /** Negative, zero or positive as this amount is below, equal to or above `other`. */
+  compare(other: Amount | number): -1 | 0 | 1 {
+    const [a, b] = aligned(this, Amount.of(other));
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  /** The nearest JS number, for arithmetic outside money (a JSON answer that is a number). */
+  toNumber(): number {
+    return Number(this.toString());
+  }
+
+  /**
+   * Plain decimal notation, never an exponent: `0.1`, `100`, `-2.5`. `minDecimals` pads the
+   * fraction (`$0.0404`, `$0.0000` with 4); digits beyond it are shown, never rounded away.
+   */
+  toString(minDecimals = 0): string {
+    const negative = this.units < 0n;
+    const digits = (negative ? -this.units : this.units).toString().padStart(this.scale + 1, '0');
+    const whole = digits.slice(0, digits.length - this.scale);
+    const fraction = digits.slice(digits.length - this.scale).padEnd(minDecimals, '0');
+    return `${negative ? '-' : ''}${whole}${fraction === '' ? '' : `.${fraction}`}`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  private static normalized(units: bigint, scale: number): Amount {
+    while (scale > 0 && units % 10n === 0n) {
+      units /= 10n;
+      scale -= 1;
+    }
+    return new Amount(units, scale);
+  }
+}
+
+function aligned(a: Amount, b: Amount): [bigint, bigint, number] {
+  const scale = Math.max(a.scale, b.scale);
+  return [a.units * 10n ** BigInt(scale - a.scale), b.units * 10n ** BigInt(scale - b.scale), scale];
+}
+
+/**
+ * Credit balances per workspace, in the vendor's own unit (LumixAI credit micros, Lumen credits,
+ * Luma US dollars), kept as exact decimals. Unknown workspaces are unlimited.
+ */
+export class CreditLedger {
+  #balances = new Map<string, Amount>();
+  readonly #initial: ReadonlyMap<string, Amount>;
+
+  constructor(initial: ReadonlyMap<string, number | string | Amount>) {
+    this.#initial = new Map([...initial].map(([workspace, credits]) => [workspace, Amount.of(credits)]));
     this.reset();
   }
 
-  balance(workspace: string): number {
-    return this.#balances.get(workspace) ?? Number.POSITIVE_INFINITY;
+  /** The workspace's balance; undefined when it is unlimited. */
+  balance(workspace: string): Amount | undefined {
+    return this.#balances.get(workspace);
+  }
+
+  /** Whether the workspace could pay `amount` now. */
+  canPay(workspace: string, amount: Amount | number): boolean {
+    const balance = this.#balances.get(workspace);
+    return balance === undefined || balance.compare(amount) >= 0;
   }
 
   /** Takes `amount` if the workspace can pay it; false (and nothing taken) otherwise. */
-  charge(workspace: string, amount: number): boolean {
-    const balance = this.balance(workspace);
-    if (balance < amount) return false;
-    if (Number.isFinite(balance)) this.#balances.set(workspace, balance - amount);
+  charge(workspace: string, amount: Amount | number): boolean {
+    const balance = this.#balances.get(workspace);
+    if (balance === undefined) return true;
+    if (balance.compare(amount) < 0) return false;
+    this.#balances.set(workspace, balance.minus(amount));
     return true;
   }
 
   /** Gives back a charge, e.g. when the job it paid for failed. */
-  refund(workspace: string, amount: number): void {
-    const balance = this.balance(workspace);
-    if (Number.isFinite(balance)) this.#balances.set(workspace, balance + amount);
+  refund(workspace: string, amount: Amount | number): void {
+    const balance = this.#balances.get(workspace);
+    if (balance !== undefined) this.#balances.set(workspace, balance.plus(amount));
   }
 
   /** Balances of the workspaces with a configured one (the unlimited ones are absent). */
-  balances(): ReadonlyMap<string, number> {
+  balances(): ReadonlyMap<string, Amount> {
     return new Map(this.#balances);
   }
 
   reset(): void {
-    this.#balances = new Map(this.initial);
+    this.#balances = new Map(this.#initial);
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Clock } from './clock.js';
+import { Amount } from './credit-ledger.js';
 import { ExpiringMap } from './expiring-map.js';
 
 /**
@@ -42,7 +43,7 @@ export interface Job<TInput> {
   /** Set when `outcome` is failed. */
   failure?: JobFailure;
   /** Credits taken at creation, given back if the job fails or is cancelled. */
-  charged: number;
+  charged: Amount;
   /** The progress it had when it was cancelled, kept from then on. */
   progressWhenCancelled?: number;
 }
@@ -62,8 +63,8 @@ export interface CreateJob<TInput> {
   outcome?: TerminalPhase;
   /** Required in spirit when `outcome` is failed; a generic message is used otherwise. */
   failure?: JobFailure;
-  /** Default: 0. */
-  charged?: number;
+  /** Default: nothing. */
+  charged?: Amount | number;
   /** Default: a random UUID. */
   id?: string;
 }
@@ -104,7 +105,7 @@ export class JobStore<TInput> {
       startedAt: createdAt + init.timing.queuedMs,
       settledAt: createdAt + init.timing.queuedMs + init.timing.runningMs,
       outcome,
-      charged: init.charged ?? 0,
+      charged: Amount.of(init.charged ?? 0),
     };
     if (outcome === 'failed') job.failure = init.failure ?? { message: 'The job failed' };
     this.#jobs.set(job.id, job);

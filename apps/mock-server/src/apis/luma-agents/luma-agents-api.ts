@@ -14,6 +14,7 @@ import type { Request } from 'express';
 
 import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
+import { Amount } from '../../core/credit-ledger.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { PresignedUrlSigner } from '../../core/presigned-url.js';
@@ -146,9 +147,8 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiConte
   const failureCodes = deref<{ enum: GenerationFailureCode[] }>(doc, { $ref: '#/components/schemas/GenerationFailureCode' }).enum;
 
   const maxImageBytes = config.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
-  // Balances in micro-dollars, so charges of $0.0404 add up exactly.
-  const micros = (usd: number) => Math.round(usd * 1_000_000);
-  const balances = ctx.credits(config.workspaces ?? LUMA_AGENTS_DEV_WORKSPACES, micros);
+  // Balances in US dollars, exact: charges of $0.0404 add up.
+  const balances = ctx.credits(config.workspaces ?? LUMA_AGENTS_DEV_WORKSPACES);
   // Outputs stay downloadable as long as the generation is known: each poll hands out a fresh URL.
   const jobs = ctx.jobs<LumaGenerationInput>({ resultRetentionMs: ctx.jobRetentionMs });
   // A failed generation produced no image, so its charge goes back.
@@ -187,9 +187,9 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiConte
     unfinished.set(principal.key, active);
   }
 
-  function priceMicros(model: Model, inputImageCount: number): number {
+  function priceOf(model: Model, inputImageCount: number): Amount {
     const profile = MODEL_PROFILE[model];
-    return micros(profile.usd + profile.usdPerInputImage * inputImageCount);
+    return Amount.of(profile.usdPerInputImage).times(inputImageCount).plus(profile.usd);
   }
 
   function generationView(req: Request, job: Job<LumaGenerationInput>, phase: JobPhase): Generation {
@@ -220,10 +220,11 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiConte
       checkInputImages(inputImages(body), maxImageBytes);
 
       const model = body.model ?? defaultModel;
-      const price = priceMicros(model, inputImages(body).length);
-      if (balances.balance(principal.workspace) < price) {
-        const balance = balances.balance(principal.workspace) / 1_000_000;
-        throw problem('insufficient_credits', `Insufficient balance: this ${model} generation costs $${(price / 1_000_000).toFixed(4)} and the balance is $${balance.toFixed(4)}`);
+      const price = priceOf(model, inputImages(body).length);
+      if (!balances.canPay(principal.workspace, price)) {
+        // Dollars as Luma's price list writes them: at least four decimals ($0.0404).
+        const balance = balances.balance(principal.workspace) ?? Amount.ZERO;
+        throw problem('insufficient_credits', `Insufficient balance: this ${model} generation costs $${price.toString(4)} and the balance is $${balance.toString(4)}`);
       }
       const timing = jobTiming(ctx.timing, MODEL_PROFILE[model].typicalMs);
       takeConcurrencySlot(principal, () => ctx.clock.now() + timing.queuedMs + timing.runningMs);

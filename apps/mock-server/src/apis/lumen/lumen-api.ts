@@ -5,6 +5,7 @@ import type { Request } from 'express';
 
 import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
+import { Amount } from '../../core/credit-ledger.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
@@ -161,8 +162,8 @@ export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKe
     }
     const n = body.n ?? 1;
     const { width, height } = outputSize(body.size ?? '1:1', body.resolution);
-    // Model unit price x group multiplier x n, rounded so multipliers like 0.8 add up exactly.
-    const price = Math.round(model.unitPrice * groupOf(principal).priceMultiplier * n * 1e6) / 1e6;
+    // Model unit price x group multiplier x n, exactly: 0.1 x 0.7 x 3 is 0.21 credits, not 0.21000000000000002.
+    const price = Amount.of(model.unitPrice).times(groupOf(principal).priceMultiplier).times(n);
     if (!credits.charge(principal.workspace, price)) {
       throw problem('insufficient_credits', `insufficient credits: ${n} x ${model.code} costs ${price} credits, the balance is ${credits.balance(principal.workspace)}`);
     }
