@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import type { ApiConfigs, ApiSlug } from './apis/registry.js';
 import { APIS } from './apis/registry.js';
 import type { Clock } from './core/clock.js';
-import { SystemClock } from './core/clock.js';
+import { ClosableClock, SystemClock } from './core/clock.js';
 import type { ResponseViolation } from './core/mount-api.js';
 import { mountVendorApi } from './core/mount-api.js';
 import { RateLimiter } from './core/rate-limiter.js';
@@ -105,7 +105,9 @@ export interface MockServer {
 
 export function createMockServer(options: MockServerOptions = {}): MockServer {
   const clock = options.clock ?? new SystemClock();
-  const rateLimiter = new RateLimiter(clock);
+  // The APIs' expiry sweeps run on this one, so close() stops them all.
+  const serverClock = new ClosableClock(clock);
+  const rateLimiter = new RateLimiter(serverClock);
   const violations: ResponseViolation[] = [];
   const app = express();
   app.disable('x-powered-by');
@@ -129,7 +131,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   });
   const validateResponses = options.validateResponses ?? true;
   const shared: SharedContext = {
-    clock,
+    clock: serverClock,
     timing: options.timing ?? 'instant',
     resultRetentionMs: options.resultRetentionMs ?? 60 * 60 * 1000,
     jobRetentionMs: options.jobRetentionMs ?? 24 * 60 * 60 * 1000,
@@ -202,6 +204,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     },
     close() {
       for (const handle of contexts.values()) handle.close();
+      serverClock.close();
       return webhooks.close();
     },
   };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { SystemClock } from '../src/core/clock.js';
+import { ClosableClock, ManualClock, SystemClock } from '../src/core/clock.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -28,5 +28,35 @@ describe('SystemClock.sleepUntil', () => {
     abort.abort(new Error('client went away'));
     await expect(sleeping).rejects.toThrow('client went away');
     expect(clearSpy).toHaveBeenCalledTimes(1);
+  });
+
+  it('waits in steps past the longest setTimeout delay instead of firing at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      let woke = false;
+      const clock = new SystemClock();
+      void clock.sleepUntil(Date.now() + 30 * 24 * 3600_000).then(() => (woke = true));
+      await vi.advanceTimersByTimeAsync(2 ** 31);
+      expect(woke).toBe(false);
+      await vi.advanceTimersByTimeAsync(30 * 24 * 3600_000);
+      expect(woke).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('ClosableClock', () => {
+  it('ends its housekeeping sleeps on close and passes the others through untouched', async () => {
+    const inner = new ManualClock(0);
+    const clock = new ClosableClock(inner);
+    const housekeeping = clock.sleepUntil(100, undefined, { housekeeping: true });
+    const request = clock.sleepUntil(100);
+    expect(inner.pendingSleeps).toBe(1);
+    clock.close();
+    await expect(housekeeping).rejects.toThrow('closed');
+    await expect(clock.sleepUntil(50, undefined, { housekeeping: true })).rejects.toThrow('closed');
+    inner.advance(100);
+    await expect(request).resolves.toBeUndefined();
   });
 });

@@ -11,9 +11,16 @@ import type { Clock } from './clock.js';
  * that grow with it are swept exactly, and one that expires before an older entry waits for it (at
  * most the spread of expiry times, e.g. the longest job duration). Reads never return an expired
  * entry either way.
+ *
+ * An idle map must let go too: one housekeeping sleep on the clock waits for the oldest entry's
+ * expiry and sweeps then, so a server left alone after a burst of traffic returns to its baseline
+ * memory without another write. It is unref'd (never keeps a process alive), ends on `clear()`
+ * and on the clock's close (`ClosableClock`).
  */
 export class ExpiringMap<K, V> {
   #entries = new Map<K, V>();
+  /** The pending housekeeping sweep, if one is armed. */
+  #sweeper: AbortController | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -37,6 +44,7 @@ export class ExpiringMap<K, V> {
     this.#sweep();
     this.#entries.delete(key);
     this.#entries.set(key, value);
+    if (this.#sweeper === undefined) this.#armSweeper();
     return this;
   }
 
@@ -52,6 +60,8 @@ export class ExpiringMap<K, V> {
 
   clear(): void {
     this.#entries.clear();
+    this.#sweeper?.abort();
+    this.#sweeper = undefined;
   }
 
   /** Entries held, expired ones not yet forgotten included. */
@@ -65,5 +75,25 @@ export class ExpiringMap<K, V> {
       if (now < this.expiresAt(value)) return;
       this.#entries.delete(key);
     }
+  }
+
+  /** Sleeps until the oldest entry expires, sweeps, and sleeps again while entries are left. */
+  #armSweeper(): void {
+    const oldest = this.#entries.values().next();
+    if (oldest.done) return;
+    const sweeper = new AbortController();
+    this.#sweeper = sweeper;
+    this.clock.sleepUntil(this.expiresAt(oldest.value), sweeper.signal, { housekeeping: true }).then(
+      () => {
+        if (this.#sweeper !== sweeper) return;
+        this.#sweeper = undefined;
+        this.#sweep();
+        this.#armSweeper();
+      },
+      () => {
+        // Cleared, or the server closed: nothing more to sweep.
+        if (this.#sweeper === sweeper) this.#sweeper = undefined;
+      },
+    );
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { ExpiringMap } from './expiring-map.js';
 
 /** Where a key stands in its current window; vendors that document rate-limit headers print it. */
 export interface RateLimitState {
@@ -16,19 +17,22 @@ export type RateLimitDecision = (RateLimitState & { allowed: true }) | (RateLimi
  * length (LumixAI counts per minute, LumozAI per hour).
  */
 export class RateLimiter {
-  #windows = new Map<string, { start: number; count: number }>();
+  // A window is forgotten once it is over, so callers counted per client address never pile up.
+  #windows: ExpiringMap<string, { resetAt: number; count: number }>;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Clock) {
+    this.#windows = new ExpiringMap(clock, (window) => window.resetAt);
+  }
 
   /** Counts one request for `key` against `limit` per window of `windowMs` (default: one minute). */
   take(key: string, limit: number, windowMs = 60_000): RateLimitDecision {
     const now = this.clock.now();
     let window = this.#windows.get(key);
-    if (!window || now >= window.start + windowMs) {
-      window = { start: now, count: 0 };
+    if (!window) {
+      window = { resetAt: now + windowMs, count: 0 };
       this.#windows.set(key, window);
     }
-    const resetAt = window.start + windowMs;
+    const resetAt = window.resetAt;
     if (window.count >= limit) {
       return { allowed: false, limit, remaining: 0, resetAt, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
     }
