@@ -21,7 +21,9 @@ afterEach(async () => {
   const harnesses = open.splice(0);
   for (const harness of harnesses) {
     expect(harness.mock.violations, 'responses that broke spec/lumixai/openapi.yaml').toEqual([]);
-    await harness.running.close();
+    // No test sends after its end: idle keep-alive connections need no grace (shutdown.test.ts
+    // closes with the default).
+    await harness.running.close({ idleGraceMs: 0 });
   }
 });
 
