@@ -167,7 +167,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   }
 
   mountDocs(app, options.docsDir ?? defaultDocsDir(), apis, originOf);
-  app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks));
+  app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks, { apis: apis.map((api) => api.slug) }));
 
   app.get('/', (req, res) => {
     const origin = originOf(req);

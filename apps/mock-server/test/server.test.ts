@@ -110,6 +110,17 @@ describe('the server around the APIs', () => {
     expect(((await (await fetch(`${h.running.url}/_mock/webhooks`)).json()) as { deliveries: unknown[] }).deliveries).toEqual([]);
   });
 
+  it('answers /_mock/webhooks?api= naming an API that is not mounted with 400 and the mounted slugs (issue 15 row 12)', async () => {
+    const h = await startMock({ apis: { lumen: false } });
+    for (const api of ['nope', 'lumen', 'LUMIXAI']) {
+      const response = await fetch(`${h.running.url}/_mock/webhooks?api=${api}`);
+      expect(response.status, api).toBe(400);
+      const mounted = API_SLUGS.filter((slug) => slug !== 'lumen');
+      expect(await response.json()).toEqual({ error: `api must be one of ${mounted.join(', ')}, got "${api}"` });
+    }
+    expect((await fetch(`${h.running.url}/_mock/webhooks?api=lumozai`)).status).toBe(200);
+  });
+
   it('logs one line per request when given a logger', async () => {
     const lines: string[] = [];
     const h = await startMock({ log: (line) => lines.push(line) });

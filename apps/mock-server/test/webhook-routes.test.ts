@@ -17,7 +17,7 @@ async function start() {
   const receiver = express();
   receiver.post('/hook', (_req, res) => void res.status(202).send('thanks'));
   const app = express();
-  app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(dispatcher));
+  app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(dispatcher, { apis: ['lumen', 'useapi-luma'] }));
   const [{ url: receiverUrl }, { url }] = await Promise.all([listen(receiver), listen(app)]);
   const delivered = dispatcher.deliver({ api: 'lumen', url: `${receiverUrl}/hook`, payload: { id: 'é', status: 'succeeded' } });
   const refused = dispatcher.deliver({ api: 'useapi-luma', url: 'http://169.254.169.254/', payload: { jobid: 'j1' } });
@@ -58,6 +58,8 @@ describe(`${WEBHOOK_ROUTES_PATH} over HTTP`, () => {
   it.each([
     ['?status=done', 400, /status must be one of pending, delivered, failed, refused, got "done"/],
     ['?api=a&api=b', 400, /give api once/],
+    // Issue 15 row 12: a misspelt API answered 200 and an empty list.
+    ['?api=nope', 400, /api must be one of lumen, useapi-luma, got "nope"/],
     ['/wh_999999', 404, /no webhook delivery "wh_999999"/],
   ])('answers %s with %i and a JSON error', async (suffix, status, message) => {
     const { base } = await start();

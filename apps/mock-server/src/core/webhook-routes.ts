@@ -6,6 +6,11 @@ import type { WebhookDelivery, WebhookDispatcher, WebhookFilter, WebhookStatus }
 /** Where {@link webhookRoutes} is meant to be mounted: no vendor's base path starts with `/_mock`. */
 export const WEBHOOK_ROUTES_PATH = '/_mock/webhooks';
 
+export interface WebhookRoutesOptions {
+  /** The slugs `?api=` may name (the mounted APIs); any other is a 400. Default: any value. */
+  apis?: readonly string[];
+}
+
 /** A delivery as the HTTP log shows it: the raw body as the UTF-8 text it is (it is JSON). */
 export type WebhookDeliveryJson = Omit<WebhookDelivery, 'rawBody'> & { body: string };
 
@@ -17,11 +22,12 @@ export function deliveryToJson(delivery: WebhookDelivery): WebhookDeliveryJson {
 /**
  * The delivery log over HTTP, for people driving the mock from a shell:
  * - `GET /` lists kept deliveries, oldest first: `{ deliveries: [...] }`; `?api=`, `?status=` and
- *   `?url=` filter (an unknown status is a 400).
+ *   `?url=` filter (an unknown status, or an API not in `options.apis`, is a 400 naming the valid ones).
  * - `GET /:id` answers one delivery, or 404.
  * Errors are `{ error: message }`.
  */
-export function webhookRoutes(dispatcher: WebhookDispatcher): Router {
+export function webhookRoutes(dispatcher: WebhookDispatcher, options: WebhookRoutesOptions = {}): Router {
+  const allowed: Partial<Record<'api' | 'status', readonly string[]>> = { status: WEBHOOK_STATUSES, api: options.apis };
   const router = Router();
   router.get('/', (req, res) => {
     const filter: WebhookFilter = {};
@@ -32,8 +38,10 @@ export function webhookRoutes(dispatcher: WebhookDispatcher): Router {
         res.status(400).json({ error: `give ${name} once, as a plain value` });
         return;
       }
-      if (name === 'status' && !(WEBHOOK_STATUSES as readonly string[]).includes(value)) {
-        res.status(400).json({ error: `status must be one of ${WEBHOOK_STATUSES.join(', ')}, got ${JSON.stringify(value)}` });
+      const valid = name === 'url' ? undefined : allowed[name];
+      if (valid !== undefined && !valid.includes(value)) {
+        // A misspelt filter would otherwise answer an empty list, as if nothing had been sent.
+        res.status(400).json({ error: `${name} must be one of ${valid.join(', ')}, got ${JSON.stringify(value)}` });
         return;
       }
       filter[name] = value as WebhookStatus;
