@@ -30,16 +30,36 @@ function parseCommandLine() {
   } catch (error) {
     // parseArgs's own errors (unknown option, missing value, stray argument) are usage mistakes.
     const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message);
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(oneLine((error as Error).message));
     throw error;
   }
+}
+
+/**
+ * parseArgs's message in one line. Its three-line answer to `--port -1` (a value that looks like an
+ * option) becomes what to write instead.
+ */
+function oneLine(message: string): string {
+  const ambiguous = /^Option '(--?[\w-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    const option = ambiguous[1]!;
+    const value = process.argv[process.argv.indexOf(option) + 1] ?? '';
+    // No port starts with a dash: say what a port is rather than how to pass one.
+    if (option === '--port') return portProblem(value, option);
+    return `${option} ${value}: a value starting with a dash must be written ${option}=${value}`;
+  }
+  return message.replace(/\s*\n\s*/g, ' ');
 }
 
 /** A port is a decimal number from 0 to 65535 and nothing else: `''`, `0x10F8` and `1e3` are mistakes. */
 function parsePort(text: string, source: string): number {
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port <= 65535)) throw new UsageError(`${source} must be a decimal port number from 0 to 65535, got '${text}'`);
+  if (!(port <= 65535)) throw new UsageError(portProblem(text, source));
   return port;
+}
+
+function portProblem(text: string, source: string): string {
+  return `${source} must be a decimal port number from 0 to 65535, got '${text}'`;
 }
 
 async function main(): Promise<void> {

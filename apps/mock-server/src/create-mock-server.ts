@@ -12,6 +12,8 @@ import { ClosableClock, SystemClock } from './core/clock.js';
 import type { ResponseViolation } from './core/mount-api.js';
 import { mountVendorApi } from './core/mount-api.js';
 import { RateLimiter } from './core/rate-limiter.js';
+import { bodyLimitBytes } from './core/request-body.js';
+import { checkKeys } from './core/api-keys.js';
 import type { TimingMode } from './core/timing.js';
 import type { ApiDescriptor } from './core/vendor-api.js';
 import type { ApiKeyConfig } from './core/api-keys.js';
@@ -141,6 +143,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     webhooks,
     validateResponses,
   };
+  const bodyLimit = options.bodyLimit ?? '25mb';
+  bodyLimitBytes(bodyLimit); // a broken limit stops start-up here, naming the setting
   const contexts = new Map<string, ApiContextHandle<ApiKeyConfig>>();
   const apis: MountedApi[] = [];
   // Each descriptor pairs its config type with its key type; the loop only passes them through.
@@ -155,7 +159,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     const basePath = mountVendorApi(app, { ...api, slug, doc, keys: handle.ctx.keys }, {
       clock,
       rateLimiter,
-      bodyLimit: options.bodyLimit ?? '25mb',
+      bodyLimit,
       validateResponses,
       onViolation: recordViolation,
       onInternalError: (error, req) => {
@@ -165,6 +169,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     contexts.set(slug, handle);
     apis.push({ slug, title: doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: handle.ctx.keyConfigs });
   }
+
+  checkKeys(apis.map((api) => ({ slug: api.slug, keys: api.devKeys })));
 
   mountDocs(app, options.docsDir ?? defaultDocsDir(), apis, originOf);
   app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks, { apis: apis.map((api) => api.slug) }));

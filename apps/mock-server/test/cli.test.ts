@@ -32,6 +32,8 @@ describe('command-line mistakes: the error, then the usage line', () => {
     { args: ['--port'], error: "Option '--port <value>' argument missing" },
     { args: ['serve'], error: "Unexpected argument 'serve'" },
     { args: ['--timing', 'sometimes'], error: '--timing must be instant or realistic, got sometimes' },
+    // Issue 15 row 11: parseArgs answered this in three lines about ambiguity.
+    { args: ['--port', '-1'], error: "--port must be a decimal port number from 0 to 65535, got '-1'" },
   ])('$args $env', async ({ args, env, error }) => {
     const { code, stdout, lines } = await run(args, env);
     expect(code).toBe(1);
@@ -59,5 +61,55 @@ describe('a broken config stops start-up with one line naming the setting', () =
     expect(stdout).toBe('');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`imagegen-mock: Mock server config IMAGEGEN_MOCK_CONFIG_JSON: ${line}`);
+  });
+});
+
+// Issue 15 row 11: each of these started and listened, and then failed on every call (or never).
+describe('a config that cannot work stops start-up with one line saying why', () => {
+  it.each([
+    {
+      name: 'the same key in two APIs',
+      config: { apis: { lumixai: { keys: [{ key: 'shared' }] }, lumozai: { keys: [{ key: 'shared' }] } } },
+      line: 'apis.lumozai.keys[0]: key "shared" is also apis.lumixai.keys[0]; a key belongs to one API',
+    },
+    {
+      name: 'a key listed twice in one API',
+      config: { apis: { lumixai: { keys: [{ key: 'k' }, { key: 'k', rpm: 2 }] } } },
+      line: 'apis.lumixai.keys[1]: key "k" is listed twice (also apis.lumixai.keys[0]); list each key once',
+    },
+    {
+      name: 'a workspace listed twice',
+      config: { apis: { lumen: { keys: [{ key: 'sk-lumen-k', workspace: 'w' }], workspaces: [{ id: 'w', credits: 1 }, { id: 'w', credits: 2 }] } } },
+      line: 'apis.lumen.workspaces[1]: workspace "w" is listed twice (also workspaces[0]); list each once',
+    },
+    {
+      name: 'a key scoped to a model the API does not have',
+      config: { apis: { lumixai: { keys: [{ key: 'k', models: ['imagen-nano-banana-2-flash', 'no-such-model'] }] } } },
+      line: 'apis.lumixai.keys[0].models names models lumixai does not have: no-such-model; it has imagen-nano-banana-2-flash,',
+    },
+    {
+      name: 'a LumozAI key scoped to an unknown model',
+      config: { apis: { lumozai: { keys: [{ key: 'k', models: ['hidream-l2'] }] } } },
+      line: 'apis.lumozai.keys[0].models names models lumozai does not have: hidream-l2; it has ',
+    },
+    {
+      name: 'a useapi.net token whose workspace has no account',
+      config: { apis: { 'useapi-luma': { keys: [{ key: 't', workspace: 'team' }], accounts: [{ email: 'a@example.com', workspace: 'other' }] } } },
+      line: 'apis.useapi-luma.keys[0]: its workspace "team" has no Luma account; add one to apis.useapi-luma.accounts',
+    },
+    { name: 'a body limit of nothing', config: { bodyLimit: '0kb' }, line: `bodyLimit must be at least 1 byte (e.g. '25mb'), got "0kb": it would refuse every request body` },
+    { name: 'webhooks.ca that is not PEM', config: { webhooks: { ca: 'my-ca.pem' } }, line: 'webhooks.ca must be PEM certificates (-----BEGIN CERTIFICATE----- ...), got "my-ca.pem"' },
+    {
+      name: 'both config variables',
+      config: {},
+      env: { IMAGEGEN_MOCK_CONFIG: '/nonexistent.json' },
+      line: 'IMAGEGEN_MOCK_CONFIG and IMAGEGEN_MOCK_CONFIG_JSON are both set; set one of them',
+    },
+  ])('$name', async ({ config, env, line }) => {
+    const { code, stdout, lines } = await run([], { IMAGEGEN_MOCK_CONFIG_JSON: JSON.stringify(config), ...env });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`imagegen-mock: ${line}`);
   });
 });

@@ -33,6 +33,10 @@ export type WebhookFileOptions = Pick<
  * docs' examples run as they are.
  */
 export function loadConfig(configPath: string | undefined, env: NodeJS.ProcessEnv = process.env): MockConfigFile {
+  if (configPath === undefined && env.IMAGEGEN_MOCK_CONFIG && env.IMAGEGEN_MOCK_CONFIG_JSON) {
+    // Which one wins would be a guess; the other would be silently ignored.
+    throw new Error('IMAGEGEN_MOCK_CONFIG and IMAGEGEN_MOCK_CONFIG_JSON are both set; set one of them');
+  }
   const path = configPath ?? env.IMAGEGEN_MOCK_CONFIG;
   let config: MockConfigFile = {};
   if (path) config = parseConfig(readFileSync(path, 'utf8'), path);
@@ -67,7 +71,8 @@ function withDocumentedKeyVariables(config: MockConfigFile, env: NodeJS.ProcessE
   for (const { slug, keyVariable, devKeys } of APIS) {
     const key = keyVariable === undefined ? undefined : env[keyVariable];
     const current = apis[slug];
-    if (!key || current === false) continue;
+    // A key already configured (a dev key exported as the variable) is not listed a second time.
+    if (!key || current === false || (current?.keys ?? devKeys).some((configured) => configured.key === key)) continue;
     // The developer's own key joins the configured keys, or the dev keys when none are configured.
     apis[slug] = { ...current, keys: [...(current?.keys ?? devKeys), { key, description: `from $${keyVariable}` }] };
   }

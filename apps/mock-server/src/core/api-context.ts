@@ -58,10 +58,10 @@ export interface ApiContext<TKey extends ApiKeyConfig = ApiKeyConfig> {
   /** A job store; retention defaults to the server's `resultRetentionMs` and `jobRetentionMs`. */
   jobs<TInput>(options?: Partial<JobStoreOptions>): JobStore<TInput>;
   /**
-   * Credit balances from the configured workspaces (those without `credits` are unlimited), each
-   * starting balance passed through `toUnits` (e.g. dollars to micro-dollars). Default: as given.
+   * Exact credit balances from the configured workspaces, in the unit the config writes them
+   * (those without `credits` are unlimited); a workspace listed twice stops start-up.
    */
-  credits(workspaces: readonly WorkspaceConfig[], toUnits?: (credits: number) => number): CreditLedger;
+  credits(workspaces: readonly WorkspaceConfig[]): CreditLedger;
   /** An idempotency store keeping keys `idempotencyRetentionMs`; `conflict` is the vendor's own problem. */
   idempotency(options: Omit<IdempotencyOptions, 'ttlMs'>): IdempotencyStore;
   /** A map whose entries expire (`core/expiring-map.ts`), forgotten on reset. */
@@ -171,8 +171,8 @@ export function createApiContext<TKey extends ApiKeyConfig>(
       closers.push(() => store.stop());
       return store;
     },
-    credits(workspaces, toUnits = (credits) => credits) {
-      const ledger = new CreditLedger(new Map(workspaces.flatMap((w) => (w.credits === undefined ? [] : [[w.id, toUnits(w.credits)] as const]))));
+    credits(workspaces) {
+      const ledger = CreditLedger.fromWorkspaces(slug, workspaces);
       ledgers.push(ledger);
       resets.push(() => ledger.reset());
       return ledger;

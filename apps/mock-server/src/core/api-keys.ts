@@ -55,6 +55,37 @@ export class KeyRegistry<TKey extends ApiKeyConfig = ApiKeyConfig> {
 }
 
 /**
+ * Refuses key lists a caller could not have meant: a key listed twice in one API (the last one
+ * silently won) or in two APIs. `apis` are the APIs' keys by slug, in config order.
+ */
+export function checkKeys(apis: ReadonlyArray<{ slug: string; keys: readonly ApiKeyConfig[] }>): void {
+  const seen = new Map<string, string>();
+  for (const { slug, keys } of apis) {
+    for (const [index, { key }] of keys.entries()) {
+      const where = `apis.${slug}.keys[${index}]`;
+      const first = seen.get(key);
+      if (first?.startsWith(`apis.${slug}.`)) throw new Error(`${where}: key ${JSON.stringify(key)} is listed twice (also ${first}); list each key once`);
+      if (first !== undefined) throw new Error(`${where}: key ${JSON.stringify(key)} is also ${first}; a key belongs to one API`);
+      seen.set(key, where);
+    }
+  }
+}
+
+/**
+ * Refuses a key scoped to models the API does not have: every call with it would answer the
+ * vendor's permission error, far from the mistake.
+ */
+export function checkKeyModels(slug: string, keys: readonly ApiKeyConfig[], known: Iterable<string>): void {
+  const models = new Set(known);
+  for (const [index, key] of keys.entries()) {
+    const unknown = (key.models ?? []).filter((model) => !models.has(model));
+    if (unknown.length > 0) {
+      throw new Error(`apis.${slug}.keys[${index}].models names models ${slug} does not have: ${unknown.join(', ')}; it has ${[...models].join(', ')}`);
+    }
+  }
+}
+
+/**
  * The credential a request presents for an operation's security alternatives, read the way the
  * spec declares each scheme (an API-key header, or `Authorization: Bearer`).
  */

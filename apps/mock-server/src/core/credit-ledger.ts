@@ -95,6 +95,22 @@ export class CreditLedger {
   #balances = new Map<string, Amount>();
   readonly #initial: ReadonlyMap<string, Amount>;
 
+  /**
+   * A ledger from an API's `workspaces` setting (workspaces without `credits` are unlimited),
+   * refusing a workspace listed twice, which would silently take the last balance.
+   */
+  static fromWorkspaces(slug: string, workspaces: ReadonlyArray<{ id: string; credits?: number }>): CreditLedger {
+    const balances = new Map<string, number>();
+    const listed = new Map<string, number>();
+    for (const [index, { id, credits }] of workspaces.entries()) {
+      const first = listed.get(id);
+      if (first !== undefined) throw new Error(`apis.${slug}.workspaces[${index}]: workspace ${JSON.stringify(id)} is listed twice (also workspaces[${first}]); list each once`);
+      listed.set(id, index);
+      if (credits !== undefined) balances.set(id, credits);
+    }
+    return new CreditLedger(balances);
+  }
+
   constructor(initial: ReadonlyMap<string, number | string | Amount>) {
     this.#initial = new Map([...initial].map(([workspace, credits]) => [workspace, Amount.of(credits)]));
     this.reset();

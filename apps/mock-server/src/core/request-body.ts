@@ -39,7 +39,7 @@ export function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler
     );
   }
   if (mediaTypes.has('application/x-www-form-urlencoded')) parsers.push(express.urlencoded({ limit, extended: true }));
-  if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bytesOf(limit) }));
+  if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bodyLimitBytes(limit) }));
   // Every other declared type (an image upload's `image/png`...) arrives as its raw bytes, a Buffer.
   const raw = [...mediaTypes].filter((type) => !isJsonType(type) && !FORM_TYPES.includes(type));
   if (raw.length > 0) parsers.push(express.raw({ limit, type: raw }));
@@ -50,10 +50,14 @@ function isJsonType(type: string): boolean {
   return type === 'application/json' || type.endsWith('+json');
 }
 
-/** `'25mb'` -> bytes, read by the same library body-parser reads its own limits with. */
-function bytesOf(limit: string): number {
+/**
+ * `'25mb'` -> bytes, read by the same library body-parser reads its own limits with. A limit below
+ * one byte would refuse every body, so it is a mistake in the setting, not a limit.
+ */
+export function bodyLimitBytes(limit: string): number {
   const parsed = bytes.parse(limit);
-  if (parsed === null || !Number.isFinite(parsed)) throw new Error(`bodyLimit must look like '25mb', got ${limit}`);
+  if (parsed === null || !Number.isFinite(parsed)) throw new Error(`bodyLimit must look like '25mb', got ${JSON.stringify(limit)}`);
+  if (parsed < 1) throw new Error(`bodyLimit must be at least 1 byte (e.g. '25mb'), got ${JSON.stringify(limit)}: it would refuse every request body`);
   return parsed;
 }
 

@@ -3,6 +3,7 @@ import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
 import type { Clock } from './clock.js';
@@ -218,7 +219,10 @@ export class WebhookDispatcher {
     this.#clock = clock;
     this.#policy = new OutboundPolicy(options.allowedRanges);
     // Node's `ca` option replaces the bundled roots, so they are passed along with the extra ones.
-    this.#ca = options.ca === undefined ? undefined : [...rootCertificates, ...[options.ca].flat()];
+    this.#ca = options.ca === undefined ? undefined : [
+            ...rootCertificates,
+            ...[options.ca].flat().map((pem, i) => checkedCertificates(pem, Array.isArray(options.ca) ? `webhooks.ca[${i}]` : 'webhooks.ca')),
+          ];
     this.#options = {
       maxAttempts: checked('maxAttempts', options.maxAttempts ?? 5, 1, 20, true),
       baseDelayMs: checked('baseDelayMs', options.baseDelayMs ?? 1000, 0, 24 * 3600_000),
@@ -667,6 +671,24 @@ function checked(name: string, value: number, min: number, max: number, integer 
     throw new RangeError(`webhooks.${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${value}`);
   }
   return value;
+}
+
+/**
+ * PEM text holding at least one certificate, each of which parses: Node would otherwise take any
+ * text as `ca` and every https delivery would then fail its TLS check, far from the mistake.
+ */
+function checkedCertificates(pem: string | Buffer, where: string): string | Buffer {
+  const text = pem.toString();
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new TypeError(`${where} must be PEM certificates (-----BEGIN CERTIFICATE----- ...), got ${JSON.stringify(text.slice(0, 40))}`);
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      throw new TypeError(`${where}: certificate ${i + 1} does not parse: ${(error as Error).message}`);
+    }
+  }
+  return pem;
 }
 
 function messageOf(error: unknown): string {

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 
 import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
+import { checkKeyModels } from '../../core/api-keys.js';
 import { Amount } from '../../core/credit-ledger.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
@@ -90,6 +91,7 @@ export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKe
       `apis.lumen.keys: ${unknownGroups.map((key) => `${key.key} names group ${key.group}`).join(', ')}, which the catalog does not have (${[...groups.keys()].join(', ')})`,
     );
   }
+  checkKeyModels(ctx.slug, ctx.keyConfigs, models.keys());
   const credits = ctx.credits(config.workspaces ?? LUMEN_DEV_WORKSPACES);
   const jobs = ctx.jobs<LumenTaskInput>();
   const images = new PlaceholderImageCache();

@@ -12,6 +12,7 @@ import type { Request } from 'express';
 
 import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
+import { checkKeyModels } from '../../core/api-keys.js';
 import { PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
@@ -75,6 +76,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
   const { principalOf } = ctx;
   const catalog = loadModelCatalog(config.modelsFile);
   const bySlug = new Map(catalog.map((model) => [model.slug, model]));
+  checkKeyModels(ctx.slug, ctx.keyConfigs, catalog.filter((model) => model.active).map((model) => model.slug));
   const credits = ctx.credits(config.workspaces ?? LUMIXAI_DEV_WORKSPACES);
   const jobs = ctx.jobs<LumixAIJobInput>();
   // A failed job gives its credits back, as billing "charged or reserved" implies.

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 
 import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig } from '../../core/api-keys.js';
+import { checkKeyModels } from '../../core/api-keys.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { fieldMessages, problem } from '../../core/problems.js';
@@ -117,6 +118,7 @@ export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<Lum
   const { doc, principalOf } = ctx;
   const catalog = loadModelCatalog(config.modelsFile);
   const byId = new Map(catalog.map((model) => [model.model_id, model]));
+  checkKeyModels(ctx.slug, ctx.keyConfigs, byId.keys());
   const runWaitMs = config.runWaitMs ?? DEFAULT_RUN_WAIT_MS;
   const jobs = ctx.jobs<RunInput>();
   const ids = new RequestIds();

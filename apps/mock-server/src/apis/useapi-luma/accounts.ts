@@ -72,6 +72,11 @@ export class AccountDirectory {
     this.#configs = configs;
   }
 
+  /** Whether the workspace has any account: its own, or copies of those configured without one. */
+  hasAccounts(workspace: string): boolean {
+    return this.#configs.some((config) => config.workspace === workspace || config.workspace === undefined);
+  }
+
   /** The workspace's accounts by lower-cased email, in config order. */
   of(workspace: string): Map<string, Account> {
     let accounts = this.#byWorkspace.get(workspace);

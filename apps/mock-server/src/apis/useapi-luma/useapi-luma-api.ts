@@ -136,6 +136,15 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, ctx: ApiConte
   const table = loadModelTable(doc, config.modelsFile);
   const blocked = blockedWordsPattern(config.blockedWords ?? loadBlockedWords());
   const accounts = new AccountDirectory(config.accounts ?? USEAPI_LUMA_DEV_ACCOUNTS);
+  // A token without an account could never create anything (every POST /images a 400).
+  for (const [index, key] of ctx.keyConfigs.entries()) {
+    const workspace = key.workspace ?? key.key;
+    if (!accounts.hasAccounts(workspace)) {
+      throw new Error(
+        `apis.useapi-luma.keys[${index}]: its workspace ${JSON.stringify(workspace)} has no Luma account; add one to apis.useapi-luma.accounts with that workspace, or one without a workspace for every workspace`,
+      );
+    }
+  }
   const defaults = {
     model: defaultOf<Model>(doc, 'Model'),
     resolution: defaultOf<Resolution>(doc, 'Resolution'),
