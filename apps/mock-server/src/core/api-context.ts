@@ -116,8 +116,9 @@ export interface ApiState {
   /** Every job the API holds (expired ones excepted), oldest first. */
   readonly jobs: readonly JobSnapshot[];
   /**
-   * Balance by workspace, in the API's smallest unit, for workspaces with a configured balance
-   * (unlisted workspaces are unlimited and absent).
+   * Balance by workspace, in the unit the API's config writes (LumixAI credit micros, Lumen credits,
+   * Luma US dollars), for workspaces with a configured balance (unlisted workspaces are unlimited
+   * and absent). The ledger is exact; this is the nearest JS number.
    */
   readonly balances: Readonly<Record<string, number>>;
 }
