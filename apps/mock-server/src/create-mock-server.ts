@@ -24,6 +24,10 @@ import { useLeanJsonResponses } from './core/json-response.js';
 import { originResolver } from './core/origin.js';
 import { originFormTargets } from './core/request-target.js';
 import { WEBHOOK_ROUTES_PATH, webhookRoutes } from './core/webhook-routes.js';
+import { faultTargetOf } from './core/fault-plan-stage.js';
+import { FAULT_PLAN_ROUTES_PATH, faultPlanRoutes } from './core/fault-plan-routes.js';
+import { FaultPlans } from './core/fault-plans.js';
+import type { FaultTarget } from './core/fault-plans.js';
 import { WebhookDispatcher } from './core/webhooks.js';
 import type { WebhookDispatcherOptions } from './core/webhooks.js';
 import { mountDocs } from './docs-routes.js';
@@ -95,7 +99,12 @@ export interface MockServer {
    * and was charged. Throws for a slug that is not mounted.
    */
   state(slug: ApiSlug): ApiState;
-  /** Forgets jobs, spent credits, idempotency keys, rate-limit windows, webhook deliveries and violations. */
+  /**
+   * Faults armed from outside: `mock.faults.arm({ api: 'lumixai', operation: 'createImageJob',
+   * fault: 'drop-after-commit' })`, `list()`, `fired()`, `clear()`. Also served at `/_mock/faults`.
+   */
+  faults: FaultPlans;
+  /** Forgets jobs, spent credits, idempotency keys, rate-limit windows, webhook deliveries, violations and fault plans. */
   reset(): void;
   /**
    * Stops everything the APIs own: job timers are cancelled (no refund, callback or webhook fires
@@ -147,6 +156,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   bodyLimitBytes(bodyLimit); // a broken limit stops start-up here, naming the setting
   const contexts = new Map<string, ApiContextHandle<ApiKeyConfig>>();
   const apis: MountedApi[] = [];
+  const faultTargets: FaultTarget[] = [];
+  const faults = new FaultPlans(clock, faultTargets);
   // Each descriptor pairs its config type with its key type; the loop only passes them through.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   for (const descriptor of APIS as readonly ApiDescriptor<ApiSlug, any, any>[]) {
@@ -156,9 +167,11 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     const doc = descriptor.doc?.() ?? loadSpec(slug);
     const handle = createApiContext(slug, doc, config.keys ?? [...descriptor.devKeys], shared);
     const api = descriptor.create(config, handle.ctx);
-    const basePath = mountVendorApi(app, { ...api, slug, doc, keys: handle.ctx.keys }, {
+    const mounted = { ...api, slug, doc, keys: handle.ctx.keys };
+    const basePath = mountVendorApi(app, mounted, {
       clock,
       rateLimiter,
+      faultPlans: faults,
       bodyLimit,
       validateResponses,
       onViolation: recordViolation,
@@ -167,6 +180,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       },
     });
     contexts.set(slug, handle);
+    faultTargets.push(faultTargetOf(mounted));
     apis.push({ slug, title: doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: handle.ctx.keyConfigs });
   }
 
@@ -174,6 +188,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
 
   mountDocs(app, options.docsDir ?? defaultDocsDir(), apis, originOf);
   app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks, { apis: apis.map((api) => api.slug) }));
+  app.use(FAULT_PLAN_ROUTES_PATH, faultPlanRoutes(faults));
 
   app.get('/', (req, res) => {
     const origin = originOf(req);
@@ -197,12 +212,14 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     apis,
     violations,
     webhooks,
+    faults,
     state(slug) {
       const handle = contexts.get(slug);
       if (!handle) throw new Error(`${slug} is not mounted; mounted: ${[...contexts.keys()].join(', ')}`);
       return handle.state();
     },
     reset() {
+      faults.reset();
       for (const handle of contexts.values()) handle.reset();
       rateLimiter.reset();
       webhooks.reset();

@@ -54,3 +54,6 @@ export { CallbackSchemaCheck } from './core/callback-check.js';
 export type { CallbackSelector } from './core/callback-check.js';
 export { PROVENANCE_KEYWORD, PROVENANCE_PROMPT_CHARACTERS, readImageProvenance } from './core/images/provenance.js';
 export type { ImageProvenance, ImageProvenanceRecord } from './core/images/provenance.js';
+export { ANY_OPERATION, FaultPlanError, FaultPlans, OUTPUT_OPERATION, PLANNED_FAULTS } from './core/fault-plans.js';
+export type { FaultPlan, FaultPlanInput, FiredFault, PlannedFaultKind } from './core/fault-plans.js';
+export { FAULT_PLAN_ROUTES_PATH } from './core/fault-plan-routes.js';

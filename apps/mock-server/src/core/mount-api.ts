@@ -4,6 +4,8 @@ import { describeSchemes, readCredential } from './api-keys.js';
 import type { Clock } from './clock.js';
 import { SystemClock } from './clock.js';
 import { applyFaults } from './faults.js';
+import { applyPlannedFault } from './fault-plan-stage.js';
+import type { FaultPlans } from './fault-plans.js';
 import { OperationIndex, compilePathTemplate, listOperations, safeDecode } from './operations.js';
 import { parsePrefer, readRequestedFaults, readRequestedOutcome } from './prefer-header.js';
 import { ProblemError, problem } from './problems.js';
@@ -38,6 +40,8 @@ export interface PipelineOptions {
   onInternalError: (error: unknown, req: Request) => void;
   /** The clock `Prefer: latency=<ms>` waits on. Default: a `SystemClock`. */
   clock?: Clock;
+  /** Faults armed from outside (`/_mock/faults`, `mock.faults`). Default: none. */
+  faultPlans?: FaultPlans;
 }
 
 /**
@@ -168,6 +172,7 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
   const pipeline = compose([
     authenticate,
     preferredStatus(api, send),
+    (req, res, next) => applyPlannedFault(api, options.faultPlans, clock, send, req, res, next),
     onlyWithBody([...bodyParsers(api.doc, options.bodyLimit), coerceForms(api.doc)]),
     ...specValidator(api, prefix, options.validateResponses),
     dispatch,
@@ -194,8 +199,14 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
       }
       const groups = route.pattern.exec(path)!;
       req.params = Object.fromEntries(route.paramNames.map((name, i) => [name, safeDecode(groups[i + 1] ?? '')]));
-      const result = route.handler(req, res) as unknown;
-      if (result instanceof Promise) result.catch(done);
+      applyPlannedFault(api, options.faultPlans, clock, send, req, res, () => {
+        try {
+          const result = route.handler(req, res) as unknown;
+          if (result instanceof Promise) result.catch(done);
+        } catch (error) {
+          done(error);
+        }
+      });
     } catch (error) {
       done(error);
     }

@@ -38,6 +38,11 @@ export interface VendorApi<TKey extends ApiKeyConfig = ApiKeyConfig> {
   jobStatuses?: Partial<Record<JobPhase, string>>;
   /** Failure codes a test may ask for with `Prefer: job-error-code=<code>`; omit to accept any. */
   failureCodes?: readonly string[];
+  /**
+   * How an output route answers a URL that has expired (a fault plan's `expire-outputs`): the
+   * problem kind and message the vendor uses. Default: `not_found`, "This output has expired".
+   */
+  expiredOutput?: { kind: string; message: string };
   /** The vendor's rate limit; keys without a limit are never counted. Default: none. */
   rateLimit?: RateLimitPolicy<TKey>;
 }

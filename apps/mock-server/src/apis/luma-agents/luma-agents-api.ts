@@ -300,6 +300,7 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiConte
     routes: [{ method: 'GET', path: '/storage/generations/{id}/{file}', handler: downloadOutput }],
     jobStatuses: STATE_BY_PHASE,
     failureCodes,
+    expiredOutput: { kind: 'permission_denied', message: 'Access denied: request has expired; poll the generation again for a fresh URL' },
     // Luma's limits apply to POST /v1/generations only: the operations whose spec documents a 429.
     rateLimit: {
       windowMs: 60_000,
