@@ -119,8 +119,11 @@ describe('the faults', () => {
     const h = await startMock({ apis: { lumixai: { keys: [{ key: 'k' }], workspaces: [{ id: 'k', credits: 5_000_000 }] } } });
     h.mock.faults.arm({ ...create, fault: 'drop-after-commit' });
     await expect(h.call('/v1/images/jobs', { key: 'k', json: validJob })).rejects.toThrow(/fetch failed/);
+    expect(h.mock.state('lumixai').jobs).toEqual([expect.objectContaining({ owner: 'k', phase: 'succeeded', charged: 5_000_000 })]);
     const next = await h.call('/v1/images/jobs', { key: 'k', json: validJob });
     expect(next.status).toBe(402); // the one image the workspace could pay for was taken
+    expect(h.mock.state('lumixai').jobs).toHaveLength(1);
+    expect(() => h.mock.state('nope' as 'lumen')).toThrow(/nope is not mounted; mounted: lumixai, lumen/);
   });
 
   it('status 429 with a wait: Retry-After says it', async () => {
