@@ -135,6 +135,16 @@ describe('the faults', () => {
     expect((await errorOf(answer)).type).toBe('rate_limit_error');
   });
 
+  it('status with a message: the documented error carries it (useapi.net 422 moderation)', async () => {
+    const h = await startMock({ apis: { lumixai: false } });
+    h.mock.faults.arm({ api: 'useapi-luma', operation: 'createImages', fault: 'status', status: 422, message: 'Content moderation: prompt rejected' });
+    const base = h.running.baseUrl('useapi-luma');
+    const answer = await fetch(`${base}/images`, { method: 'POST', headers: { Authorization: 'Bearer useapi_mock_dev', 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: 'x' }) });
+    expect(answer.status).toBe(422);
+    expect(await answer.json()).toEqual({ error: 'Content moderation: prompt rejected', code: 422 });
+    expect(h.mock.state('useapi-luma').jobs).toEqual([]);
+  });
+
   it("status 429 with a wait on LumozAI: the vendor's X-RateLimit headers say it too", async () => {
     const h = await startLumozAI();
     h.mock.faults.arm({ api: 'lumozai', operation: 'runModel', fault: 'status', status: 429, retryAfterSeconds: 30 });

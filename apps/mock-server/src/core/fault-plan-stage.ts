@@ -66,7 +66,7 @@ function statusAnswer(api: MountableApi, plan: FaultPlan, clock: Clock, req: Req
   const operation = req.mock!.operation!;
   const status = plan.status!;
   const wait = plan.retryAfterSeconds;
-  const message = `Simulated by fault plan ${plan.id}${wait === undefined ? '' : `; retry in ${wait} s`}`;
+  const message = plan.message ?? `Simulated by fault plan ${plan.id}${wait === undefined ? '' : `; retry in ${wait} s`}`;
   let response: ErrorResponse | undefined;
   if (status === 429) {
     const rendered = api.errors.render({ kind: 'rate_limited', message, ...(wait === undefined ? {} : { retryAfterSeconds: wait }) }, operation);

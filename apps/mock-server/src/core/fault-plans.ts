@@ -41,7 +41,7 @@ export interface FaultPlanInput {
   outcome?: 'failed' | 'cancelled';
   /** For `job-outcome` `failed`: the vendor's failure code (where it has codes). Default: the vendor's usual one. */
   code?: string;
-  /** For `job-outcome` `failed`: the failure message. Default: the vendor's usual one. */
+  /** For `job-outcome` `failed`: the failure message; for `status`: the error's message. Default: the vendor's usual one. */
   message?: string;
   /** The first matching request the fault applies to, counting from 1. Default: 1. */
   nth?: number;
@@ -215,9 +215,10 @@ export class FaultPlans {
       );
       if (extra.length > 0) throw new FaultPlanError(`${extra.join(', ')} do not go with fault ${input.fault}`);
     };
+    if (input.message !== undefined && (typeof input.message !== 'string' || input.message.length > 1000)) throw new FaultPlanError('message: must be a string of at most 1000 characters');
     switch (input.fault) {
       case 'status': {
-        only(['status', 'retryAfterSeconds']);
+        only(['status', 'retryAfterSeconds', 'message']);
         const documented = input.operation === ANY_OPERATION || input.operation === OUTPUT_OPERATION
           ? undefined
           : target.operations.find((operation) => operation.operationId === input.operation)!.statuses.filter((status) => /^[45]\d\d$/.test(status));
@@ -253,7 +254,6 @@ export class FaultPlans {
               : `code: ${JSON.stringify(input.code)} is not a failure code of ${target.slug}; use one of ${target.failureCodes.join(', ')}`,
           );
         }
-        if (input.message !== undefined && (typeof input.message !== 'string' || input.message.length > 1000)) throw new FaultPlanError('message: must be a string of at most 1000 characters');
         break;
       }
       case 'expire-outputs':
