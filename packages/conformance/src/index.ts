@@ -1,0 +1,11 @@
+export { runScenario } from './run-scenario.js';
+export type { RecordedRequest, ScenarioResult, Verdict } from './run-scenario.js';
+export { runSuite, scoreOf } from './run-suite.js';
+export type { SuiteOptions } from './run-suite.js';
+export { BUILT_IN_SCENARIOS, ScenarioError, checkScenario, loadScenarioDir, loadScenarioFile, resolveScenario } from './scenario.js';
+export type { Count, Expectations, ResolvedScenario, Scenario, ScenarioGiven, ScenarioResponse, VendorOverride } from './scenario.js';
+export { GRACE_MS, commandSubject, environmentOf, functionSubject, moduleSubject } from './subject.js';
+export type { ClientEnv, ClientFunction, Subject, SubjectOutcome } from './subject.js';
+export { resultLine, scoreLine, toJUnit, toJson } from './report.js';
+export { OPERATIONS_BY_ROLE, ROLES, VENDOR_SLUGS, operationOf } from './vendors.js';
+export type { Role, VendorSlug } from './vendors.js';

@@ -1,0 +1,50 @@
+import { runScenario } from './run-scenario.js';
+import type { ScenarioResult } from './run-scenario.js';
+import type { Scenario } from './scenario.js';
+import { resolveScenario } from './scenario.js';
+import type { Subject } from './subject.js';
+import type { VendorSlug } from './vendors.js';
+
+export interface SuiteOptions {
+  scenarios: readonly Scenario[];
+  vendors: readonly VendorSlug[];
+  subject: Subject;
+  /** Scenarios run at once, each with its own mock. Default: 4. */
+  concurrency?: number;
+  /** Told about each result as it is known, in the suite's order. Default: none. */
+  onResult?: (result: ScenarioResult) => void;
+}
+
+/** Every scenario for every vendor, in order (vendor by vendor); skipped ones are reported as such. */
+export async function runSuite(options: SuiteOptions): Promise<ScenarioResult[]> {
+  const runs = options.vendors.flatMap((vendor) => options.scenarios.map((scenario) => ({ vendor, scenario })));
+  const results: Array<ScenarioResult | undefined> = new Array(runs.length);
+  const done: Array<Promise<void>> = [];
+  let next = 0;
+  let reported = 0;
+  const report = () => {
+    while (reported < runs.length && results[reported]) options.onResult?.(results[reported++]!);
+  };
+  const worker = async () => {
+    while (next < runs.length) {
+      const index = next++;
+      const { vendor, scenario } = runs[index]!;
+      const resolved = resolveScenario(scenario, vendor);
+      results[index] =
+        'skip' in resolved
+          ? { scenario: scenario.id, title: scenario.title, vendor, subject: options.subject.name, verdict: 'skip', reasons: [resolved.skip], durationMs: 0, file: scenario.file }
+          : await runScenario(resolved, options.subject);
+      report();
+    }
+  };
+  for (let i = 0; i < Math.max(1, options.concurrency ?? 4); i++) done.push(worker());
+  await Promise.all(done);
+  return results as ScenarioResult[];
+}
+
+/** Passed out of the scenarios that applied (skipped ones are not counted). */
+export function scoreOf(results: readonly ScenarioResult[]): { passed: number; applicable: number; text: string } {
+  const applicable = results.filter((result) => result.verdict !== 'skip').length;
+  const passed = results.filter((result) => result.verdict === 'pass').length;
+  return { passed, applicable, text: `${passed}/${applicable}` };
+}

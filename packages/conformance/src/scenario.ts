@@ -1,0 +1,302 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+
+import { parse as parseYaml } from 'yaml';
+
+import { VENDOR_SLUGS, isVendorSlug } from './vendors.js';
+import type { VendorSlug } from './vendors.js';
+
+/** A range of counts: `2` means exactly 2. */
+export type Count = number | { min?: number; max?: number };
+
+/**
+ * One fault the mock answers with, as a fault plan without its `api` (the scenario's vendor). The
+ * operation is a role, `submit`, `poll` or `download`, resolved per vendor, or a spec `operationId`.
+ */
+export interface ScenarioResponse {
+  operation: string;
+  fault: 'reset' | 'drop-after-commit' | 'status' | 'latency' | 'job-outcome' | 'expire-outputs';
+  status?: number;
+  retryAfterSeconds?: number;
+  latencyMs?: number;
+  outcome?: 'failed' | 'cancelled';
+  code?: string;
+  message?: string;
+  nth?: number;
+  times?: number;
+}
+
+/** What must hold after the client ran, read from the mock's ledger and request log. */
+export interface Expectations {
+  /** `success`: the client exits 0; `failure`: it reports failure (non-zero); `any`: either. */
+  exit: 'success' | 'failure' | 'any';
+  /** Jobs the mock holds for this one logical request (each is billed). Default: not checked. */
+  jobs?: Count;
+  /** Requests per operation (a role or an operationId). Default: not checked. */
+  requests?: Record<string, Count>;
+  /** Every request to an operation that was answered with a wait comes that long later or more, on the mock clock. Default: false. */
+  honoursWaits?: boolean;
+  /**
+   * `image`: the output file holds exactly an image the mock served (so a valid image of the right
+   * size); `image-if-success`: that, when the client claims success; `none`: no file is written.
+   * Default: `image-if-success`.
+   */
+  output?: 'image' | 'image-if-success' | 'none';
+  /** A failing client's message (stdout and stderr) matches this case-insensitive pattern. */
+  message?: string;
+  /** A failing client's message names the job id (or handle) of the job the mock created. Default: false. */
+  messageNamesJob?: boolean;
+  /** Every armed fault fired at least once (otherwise the client never met it). Default: true. */
+  faultsFired?: boolean;
+}
+
+export interface ScenarioGiven {
+  /** How long jobs take on the mock. Default: `{ queuedMs: 200, runningMs: 800 }`. */
+  timing?: { queuedMs: number; runningMs: number };
+  /** IMAGEGEN_TIMEOUT_MS given to the client. Default: 30000. */
+  timeoutMs?: number;
+  /** IMAGEGEN_PROMPT. Default: a lighthouse at dusk. */
+  prompt?: string;
+}
+
+/** What a scenario may change for one vendor: replaces the fields it names. */
+export interface VendorOverride {
+  /** Why the scenario does not apply to this vendor; the scenario is then skipped for it. */
+  skip?: string;
+  given?: ScenarioGiven;
+  responses?: ScenarioResponse[];
+  expected?: Partial<Expectations>;
+}
+
+/** A scenario file: given / responses / expected, as AWS's retry tests, extended to jobs. */
+export interface Scenario {
+  /** Unique, lowercase words and dashes (`submit-429-wait`). */
+  id: string;
+  title: string;
+  description?: string;
+  /** Vendors the scenario applies to. Default: all. */
+  vendors?: VendorSlug[];
+  given?: ScenarioGiven;
+  responses?: ScenarioResponse[];
+  expected: Expectations;
+  /** Per-vendor changes. */
+  overrides?: Partial<Record<VendorSlug, VendorOverride>>;
+  /** The file it was read from. */
+  file: string;
+}
+
+/** A scenario as it runs for one vendor, overrides applied. */
+export interface ResolvedScenario {
+  id: string;
+  title: string;
+  vendor: VendorSlug;
+  given: Required<ScenarioGiven>;
+  responses: ScenarioResponse[];
+  expected: Expectations;
+  file: string;
+}
+
+/** A scenario file that cannot be used; the message starts with its path. */
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+const DEFAULT_GIVEN: Required<ScenarioGiven> = {
+  timing: { queuedMs: 200, runningMs: 800 },
+  timeoutMs: 30_000,
+  prompt: 'a lighthouse at dusk, oil painting',
+};
+
+/** Where the scenarios shipped with the package are. */
+export const BUILT_IN_SCENARIOS = new URL('../scenarios/', import.meta.url);
+
+/** Reads every `.json`, `.yaml` and `.yml` file of `dir` (sorted by name) as scenarios; ids must be unique. */
+export async function loadScenarioDir(dir: string): Promise<Scenario[]> {
+  const names = (await readdir(dir)).filter((name) => ['.json', '.yaml', '.yml'].includes(extname(name))).sort();
+  const scenarios = await Promise.all(names.map((name) => loadScenarioFile(join(dir, name))));
+  const seen = new Map<string, string>();
+  for (const scenario of scenarios) {
+    const other = seen.get(scenario.id);
+    if (other) throw new ScenarioError(scenario.file, `id "${scenario.id}" is already used by ${other}`);
+    seen.set(scenario.id, scenario.file);
+  }
+  return scenarios;
+}
+
+/** Reads and checks one scenario file; a {@link ScenarioError} names the path and the problem. */
+export async function loadScenarioFile(file: string): Promise<Scenario> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ScenarioError(file, `cannot be read (${error.code ?? error.message})`);
+  });
+  let data: unknown;
+  try {
+    data = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ScenarioError(file, `is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return { ...checkScenario(data, (problem) => new ScenarioError(file, problem)), file };
+}
+
+type Fail = (problem: string) => Error;
+
+/** Checks a parsed scenario; `fail` builds the error for the first problem found. */
+export function checkScenario(data: unknown, fail: Fail): Omit<Scenario, 'file'> {
+  const root = object(data, 'the scenario', fail);
+  only(root, 'the scenario', ['id', 'title', 'description', 'vendors', 'given', 'responses', 'expected', 'overrides'], fail);
+  const id = string(root.id, 'id', fail);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) throw fail(`id: "${id}" must be lowercase words joined by dashes`);
+  const title = string(root.title, 'title', fail);
+  if (root.description !== undefined) string(root.description, 'description', fail);
+  let vendors: VendorSlug[] | undefined;
+  if (root.vendors !== undefined) {
+    if (!Array.isArray(root.vendors) || root.vendors.length === 0) throw fail('vendors: must be a non-empty list of vendor slugs');
+    vendors = root.vendors.map((vendor, i) => slug(vendor, `vendors[${i}]`, fail));
+  }
+  if (root.expected === undefined) throw fail('expected: is required (what must hold afterwards)');
+  const scenario: Omit<Scenario, 'file'> = {
+    id,
+    title,
+    ...(typeof root.description === 'string' ? { description: root.description } : {}),
+    ...(vendors ? { vendors } : {}),
+    ...(root.given === undefined ? {} : { given: checkGiven(root.given, 'given', fail) }),
+    ...(root.responses === undefined ? {} : { responses: checkResponses(root.responses, 'responses', fail) }),
+    expected: checkExpected(root.expected, 'expected', fail, false) as Expectations,
+  };
+  if (root.overrides !== undefined) {
+    const overrides = object(root.overrides, 'overrides', fail);
+    scenario.overrides = {};
+    for (const [vendor, value] of Object.entries(overrides)) {
+      const at = `overrides.${vendor}`;
+      slug(vendor, at, fail);
+      const override = object(value, at, fail);
+      only(override, at, ['skip', 'given', 'responses', 'expected'], fail);
+      scenario.overrides[vendor as VendorSlug] = {
+        ...(override.skip === undefined ? {} : { skip: string(override.skip, `${at}.skip`, fail) }),
+        ...(override.given === undefined ? {} : { given: checkGiven(override.given, `${at}.given`, fail) }),
+        ...(override.responses === undefined ? {} : { responses: checkResponses(override.responses, `${at}.responses`, fail) }),
+        ...(override.expected === undefined ? {} : { expected: checkExpected(override.expected, `${at}.expected`, fail, true) }),
+      };
+    }
+  }
+  return scenario;
+}
+
+/** The scenario for `vendor`, or the reason it does not apply. */
+export function resolveScenario(scenario: Scenario, vendor: VendorSlug): ResolvedScenario | { skip: string } {
+  if (scenario.vendors && !scenario.vendors.includes(vendor)) return { skip: `applies to ${scenario.vendors.join(', ')} only` };
+  const override = scenario.overrides?.[vendor] ?? {};
+  if (override.skip !== undefined) return { skip: override.skip };
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    vendor,
+    given: { ...DEFAULT_GIVEN, ...scenario.given, ...override.given },
+    responses: override.responses ?? scenario.responses ?? [],
+    expected: { ...scenario.expected, ...override.expected },
+    file: scenario.file,
+  };
+}
+
+function checkGiven(value: unknown, at: string, fail: Fail): ScenarioGiven {
+  const given = object(value, at, fail);
+  only(given, at, ['timing', 'timeoutMs', 'prompt'], fail);
+  const result: ScenarioGiven = {};
+  if (given.timing !== undefined) {
+    const timing = object(given.timing, `${at}.timing`, fail);
+    only(timing, `${at}.timing`, ['queuedMs', 'runningMs'], fail);
+    result.timing = { queuedMs: whole(timing.queuedMs, `${at}.timing.queuedMs`, fail, 0, 3_600_000), runningMs: whole(timing.runningMs, `${at}.timing.runningMs`, fail, 0, 3_600_000) };
+  }
+  if (given.timeoutMs !== undefined) result.timeoutMs = whole(given.timeoutMs, `${at}.timeoutMs`, fail, 100, 600_000);
+  if (given.prompt !== undefined) result.prompt = string(given.prompt, `${at}.prompt`, fail);
+  return result;
+}
+
+const RESPONSE_FIELDS = ['operation', 'fault', 'status', 'retryAfterSeconds', 'latencyMs', 'outcome', 'code', 'message', 'nth', 'times'];
+
+function checkResponses(value: unknown, at: string, fail: Fail): ScenarioResponse[] {
+  if (!Array.isArray(value)) throw fail(`${at}: must be a list of faults`);
+  return value.map((item, i) => {
+    const response = object(item, `${at}[${i}]`, fail);
+    only(response, `${at}[${i}]`, RESPONSE_FIELDS, fail);
+    string(response.operation, `${at}[${i}].operation`, fail);
+    string(response.fault, `${at}[${i}].fault`, fail);
+    // The rest is checked by the mock when the plan is armed, against the vendor's spec.
+    return response as unknown as ScenarioResponse;
+  });
+}
+
+function checkExpected(value: unknown, at: string, fail: Fail, partial: boolean): Partial<Expectations> {
+  const expected = object(value, at, fail);
+  only(expected, at, ['exit', 'jobs', 'requests', 'honoursWaits', 'output', 'message', 'messageNamesJob', 'faultsFired'], fail);
+  if (!partial || expected.exit !== undefined) oneOf(expected.exit, `${at}.exit`, ['success', 'failure', 'any'], fail);
+  if (expected.jobs !== undefined) count(expected.jobs, `${at}.jobs`, fail);
+  if (expected.requests !== undefined) {
+    for (const [operation, range] of Object.entries(object(expected.requests, `${at}.requests`, fail))) count(range, `${at}.requests.${operation}`, fail);
+  }
+  for (const flag of ['honoursWaits', 'messageNamesJob', 'faultsFired'] as const) {
+    if (expected[flag] !== undefined && typeof expected[flag] !== 'boolean') throw fail(`${at}.${flag}: must be true or false`);
+  }
+  if (expected.output !== undefined) oneOf(expected.output, `${at}.output`, ['image', 'image-if-success', 'none'], fail);
+  if (expected.message !== undefined) {
+    const pattern = string(expected.message, `${at}.message`, fail);
+    try {
+      new RegExp(pattern, 'i');
+    } catch (error) {
+      throw fail(`${at}.message: is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+  return expected as Partial<Expectations>;
+}
+
+function object(value: unknown, at: string, fail: Fail): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail(`${at}: must be an object`);
+  return value as Record<string, unknown>;
+}
+
+function only(value: Record<string, unknown>, at: string, allowed: string[], fail: Fail): void {
+  const unknown = Object.keys(value).filter((name) => !allowed.includes(name));
+  if (unknown.length > 0) throw fail(`${at}: unknown field ${unknown.map((name) => `"${name}"`).join(', ')}; allowed: ${allowed.join(', ')}`);
+}
+
+function string(value: unknown, at: string, fail: Fail): string {
+  if (typeof value !== 'string' || value === '') throw fail(`${at}: must be a non-empty string`);
+  return value;
+}
+
+function whole(value: unknown, at: string, fail: Fail, min: number, max: number): number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) throw fail(`${at}: must be a whole number from ${min} to ${max}`);
+  return value as number;
+}
+
+function oneOf(value: unknown, at: string, allowed: string[], fail: Fail): void {
+  if (typeof value !== 'string' || !allowed.includes(value)) throw fail(`${at}: must be one of ${allowed.join(', ')}`);
+}
+
+function slug(value: unknown, at: string, fail: Fail): VendorSlug {
+  if (!isVendorSlug(value)) throw fail(`${at}: ${JSON.stringify(value)} is not a vendor; use one of ${VENDOR_SLUGS.join(', ')}`);
+  return value;
+}
+
+function count(value: unknown, at: string, fail: Fail): void {
+  if (Number.isInteger(value) && (value as number) >= 0) return;
+  const range = object(value, at, fail);
+  only(range, at, ['min', 'max'], fail);
+  if (range.min === undefined && range.max === undefined) throw fail(`${at}: give min, max or both`);
+  if (range.min !== undefined) whole(range.min, `${at}.min`, fail, 0, 1_000_000);
+  if (range.max !== undefined) whole(range.max, `${at}.max`, fail, 0, 1_000_000);
+}
+
+/** Whether `n` is in `range`, and the range in words. */
+export function inRange(n: number, range: Count): { ok: boolean; words: string } {
+  if (typeof range === 'number') return { ok: n === range, words: `exactly ${range}` };
+  const ok = (range.min === undefined || n >= range.min) && (range.max === undefined || n <= range.max);
+  const words =
+    range.min !== undefined && range.max !== undefined ? `${range.min} to ${range.max}` : range.min !== undefined ? `at least ${range.min}` : `at most ${range.max}`;
+  return { ok, words };
+}

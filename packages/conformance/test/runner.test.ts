@@ -1,0 +1,183 @@
+// The conformance runner end to end: the real bin, the real mock on 127.0.0.1:0, clients run as
+// commands and as modules. What it must do: pass a client that behaves, fail one that resubmits and
+// ignores waits (naming the broken expectation), and refuse a malformed scenario file by its path.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { ScenarioError, checkScenario, functionSubject, loadScenarioDir, loadScenarioFile, resolveScenario, runScenario, runSuite } from '../src/index.js';
+import type { ClientEnv, Scenario } from '../src/index.js';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const NAIVE = fileURLToPath(new URL('./naive-client.mjs', import.meta.url));
+const PROJECT_CLIENTS = fileURLToPath(new URL('../adapters/project-clients.mjs', import.meta.url));
+const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url));
+
+let workDir: string;
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'conformance-test-'));
+});
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+/** Runs the bin; resolves with its exit code and output whatever the code. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 110_000, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+async function scenario(id: string): Promise<Scenario> {
+  return loadScenarioFile(join(SCENARIOS, `${id}.json`));
+}
+
+describe('a deliberately naive client (resubmits on any error, ignores waits), run as a command', () => {
+  it('fails, each scenario naming the expectation it broke, and the bin exits 1 with a JUnit report', async () => {
+    const junit = join(workDir, 'naive.xml');
+    const { code, stdout } = await cli([
+      '--vendor', 'lumixai',
+      '--client', `"${process.execPath}" "${NAIVE}"`,
+      '--scenario', 'happy-path',
+      '--scenario', 'submit-429-wait',
+      '--scenario', 'submit-drop-after-commit',
+      '--scenario', 'job-moderated',
+      '--junit', junit,
+    ]);
+    expect(code, stdout).toBe(1);
+    const lines = stdout.trim().split('\n');
+    expect(lines.find((line) => line.includes(' happy-path'))).toMatch(/^PASS {2}lumixai +happy-path/);
+    expect(lines.find((line) => line.includes('submit-429-wait'))).toMatch(/^FAIL .*honoursWaits: createImageJob was sent again \d+ ms after an answer asking to wait 2 s/);
+    expect(lines.find((line) => line.includes('submit-drop-after-commit'))).toMatch(/^FAIL .*jobs: 2 jobs were created \(and billed\) for one logical request, expected exactly 1/);
+    expect(lines.find((line) => line.includes('job-moderated'))).toMatch(/^FAIL .*exit: the client claimed success.*jobs: [2-5] jobs were created/);
+    expect(lines.at(-1)).toMatch(/^score 1\/4 for .*naive-client\.mjs.* \(3 failed, 0 not applicable\)$/);
+    const report = await readFile(junit, 'utf8');
+    expect(report).toMatch(/<testsuites name="imagegen-conformance" tests="4" failures="3" errors="0" skipped="0"/);
+    expect(report).toMatch(/<failure message="honoursWaits: createImageJob was sent again/);
+  });
+});
+
+describe('the project clients through their one-call methods, as a module', () => {
+  it.each(['lumixai'] as const)('%s passes every scenario that applies', async (vendor) => {
+    const { code, stdout } = await cli(['--vendor', vendor, '--module', PROJECT_CLIENTS, '--concurrency', '6', '--json']);
+    const report = JSON.parse(stdout) as { score: { passed: number; applicable: number }; results: Array<{ verdict: string; scenario: string; reasons: string[] }> };
+    const failed = report.results.filter((result) => result.verdict === 'fail' || result.verdict === 'error');
+    expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.score.passed).toBe(report.score.applicable);
+    expect(report.score.applicable).toBeGreaterThanOrEqual(7);
+  });
+});
+
+describe('expectations are read from the mock, not from the client', () => {
+  const env = (overrides: Partial<ClientEnv> = {}) => overrides;
+  it('a client that claims success without writing the image fails on output', async () => {
+    const resolved = resolveScenario(await scenario('happy-path'), 'lumixai');
+    if ('skip' in resolved) throw new Error('happy-path applies to lumixai');
+    const result = await runScenario(resolved, functionSubject(async () => env(), 'liar'));
+    expect(result.verdict).toBe('fail');
+    expect(result.reasons).toEqual(['jobs: 0 jobs were created (and billed) for one logical request, expected exactly 1', 'requests.submit: 0 createImageJob requests made, expected exactly 1', 'output: no file was written at IMAGEGEN_OUTPUT']);
+  });
+
+  it('a client that writes an image the mock never served fails on output', async () => {
+    const resolved = resolveScenario(await scenario('happy-path'), 'lumixai');
+    if ('skip' in resolved) throw new Error('happy-path applies to lumixai');
+    const forged = async (given: ClientEnv) => {
+      const project = (await import(PROJECT_CLIENTS)) as { default: (env: ClientEnv) => Promise<void> };
+      await project.default(given);
+      const bytes = await readFile(given.output);
+      bytes[bytes.length - 5] = (bytes[bytes.length - 5]! + 1) % 256; // one byte of the image data
+      await writeFile(given.output, bytes);
+    };
+    const result = await runScenario(resolved, functionSubject(forged, 'forger'));
+    expect(result.verdict).toBe('fail');
+    expect(result.reasons).toEqual([expect.stringMatching(/^output: the png written \(\d+x\d+, \d+ bytes\) is not an image the mock served \(served: \d+x\d+\)$/)]);
+  });
+
+  it('a fault the client never meets is a failure, not a pass', async () => {
+    const resolved = resolveScenario(await scenario('poll-5xx'), 'lumixai');
+    if ('skip' in resolved) throw new Error('poll-5xx applies to lumixai');
+    // Submits and downloads through the sync endpoint: never polls, so never meets the 503.
+    const noPoll = async ({ baseUrl, apiKey, output }: ClientEnv) => {
+      const headers = { 'X-API-Key': apiKey, 'Content-Type': 'application/json' };
+      const done = (await (await fetch(`${baseUrl}/v1/images/generations`, { method: 'POST', headers, body: JSON.stringify({ model: 'imagen-nano-banana-2-flash', prompt: 'x' }) })).json()) as { data: Array<{ download_url: string }> };
+      await writeFile(output, Buffer.from(await (await fetch(`${baseUrl}${done.data[0]!.download_url}`, { headers })).arrayBuffer()));
+    };
+    const result = await runScenario(resolved, functionSubject(noPoll, 'no-poll'));
+    expect(result.reasons).toContain('faultsFired: the client never met status on getImageJob (no matching request)');
+  });
+});
+
+describe('scenario files', () => {
+  it('the shipped scenarios load, with unique ids, and each applies to at least one vendor', async () => {
+    const scenarios = await loadScenarioDir(SCENARIOS);
+    expect(scenarios.map((s) => s.id)).toEqual(expect.arrayContaining(['happy-path', 'submit-429-wait', 'poll-5xx', 'submit-drop-after-commit', 'submit-reset', 'output-expired', 'job-moderated', 'job-slower-than-deadline']));
+    const results = await runSuite({ scenarios, vendors: [], subject: functionSubject(async () => undefined, 'none') });
+    expect(results).toEqual([]);
+  });
+
+  it.each([
+    { text: '{ "id": "x", "title": "t" ', problem: /is not valid JSON/ },
+    { text: '{ "title": "t", "expected": { "exit": "success" } }', problem: /id: must be a non-empty string/ },
+    { text: '{ "id": "Bad Id", "title": "t", "expected": { "exit": "success" } }', problem: /id: "Bad Id" must be lowercase words joined by dashes/ },
+    { text: '{ "id": "x", "title": "t" }', problem: /expected: is required/ },
+    { text: '{ "id": "x", "title": "t", "expected": { "exit": "maybe" } }', problem: /expected\.exit: must be one of success, failure, any/ },
+    { text: '{ "id": "x", "title": "t", "vendors": ["openai"], "expected": { "exit": "success" } }', problem: /vendors\[0\]: "openai" is not a vendor; use one of lumixai, lumen/ },
+    { text: '{ "id": "x", "title": "t", "expected": { "exit": "success", "jobs": { "mn": 1 } } }', problem: /expected\.jobs: unknown field "mn"; allowed: min, max/ },
+    { text: '{ "id": "x", "title": "t", "responses": [{ "fault": "reset" }], "expected": { "exit": "success" } }', problem: /responses\[0\]\.operation: must be a non-empty string/ },
+    { text: '{ "id": "x", "title": "t", "expected": { "exit": "success", "message": "(" } }', problem: /expected\.message: is not a valid regular expression/ },
+    { text: '{ "id": "x", "title": "t", "given": { "timeoutMs": 5 }, "expected": { "exit": "success" } }', problem: /given\.timeoutMs: must be a whole number from 100 to 600000/ },
+  ])('refuses $problem, naming the file', async ({ text, problem }) => {
+    const file = join(workDir, 'broken.json');
+    await writeFile(file, text);
+    const error = await loadScenarioFile(file).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect((error as ScenarioError).file).toBe(file);
+    expect((error as Error).message).toMatch(problem);
+    expect((error as Error).message.startsWith(`${file}: `)).toBe(true);
+  });
+
+  it('a user adds a YAML scenario without touching code; a malformed one stops the bin (exit 2) with its path', async () => {
+    const dir = join(workDir, 'mine');
+    await run('mkdir', ['-p', dir]);
+    await writeFile(
+      join(dir, 'slow-submit.yaml'),
+      ['id: slow-submit', 'title: The submission answers after 1.5 s', 'vendors: [lumixai]', 'responses:', '  - { operation: submit, fault: latency, latencyMs: 1500 }', 'expected:', '  exit: success', '  jobs: 1', '  output: image', ''].join('\n'),
+    );
+    const passed = await cli(['--vendor', 'lumixai', '--module', PROJECT_CLIENTS, '--scenarios', dir, '--only-scenarios']);
+    expect(passed.stdout).toMatch(/^PASS {2}lumixai +slow-submit/m);
+    expect(passed.code).toBe(0);
+
+    await writeFile(join(dir, 'zz-broken.yaml'), 'id: zz\ntitle: t\nexpected: { exit: success, jobs: -1 }\n');
+    const refused = await cli(['--vendor', 'lumixai', '--module', PROJECT_CLIENTS, '--scenarios', dir]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`scenario refused: ${join(dir, 'zz-broken.yaml')}: expected.jobs: must be an object`);
+  });
+
+  it('a fault the vendor does not document is an error naming the scenario file and the field', async () => {
+    const parsed = checkScenario({ id: 'x', title: 't', responses: [{ operation: 'poll', fault: 'status', status: 503 }], expected: { exit: 'success' } }, (problem) => new Error(problem));
+    const resolved = resolveScenario({ ...parsed, file: 'mine/x.json' }, 'lumen');
+    if ('skip' in resolved) throw new Error('applies to every vendor');
+    const result = await runScenario(resolved, functionSubject(async () => undefined, 'none'));
+    expect(result.verdict).toBe('error');
+    expect(result.reasons).toEqual([expect.stringMatching(/^mine\/x\.json: responses: status: 503 is not a documented error of lumen getTask; documented: 401, 404$/)]);
+  });
+
+  it('an unknown flag, vendor or scenario id is a usage error (exit 2)', async () => {
+    expect((await cli(['--vendor', 'openai', '--client', 'true'])).stderr).toMatch(/--vendor openai: not a vendor/);
+    const unknown = await cli(['--scenario', 'nope', '--client', 'true']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--scenario nope: no such scenario; known: happy-path/);
+    expect((await cli(['--vendor', 'lumixai'])).stderr).toMatch(/give the client under test/);
+  });
+});
