@@ -1,6 +1,8 @@
-// The project's own five clients, each through its one-call method (create, wait, download), as a
-// conformance subject: `imagegen-conformance --module adapters/project-clients.mjs`.
-// Resolves when the image is written to env.output; throws the client's own error otherwise.
+// The project's own five clients as a conformance subject:
+// `imagegen-conformance --module adapters/project-clients.mjs`. Each goes through the common job
+// interface (`client.jobs.generate`: submit, wait, download) where the client has it, else through
+// its own one-call method. Resolves when the image is written to env.output; throws the client's
+// own error otherwise.
 import { writeFile } from 'node:fs/promises';
 
 import { createLumaAgentsClient } from '@imagegen/luma-agents';
@@ -45,7 +47,26 @@ const RUN = {
   },
 };
 
+const CREATE = {
+  lumixai: ({ baseUrl, apiKey }) => createLumixAIClient({ baseUrl, apiKey }),
+  lumen: ({ baseUrl, apiKey }) => createLumenClient({ baseUrl, apiKey }),
+  'luma-agents': ({ baseUrl, apiKey }) => createLumaAgentsClient({ baseUrl, apiKey }),
+  'useapi-luma': ({ baseUrl, apiKey }) => createUseapiLumaClient({ baseUrl, token: apiKey }),
+  lumozai: ({ baseUrl, apiKey }) => createLumozAIClient({ baseUrl, apiKey }),
+};
+
+/** Whether the clients have the common job interface (`client.jobs`). */
+export function hasJobInterface(env) {
+  return typeof CREATE[env.vendor]?.(env).jobs?.generate === 'function';
+}
+
 export default async function projectClients(env) {
+  const jobs = CREATE[env.vendor]?.(env).jobs;
+  if (typeof jobs?.generate === 'function') {
+    const { images } = await jobs.generate({ prompt: env.prompt }, { wait: { timeoutMs: env.timeoutMs } });
+    await writeFile(env.output, images[0].bytes);
+    return;
+  }
   const run = RUN[env.vendor];
   if (!run) throw new Error(`no project client for ${env.vendor}`);
   await writeFile(env.output, await run(env));

@@ -6,9 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { BUILT_IN_SCENARIOS, commandSubject, loadScenarioDir, moduleSubject, runSuite, scoreOf } from '../dist/index.js';
 
 const here = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+const { hasJobInterface } = await import(here('adapters/project-clients.mjs'));
+const via = hasJobInterface({ vendor: 'lumixai', baseUrl: 'http://127.0.0.1:1/x', apiKey: 'k' }) ? 'client.jobs.generate' : 'one-call methods';
 const node = `"${process.execPath}"`;
 const SUBJECTS = [
-  { name: 'project clients (one-call methods)', vendors: ['lumixai', 'lumen', 'luma-agents', 'useapi-luma', 'lumozai'], subject: await moduleSubject(here('adapters/project-clients.mjs')) },
+  { name: `project clients (${via})`, vendors: ['lumixai', 'lumen', 'luma-agents', 'useapi-luma', 'lumozai'], subject: await moduleSubject(here('adapters/project-clients.mjs')) },
   ...['lumixai', 'lumen', 'luma-agents', 'useapi-luma', 'lumozai'].map((vendor) => ({
     name: 'curl sequence (page commands)',
     vendors: [vendor],
