@@ -1,3 +1,5 @@
+import { ClientError, errorKindOfStatus } from './error-kind.js';
+
 // The start of an error body is kept for the message (S3 and GCS explain a refusal in XML there);
 // the rest is never read, so a large error page costs nothing.
 const ERROR_BODY_LIMIT_BYTES = 1024;
@@ -25,13 +27,15 @@ export interface DownloadErrorOptions {
   message?: string;
   /** The underlying error. Default: none. */
   cause?: unknown;
+  /** The vendor's slug. Default: `undefined`. */
+  vendor?: string | undefined;
 }
 
 /**
  * A download that answered outside 200-299. `url` holds the origin and path only: the query of a
  * presigned URL is its credential, so it is kept out of the error, its message and any log.
  */
-export class DownloadError extends Error {
+export class DownloadError extends ClientError {
   /** HTTP status of the refused response. */
   readonly status: number;
   /** `forbidden` for 403, `not_found` for 404, `unexpected_status` for anything else. */
@@ -47,8 +51,14 @@ export class DownloadError extends Error {
     const url = redactUrl(options.url);
     const body = options.body ?? '';
     const detail = body.trim() === '' ? '' : `: ${body.trim().slice(0, 200)}`;
-    super(options.message ?? `GET ${url} answered HTTP ${options.status}${detail}`, 'cause' in options ? { cause: options.cause } : undefined);
-    this.name = new.target.name;
+    const kind = errorKindOfStatus(options.status);
+    super(options.message ?? `GET ${url} answered HTTP ${options.status}${detail}`, {
+      kind,
+      // A GET changes nothing: worth repeating whenever the failure is the host's, not the URL's.
+      retryable: kind === 'rate_limited' || kind === 'upstream',
+      vendor: options.vendor,
+      ...('cause' in options ? { cause: options.cause } : {}),
+    });
     this.status = options.status;
     this.reason = options.status === 403 ? 'forbidden' : options.status === 404 ? 'not_found' : 'unexpected_status';
     this.url = url;

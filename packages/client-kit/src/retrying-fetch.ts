@@ -4,7 +4,7 @@ import type { Sleep } from './sleep.js';
 import { sleep as defaultSleep } from './sleep.js';
 
 // Safe to repeat by definition (RFC 9110 §9.2.2); anything else may create a second billed job.
-const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const IDEMPOTENT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'] as const;
 
 // Retrying these cannot succeed and, for 402/409, may charge or conflict again.
 const NEVER_RETRIED_STATUSES = [400, 401, 402, 403, 409] as const;
@@ -56,8 +56,18 @@ export interface RetryingFetchOptions {
   maxDelayMs?: number;
   /** A `Retry-After` longer than this returns the response instead of waiting, in ms. Default: `120_000`. */
   maxRetryAfterMs?: number;
-  /** Header whose presence makes a non-idempotent request (a POST) retryable. Default: `'Idempotency-Key'`. */
-  idempotencyHeader?: string;
+  /**
+   * Methods whose requests are repeated after a transient failure, like ky's `retry.methods`; a
+   * request of another method is repeated only when it carries `idempotencyHeader`.
+   * Default: `['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']`.
+   */
+  methods?: readonly string[];
+  /**
+   * Header whose presence makes a request of another method (a POST) retryable; `false` for a
+   * vendor that honours none, so no header a caller adds can make a POST repeat.
+   * Default: `'Idempotency-Key'`.
+   */
+  idempotencyHeader?: string | false;
   /** Uniform random number in [0, 1) used for jitter. Default: `Math.random`. */
   random?: () => number;
   /** Waits between attempts. Default: {@link defaultSleep | sleep}. */
@@ -86,8 +96,8 @@ export interface RetryingFetchOptions {
 /**
  * Wraps `fetch` so that transient failures (statuses in `retryOnStatus`, network errors) are retried.
  *
- * By default only requests that are safe to repeat are retried: GET, HEAD, OPTIONS, PUT and DELETE,
- * or any request carrying the idempotency header. A POST without that header is sent exactly once,
+ * By default only requests that are safe to repeat are retried: those of `methods` (GET, HEAD,
+ * OPTIONS, PUT and DELETE), or any request carrying the idempotency header. A POST without that header is sent exactly once,
  * so a retry can never create a second billed job; `shouldRetry` replaces that rule for APIs that
  * know better. The last response is returned as-is, never thrown.
  */
@@ -98,6 +108,7 @@ export function createRetryingFetch(fetchImpl: typeof fetch, options: RetryingFe
     baseDelayMs = 500,
     maxDelayMs = 30_000,
     maxRetryAfterMs = 120_000,
+    methods = IDEMPOTENT_METHODS,
     idempotencyHeader = 'Idempotency-Key',
     random = Math.random,
     sleep = defaultSleep,
@@ -115,6 +126,7 @@ export function createRetryingFetch(fetchImpl: typeof fetch, options: RetryingFe
     throw new TypeError(`retryOnStatus must not contain ${forbidden.join(', ')}: those statuses are never retried`);
   }
   const retryable = new Set(retryOnStatus);
+  const repeatableMethods = new Set(methods.map((method) => method.toUpperCase()));
   const neverRetried = new Set<number>(NEVER_RETRIED_STATUSES);
   const decide = shouldRetry ?? (({ transient, repeatable }: RetryDecision) => transient && repeatable);
   const backoff = (attempt: number): number => fullJitterDelay(attempt - 1, { baseDelayMs, maxDelayMs, random });
@@ -122,7 +134,9 @@ export function createRetryingFetch(fetchImpl: typeof fetch, options: RetryingFe
   return async function retryingFetch(input, init) {
     // A Request body can be read once: build it once and send a clone per attempt.
     const request = new Request(input, init);
-    const repeatable = IDEMPOTENT_METHODS.has(request.method.toUpperCase()) || request.headers.has(idempotencyHeader);
+    const repeatable =
+      repeatableMethods.has(request.method.toUpperCase()) ||
+      (idempotencyHeader !== false && request.headers.has(idempotencyHeader));
     // Without a hook nothing else is ever retried: send it once, without buffering a copy of its body.
     if (maxAttempts === 1 || (!repeatable && shouldRetry === undefined)) return fetchImpl(request);
 

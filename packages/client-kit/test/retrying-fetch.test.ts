@@ -72,6 +72,19 @@ describe('createRetryingFetch: which requests may be repeated', () => {
     expect(sent).toHaveLength(sends);
   });
 
+  it.each<{ method: string; headers: Record<string, string>; sends: number }>([
+    { method: 'GET', headers: {}, sends: 3 },
+    { method: 'DELETE', headers: {}, sends: 1 },
+    // A vendor that honours no idempotency header: no header a caller adds makes a POST repeat.
+    { method: 'POST', headers: { 'Idempotency-Key': 'job-1' }, sends: 1 },
+  ])('methods [GET] and idempotencyHeader false: $method $headers is sent $sends time(s)', async ({ method, headers, sends }) => {
+    const { retryingFetch, sent } = setup([status(503)], { maxAttempts: 3, methods: ['get'], idempotencyHeader: false });
+
+    await retryingFetch(URL_, { method, headers });
+
+    expect(sent).toHaveLength(sends);
+  });
+
   it('honours a custom idempotency header', async () => {
     const { retryingFetch, sent } = setup([status(429), status(201)], { idempotencyHeader: 'X-Request-Key' });
 
