@@ -1,15 +1,19 @@
 import {
   DownloadError,
+  bearerAuth,
+  createImageJobs,
   createRetryingFetch,
   fetchWithoutCredentials,
   pathSegment,
   readResponseBytes,
+  requireApiKey,
   runJob,
   waitForJob,
+  withNetworkErrors,
 } from '@imagegen/client-kit';
-import type { RetryingFetchOptions, WaitForJobOptions } from '@imagegen/client-kit';
+import type { ImageJobClient, JobState, RetryingFetchOptions, WaitForJobOptions } from '@imagegen/client-kit';
 import createClient from 'openapi-fetch';
-import type { Client, Middleware } from 'openapi-fetch';
+import type { Client } from 'openapi-fetch';
 
 import type { paths } from './generated/openapi.js';
 import {
@@ -18,22 +22,22 @@ import {
   lumaAgentsErrorFromResponse,
 } from './luma-agents-error.js';
 import { RETRYABLE_STATUSES, isTerminalState } from './types.js';
-import type { Generation, GenerationCreateRequest, GenerationOutput } from './types.js';
+import type { AspectRatio, Generation, GenerationCreateRequest, GenerationOutput, GenerationState } from './types.js';
 
 /** Options of {@link createLumaAgentsClient}. */
 export interface LumaAgentsClientOptions {
   /**
    * The API key (the docs keep it in `LUMA_AGENTS_API_KEY`), sent as `Authorization: Bearer <key>`
-   * to the API and never to an output URL. Required.
+   * to the API and never to an output URL. `undefined` or empty is refused at construction. Required.
    */
-  apiKey: string;
+  apiKey: string | undefined;
   /**
    * Base URL up to and including `/v1`: `https://agents.lumalabs.ai/v1`, or a mock's
    * `http://127.0.0.1:4010/luma-agents/v1`. Required.
    */
   baseUrl: string;
   /** The fetch for API calls and output downloads; tests pass their own. Default: `globalThis.fetch`. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /**
    * Retries of GET requests (polls and output downloads) on 429, 502 and 503, honouring
    * Retry-After; `false` sends every request once. `POST /generations` is never retried, whatever
@@ -41,13 +45,15 @@ export interface LumaAgentsClientOptions {
    * generation. Default: the `createRetryingFetch` defaults (4 attempts, full-jitter backoff from
    * 500 ms) with `retryOnStatus: [429, 502, 503]`.
    */
-  retry?: RetryingFetchOptions | false;
+  retry?: RetryingFetchOptions | false | undefined;
 }
 
 /** Per-call options. */
 export interface CallOptions {
   /** Aborts the call. Default: none. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** Headers added to the API request (e.g. the mock's `Prefer`); never sent to output URLs. Default: none. */
+  headers?: Record<string, string> | undefined;
 }
 
 /** Polling options; see `waitForJob` in `@imagegen/client-kit` for each default. */
@@ -70,9 +76,17 @@ export interface DownloadedGeneration {
   images: DownloadedOutput[];
 }
 
+/** What `jobs.submit` takes beyond the common fields: any field of a Luma Agents generation body. */
+export type LumaAgentsExtra = Partial<GenerationCreateRequest>;
+
 export interface LumaAgentsClient {
   /** The typed openapi-fetch client underneath, for anything the helpers below do not cover. */
   readonly raw: Client<paths>;
+  /**
+   * The interface every client of this project shares (submit, status, wait, download, generate).
+   * Luma documents no idempotency mechanism: a submission is never repeated.
+   */
+  readonly jobs: ImageJobClient<LumaAgentsExtra, Generation>;
   /** `POST /generations`: submits a job and returns the queued generation. Sent exactly once. */
   createGeneration(body: GenerationCreateRequest, options?: CallOptions): Promise<Generation>;
   /** `GET /generations/{id}`: the generation's current state; a completed one carries fresh output URLs. */
@@ -102,16 +116,21 @@ export interface LumaAgentsClient {
 
 /** Creates a typed Luma Agents client. Every non-2xx API answer is thrown as a `LumaAgentsError`. */
 export function createLumaAgentsClient(options: LumaAgentsClientOptions): LumaAgentsClient {
-  const baseFetch = options.fetch ?? globalThis.fetch;
+  const apiKey = requireApiKey(options.apiKey, {
+    client: 'createLumaAgentsClient',
+    option: 'apiKey',
+    variable: 'LUMA_AGENTS_API_KEY',
+  });
+  const baseFetch = withNetworkErrors(options.fetch ?? globalThis.fetch, { vendor: VENDOR });
+  // Only reads are repeated: Luma honours no idempotency header, so no header a caller gives a
+  // POST can make it repeat.
   const retryingFetch =
-    options.retry === false ? baseFetch : createRetryingFetch(baseFetch, { retryOnStatus: RETRYABLE_STATUSES, ...options.retry });
-  // Decided here rather than left to the retrying fetch, which would retry a POST that a caller
-  // gave an Idempotency-Key header: Luma honours no such header.
-  const apiFetch = (request: Request): Promise<Response> =>
-    request.method === 'POST' ? baseFetch(request) : retryingFetch(request);
+    options.retry === false
+      ? baseFetch
+      : createRetryingFetch(baseFetch, { retryOnStatus: RETRYABLE_STATUSES, ...options.retry, ...READS_ONLY });
 
-  const raw = createClient<paths>({ baseUrl: options.baseUrl, fetch: apiFetch });
-  raw.use(bearerAuth(options.apiKey));
+  const raw = createClient<paths>({ baseUrl: options.baseUrl, fetch: (request) => retryingFetch(request) });
+  raw.use(bearerAuth(apiKey));
 
   async function download(url: string, generationId: string | undefined, signal?: AbortSignal): Promise<DownloadedOutput> {
     let response: Response;
@@ -125,6 +144,7 @@ export function createLumaAgentsClient(options: LumaAgentsClientOptions): LumaAg
           body: error.body,
           headers: error.headers,
           generationId,
+          vendor: VENDOR,
           cause: error,
         });
       }
@@ -136,21 +156,22 @@ export function createLumaAgentsClient(options: LumaAgentsClientOptions): LumaAg
     };
   }
 
-  const client: LumaAgentsClient = {
+  const client: Omit<LumaAgentsClient, 'jobs'> = {
     raw,
 
     async createGeneration(body, call = {}) {
-      const { data, error, response } = await raw.POST('/generations', { body, signal: call.signal });
-      if (data === undefined) throw lumaAgentsErrorFromResponse(response, error);
+      const { data, error, response } = await raw.POST('/generations', { body, signal: call.signal, headers: call.headers });
+      if (data === undefined) throw lumaAgentsErrorFromResponse(response, error, { method: 'POST' });
       return data;
     },
 
     async getGeneration(id, call = {}) {
       const { data, error, response } = await raw.GET('/generations/{id}', {
         params: { path: { id: pathSegment(id, 'Luma Agents generation id') } },
+        headers: call.headers,
         signal: call.signal,
       });
-      if (data === undefined) throw lumaAgentsErrorFromResponse(response, error);
+      if (data === undefined) throw lumaAgentsErrorFromResponse(response, error, { method: 'GET' });
       return data;
     },
 
@@ -195,28 +216,57 @@ export function createLumaAgentsClient(options: LumaAgentsClientOptions): LumaAg
     },
   };
 
-  return client;
+  return Object.assign(client, {
+    jobs: createImageJobs<LumaAgentsExtra, Generation>({
+      vendor: VENDOR,
+      baseUrl: options.baseUrl,
+      capabilities: { cancel: false, idempotentSubmit: false, aspectRatio: true, n: false },
+      async submit(request, call) {
+        const body: GenerationCreateRequest = {
+          prompt: request.prompt,
+          ...(request.model === undefined ? {} : { model: request.model as GenerationCreateRequest['model'] }),
+          ...(request.aspectRatio === undefined ? {} : { aspect_ratio: request.aspectRatio as AspectRatio }),
+          ...request.extra,
+        };
+        const created = await client.createGeneration(body, call);
+        return { id: created.id, raw: created, job: created };
+      },
+      poll: (handle, call) => client.getGeneration(handle.id, call),
+      describe: (generation) => ({
+        state: GENERATION_STATES[generation.state],
+        outputs: generation.state === 'completed' ? (generation.output ?? []).map((output) => output.url) : [],
+      }),
+      failure: (generation, handle) => generationFailed(generation, handle),
+      async download(job, _handle, call) {
+        // Through downloadOutputs, which polls once for fresh URLs when a presigned one expired.
+        const { generation, images } = await client.downloadOutputs(completedOrThrow(job.raw), { signal: call.signal });
+        return images.map((image, index) => ({ ...image, url: generation.output[index]?.url ?? '', raw: generation }));
+      },
+    }),
+  });
 }
 
-/** Sends the key the only way Luma documents: `Authorization: Bearer <key>`. */
-function bearerAuth(apiKey: string): Middleware {
-  return {
-    onRequest({ request }) {
-      if (!request.headers.has('Authorization')) request.headers.set('Authorization', `Bearer ${apiKey}`);
-      return request;
-    },
-  };
+const VENDOR = 'luma-agents';
+const READS_ONLY = { methods: ['GET', 'HEAD'], idempotencyHeader: false } as const;
+const GENERATION_STATES: Record<GenerationState, JobState> = {
+  queued: 'queued',
+  processing: 'running',
+  completed: 'succeeded',
+  failed: 'failed',
+};
+
+function generationFailed(generation: Generation, handle?: string): LumaAgentsGenerationFailedError {
+  return new LumaAgentsGenerationFailedError(
+    generation,
+    generation.state === 'failed' ? undefined : `Luma Agents generation ${generation.id} is ${generation.state} but lists no output`,
+    handle,
+  );
 }
 
 function completedOrThrow(generation: Generation): CompletedGeneration {
   if (generation.state === 'completed' && generation.output !== undefined && generation.output.length > 0) {
     return generation as CompletedGeneration;
   }
-  throw new LumaAgentsGenerationFailedError(
-    generation,
-    generation.state === 'failed'
-      ? undefined
-      : `Luma Agents generation ${generation.id} is ${generation.state} but lists no output`,
-  );
+  throw generationFailed(generation);
 }
 

@@ -6,6 +6,7 @@ export type {
   DownloadedOutput,
   LumaAgentsClient,
   LumaAgentsClientOptions,
+  LumaAgentsExtra,
   WaitOptions,
 } from './client.js';
 export {
@@ -14,6 +15,7 @@ export {
   LumaAgentsOutputExpiredError,
   lumaAgentsErrorFromResponse,
 } from './luma-agents-error.js';
+export type { ErrorRequestInfo } from './luma-agents-error.js';
 export { RETRYABLE_STATUSES, TERMINAL_STATES, isTerminalState } from './types.js';
 export type {
   AspectRatio,

@@ -1,4 +1,4 @@
-import { ApiError, DownloadError, JobFailedError } from '@imagegen/client-kit';
+import { ApiError, DownloadError, JobFailedError, unexpectedAnswerMessage } from '@imagegen/client-kit';
 import type { ApiErrorOptions, DownloadErrorOptions } from '@imagegen/client-kit';
 
 import type { Generation, GenerationFailureCode } from './types.js';
@@ -18,15 +18,25 @@ export class LumaAgentsError extends ApiError<never> {
   }
 }
 
-/** Builds a {@link LumaAgentsError} from a response and its already-parsed body. */
-export function lumaAgentsErrorFromResponse(response: Response, body: unknown): LumaAgentsError {
+/** What the request was, so the error can say whether it may have taken effect. */
+export interface ErrorRequestInfo {
+  method: string;
+}
+
+/**
+ * Builds a {@link LumaAgentsError} from a response and its already-parsed body. An answer without
+ * `detail` (a proxy's, the mock's routing hint) keeps its own words in the message.
+ */
+export function lumaAgentsErrorFromResponse(response: Response, body: unknown, request?: ErrorRequestInfo): LumaAgentsError {
   const detail = detailOf(body);
   return new LumaAgentsError({
     status: response.status,
-    message: detail ?? `Luma Agents answered HTTP ${response.status} without a detail`,
+    message: detail ?? unexpectedAnswerMessage('Luma Agents', response.status, body, 'a detail'),
     detail,
     body,
     headers: response.headers,
+    vendor: 'luma-agents',
+    method: request?.method,
   });
 }
 
@@ -57,12 +67,21 @@ export class LumaAgentsGenerationFailedError extends JobFailedError<Generation> 
   /** Human-readable failure description. */
   readonly failureReason: string | undefined;
 
-  constructor(generation: Generation, message?: string) {
+  /** @param handle - The generation's serialised job handle, when it is known. */
+  constructor(generation: Generation, message?: string, handle?: string) {
     const failureCode = generation.failure_code ?? undefined;
     const failureReason = generation.failure_reason ?? undefined;
     super(
       generation,
       message ?? `Luma Agents generation ${generation.id} failed (${failureCode ?? 'no failure_code'}): ${failureReason ?? 'no failure_reason'}`,
+      {
+        vendor: 'luma-agents',
+        vendorCode: failureCode,
+        kind: failureCode === 'content_moderated' ? 'content_moderated' : 'job_failed',
+        // A generation that failed for a passing reason may succeed when submitted again.
+        retryable: failureCode === 'rate_limited' || failureCode === 'generation_failed',
+        handle,
+      },
     );
     this.failureCode = failureCode;
     this.failureReason = failureReason;

@@ -1,46 +1,57 @@
 import {
+  DownloadError,
+  JobFailedError,
   anySignal,
+  bearerAuth,
+  createImageJobs,
   createRetryingFetch,
+  fetchWithoutCredentials,
   pathSegment,
   readResponseBytes,
+  requireApiKey,
   runJob,
   saveResponseToFile,
   waitForJob,
+  withNetworkErrors,
 } from '@imagegen/client-kit';
-import type { RetryingFetchOptions, SavedFile, WaitForJobOptions } from '@imagegen/client-kit';
+import type { ImageJobClient, JobState, RetryingFetchOptions, SavedFile, WaitForJobOptions } from '@imagegen/client-kit';
 import createClient from 'openapi-fetch';
 import type { Client } from 'openapi-fetch';
 
 import type { paths } from './generated/openapi.js';
 import { LumenDownloadError, LumenTaskFailedError, lumenErrorFromResponse } from './lumen-error.js';
-import { bearerAuthMiddleware } from './middleware.js';
 import { isTerminalTask } from './types.js';
-import type { EditRequest, GenerationRequest, InpaintRequest, SucceededTask, Task, TaskCreated } from './types.js';
+import type { EditRequest, GenerationRequest, InpaintRequest, SucceededTask, Task, TaskCreated, TaskStatus } from './types.js';
 
 /** Options of {@link createLumenClient}. */
 export interface LumenClientOptions {
-  /** The `sk-lumen-...` key, sent as `Authorization: Bearer` to the API (never to image URLs). Required. */
-  apiKey: string;
+  /**
+   * The `sk-lumen-...` key (e.g. `process.env.LUMEN_API_KEY`), sent as `Authorization: Bearer` to
+   * the API (never to image URLs). `undefined` or empty is refused at construction. Required.
+   */
+  apiKey: string | undefined;
   /**
    * Base URL the spec's paths are appended to: `https://lumen.mengfanlab.top`, or e.g.
    * `http://127.0.0.1:4010/lumen` for the mock server. Required.
    */
   baseUrl: string;
   /** The fetch to send requests with; tests pass their own. Default: `globalThis.fetch`. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /**
    * Retries of GET requests (polls and image downloads) on 429 and 503, honouring Retry-After;
    * `false` sends every request once. Task submissions are sent exactly once whatever this says:
    * Lumen documents no idempotency key, so a retry after a lost answer could bill a second task.
    * Default: the `createRetryingFetch` defaults (4 attempts, full-jitter backoff from 500 ms).
    */
-  retry?: RetryingFetchOptions | false;
+  retry?: RetryingFetchOptions | false | undefined;
 }
 
 /** Per-call options. */
 export interface CallOptions {
   /** Aborts the request. Default: none. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** Headers added to the API request (e.g. the mock's `Prefer`); never sent to image URLs. Default: none. */
+  headers?: Record<string, string> | undefined;
 }
 
 /** Polling options; see `waitForJob` in `@imagegen/client-kit` for each default. */
@@ -49,7 +60,7 @@ export type WaitOptions = Omit<WaitForJobOptions<Task>, 'getStatus' | 'isTermina
 /** Options of the create + wait + download calls. */
 export interface RunOptions extends CallOptions {
   /** How to poll the task. Default: the `waitForJob` defaults. */
-  wait?: WaitOptions;
+  wait?: WaitOptions | undefined;
 }
 
 /** A downloaded image. */
@@ -67,9 +78,17 @@ export interface TaskImages {
   images: DownloadedImage[];
 }
 
+/** What `jobs.submit` takes beyond the common fields: any field of a Lumen generation body. */
+export type LumenExtra = Partial<GenerationRequest>;
+
 export interface LumenClient {
   /** The typed openapi-fetch client underneath, for anything the helpers below do not cover. */
   readonly raw: Client<paths>;
+  /**
+   * The interface every client of this project shares (submit, status, wait, download, generate),
+   * over text-to-image tasks. Lumen documents no idempotency key: a submission is never repeated.
+   */
+  readonly jobs: ImageJobClient<LumenExtra, Task>;
   /** `POST /v1/images/generations`: submits a text-to-image task and returns its id at once. Sent once, never retried. */
   createGenerationTask(body: GenerationRequest, options?: CallOptions): Promise<TaskCreated>;
   /** `POST /v1/images/edits`: submits an image-to-image task. Sent once, never retried. */
@@ -100,21 +119,23 @@ type CreatePath = { [P in keyof paths]: paths[P] extends { post: object } ? P : 
 /** Creates a typed Lumen client. Every non-2xx API answer is thrown as a `LumenError`. */
 export function createLumenClient(options: LumenClientOptions): LumenClient {
   // An unset environment variable would otherwise go out as `Bearer undefined` on every request.
-  if (typeof options.apiKey !== 'string' || options.apiKey.trim() === '') {
-    throw new TypeError(`createLumenClient needs apiKey, your sk-lumen-... key; got ${JSON.stringify(options.apiKey) ?? 'undefined'}`);
-  }
-  const baseFetch = options.fetch ?? globalThis.fetch;
-  const retryingFetch = options.retry === false ? baseFetch : createRetryingFetch(baseFetch, options.retry);
-  // Only GETs may be repeated: whatever headers a raw POST carries, Lumen would not recognise a
-  // repeat, so it goes straight to the network once.
-  const send = (request: Request): Promise<Response> =>
-    request.method === 'GET' ? retryingFetch(request) : baseFetch(request);
-  const raw = createClient<paths>({ baseUrl: options.baseUrl, fetch: send });
-  raw.use(bearerAuthMiddleware(options.apiKey));
+  const apiKey = requireApiKey(options.apiKey, {
+    client: 'createLumenClient',
+    option: 'apiKey',
+    variable: 'LUMEN_API_KEY',
+    looksLike: 'your sk-lumen-... key',
+  });
+  const baseFetch = withNetworkErrors(options.fetch ?? globalThis.fetch, { vendor: VENDOR });
+  // Only reads may be repeated: Lumen honours no idempotency header, so no header a caller adds to
+  // a raw POST can make a submission repeat.
+  const retryingFetch =
+    options.retry === false ? baseFetch : createRetryingFetch(baseFetch, { ...options.retry, ...READS_ONLY });
+  const raw = createClient<paths>({ baseUrl: options.baseUrl, fetch: (request) => retryingFetch(request) });
+  raw.use(bearerAuth(apiKey));
 
   async function createTask(path: CreatePath, body: GenerationRequest | EditRequest | InpaintRequest, call: CallOptions) {
-    const { data, error, response } = await raw.POST(path, { body, signal: call.signal });
-    if (data === undefined) throw lumenErrorFromResponse(response, error);
+    const { data, error, response } = await raw.POST(path, { body, signal: call.signal, headers: call.headers });
+    if (data === undefined) throw lumenErrorFromResponse(response, error, { method: 'POST' });
     return data;
   }
 
@@ -130,19 +151,16 @@ export function createLumenClient(options: LumenClientOptions): LumenClient {
   }
 
   async function fetchImage(url: string, signal: AbortSignal | undefined): Promise<Response> {
-    // A request of its own, not through `raw`: the image host must never see the API key.
-    const response = await retryingFetch(new Request(imageUrl(url), { signal }));
-    if (response.ok) return response;
-    const body = await response.text().catch(() => undefined);
-    throw new LumenDownloadError(url, {
-      status: response.status,
-      message: `Downloading ${url} failed with HTTP ${response.status}`,
-      body,
-      headers: response.headers,
-    });
+    // Not through `raw`: the image host must never see the API key, nor any cookie or referrer.
+    try {
+      return await fetchWithoutCredentials(imageUrl(url), { fetch: retryingFetch, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (!(error instanceof DownloadError)) throw error;
+      throw new LumenDownloadError({ status: error.status, url, body: error.body, headers: error.headers, vendor: VENDOR, cause: error });
+    }
   }
 
-  const client: LumenClient = {
+  const client: Omit<LumenClient, 'jobs'> = {
     raw,
 
     createGenerationTask: (body, call = {}) => createTask('/v1/images/generations', body, call),
@@ -152,9 +170,10 @@ export function createLumenClient(options: LumenClientOptions): LumenClient {
     async getTask(id, call = {}) {
       const { data, error, response } = await raw.GET('/v1/images/generations/{id}', {
         params: { path: { id: pathSegment(id, 'Lumen task id') } },
+        headers: call.headers,
         signal: call.signal,
       });
-      if (data === undefined) throw lumenErrorFromResponse(response, error);
+      if (data === undefined) throw lumenErrorFromResponse(response, error, { method: 'GET' });
       return data;
     },
 
@@ -196,8 +215,54 @@ export function createLumenClient(options: LumenClientOptions): LumenClient {
     inpaintAndDownload: (body, call = {}) => runTask((signal) => client.createInpaintTask(body, { signal }), call),
   };
 
-  return client;
+  return Object.assign(client, {
+    jobs: createImageJobs<LumenExtra, Task>({
+      vendor: VENDOR,
+      baseUrl: options.baseUrl,
+      capabilities: { cancel: false, idempotentSubmit: false, aspectRatio: true, n: true },
+      async submit(request, call) {
+        const created = await client.createGenerationTask(
+          {
+            model: request.model ?? DEFAULT_MODEL,
+            prompt: request.prompt,
+            // Lumen's size takes an aspect ratio as it is ("16:9") as well as pixels.
+            ...(request.aspectRatio === undefined ? {} : { size: request.aspectRatio }),
+            ...(request.n === undefined ? {} : { n: request.n }),
+            ...request.extra,
+          } as GenerationRequest,
+          call,
+        );
+        return { id: created.id, raw: created };
+      },
+      poll: (handle, call) => client.getTask(handle.id, call),
+      describe: (task) => ({
+        state: TASK_STATES[task.status],
+        outputs: task.status === 'succeeded' ? task.data.map((image) => image.url) : [],
+      }),
+      failure: (task, handle) =>
+        task.status === 'failed' || task.status === 'cancelled'
+          ? new LumenTaskFailedError(task, handle)
+          : new JobFailedError(task, `Lumen task ${task.id} is ${task.status} but lists no image in data`, { vendor: VENDOR, handle }),
+      async download(job, _handle, call) {
+        const files = [];
+        for (const url of job.outputs) files.push(await client.downloadImage(url, { signal: call.signal }));
+        return files;
+      },
+    }),
+  });
 }
+
+const VENDOR = 'lumen';
+/** The model of the documentation's own examples. */
+const DEFAULT_MODEL = 'gpt-image-2-low';
+const READS_ONLY = { methods: ['GET', 'HEAD'], idempotencyHeader: false } as const;
+const TASK_STATES: Record<TaskStatus, JobState> = {
+  queued: 'queued',
+  processing: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
 
 /** Image URLs are documented as absolute `http(s)` URLs; anything else is refused before any request. */
 function imageUrl(url: string): URL {

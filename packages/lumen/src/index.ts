@@ -4,11 +4,13 @@ export type {
   DownloadedImage,
   LumenClient,
   LumenClientOptions,
+  LumenExtra,
   RunOptions,
   TaskImages,
   WaitOptions,
 } from './client.js';
 export { LumenDownloadError, LumenError, LumenTaskFailedError, lumenErrorFromResponse } from './lumen-error.js';
+export type { ErrorRequestInfo } from './lumen-error.js';
 export { TASK_STATUSES, TERMINAL_TASK_STATUSES, isTerminalTask } from './types.js';
 export type {
   CancelledTask,

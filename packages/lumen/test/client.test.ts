@@ -174,8 +174,15 @@ describe('every response the spec documents, through the client', () => {
       reply: () => new Response('Bad Gateway', { status: 502, headers: { 'Content-Type': 'text/plain' } }),
       status: 502,
       body: 'Bad Gateway',
+      message: 'Lumen answered HTTP 502: Bad Gateway',
     },
-    { name: 'JSON without an error key', reply: () => json(500, { message: 'down' }), status: 500, body: { message: 'down' } },
+    {
+      name: 'JSON without an error key',
+      reply: () => json(500, { message: 'down' }),
+      status: 500,
+      body: { message: 'down' },
+      message: 'Lumen answered HTTP 500: down',
+    },
     { name: 'an OpenAI-style error.type', reply: () => json(400, { error: { type: 'x' } }), status: 400, body: { error: { type: 'x' } } },
     {
       name: 'an empty body',
@@ -283,11 +290,18 @@ describe('retries', () => {
     expect(delays).toEqual([]);
   });
 
-  it.each(CREATE_CALLS)('$name is sent once after a network error, which is thrown as is', async ({ call }) => {
+  it.each(CREATE_CALLS)('$name is sent once after a network error, thrown as a NetworkError that may have taken effect', async ({ call }) => {
     const lost = new TypeError('fetch failed: connection reset');
     const { client, sent, delays } = setup([lost, json(200, CREATED)]);
 
-    await expect(call(client)).rejects.toBe(lost);
+    await expect(call(client)).rejects.toMatchObject({
+      name: 'NetworkError',
+      kind: 'network',
+      cause: lost,
+      mayHaveTakenEffect: true,
+      retryable: false,
+      message: expect.stringMatching(/^POST https:\/\/lumen\.test\/.* got no answer: fetch failed: connection reset$/),
+    });
 
     expect(sent).toHaveLength(1);
     expect(delays).toEqual([]);
@@ -475,10 +489,11 @@ describe('downloads', () => {
     expect(error).toMatchObject({
       name: 'LumenDownloadError',
       status: 404,
-      code: undefined,
-      url: IMAGE_URLS[1],
+      kind: 'not_found',
+      // The query of a presigned URL is its credential: kept out of the error.
+      url: 'https://cdn.elsewhere.test/a1b2c3d4e5f6/1.png',
       body: 'gone',
-      message: `Downloading ${IMAGE_URLS[1]} failed with HTTP 404`,
+      message: 'GET https://cdn.elsewhere.test/a1b2c3d4e5f6/1.png answered HTTP 404: gone',
     });
     expect(sent).toHaveLength(2);
   });

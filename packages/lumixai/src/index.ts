@@ -6,9 +6,11 @@ export type {
   DownloadedImage,
   LumixAIClient,
   LumixAIClientOptions,
+  LumixAIExtra,
   WaitOptions,
 } from './client.js';
 export { LumixAIError, LumixAIJobFailedError, lumixAIErrorFromResponse } from './lumixai-error.js';
+export type { ErrorRequestInfo } from './lumixai-error.js';
 export { IDEMPOTENT_POST_PATHS, TERMINAL_JOB_STATUSES, isTerminalJobStatus } from './types.js';
 export type {
   AspectRatio,

@@ -2,19 +2,7 @@ import type { Middleware } from 'openapi-fetch';
 
 import { IDEMPOTENT_POST_PATHS } from './types.js';
 
-const IDEMPOTENCY_HEADER = 'Idempotency-Key';
-
-/** Sends the key in `X-API-Key`, the only scheme LumixAI documents. */
-export function apiKeyMiddleware(apiKey: string | undefined): Middleware {
-  return {
-    onRequest({ request }) {
-      if (apiKey !== undefined && !request.headers.has('X-API-Key')) {
-        request.headers.set('X-API-Key', apiKey);
-      }
-      return request;
-    },
-  };
-}
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 /**
  * Gives every job-creating POST an idempotency key unless the caller chose one. The retrying fetch

@@ -36,12 +36,13 @@ const BASE_URL = 'https://lumixai.test/api/backend';
 const API_KEY = 'air_live_test_key';
 
 /** A client over a scripted fetch; retries record their delay instead of sleeping. */
-function setup(replies: readonly Reply[], options: Partial<LumixAIClientOptions> = {}) {
+function setup(replies: readonly Reply[], options: Partial<LumixAIClientOptions> & { withoutApiKey?: true } = {}) {
   const { fetch: fakeFetch, sent } = scriptedFetch(replies);
   const delays: number[] = [];
   let keys = 0;
+  const { withoutApiKey, ...overrides } = options;
   const client = createLumixAIClient({
-    apiKey: API_KEY,
+    ...(withoutApiKey ? {} : { apiKey: API_KEY }),
     baseUrl: BASE_URL,
     fetch: fakeFetch,
     retry: {
@@ -51,7 +52,7 @@ function setup(replies: readonly Reply[], options: Partial<LumixAIClientOptions>
       },
     },
     newIdempotencyKey: () => `generated-key-${++keys}`,
-    ...options,
+    ...overrides,
   });
   return { client, sent, delays };
 }
@@ -238,7 +239,7 @@ describe('what each method sends', () => {
   });
 
   it('lists models without an apiKey, sending no X-API-Key', async () => {
-    const { client, sent } = setup([json(200, MODELS)], { apiKey: undefined });
+    const { client, sent } = setup([json(200, MODELS)], { withoutApiKey: true });
 
     await expect(client.listModels()).resolves.toEqual(MODELS.data);
 
@@ -247,7 +248,7 @@ describe('what each method sends', () => {
 
   it('sends no X-API-Key anywhere without an apiKey, so the server answers authentication_error', async () => {
     const unauthenticated = { error: { type: 'authentication_error', message: 'missing or invalid API key' } };
-    const { client, sent } = setup([json(401, unauthenticated)], { apiKey: undefined });
+    const { client, sent } = setup([json(401, unauthenticated)], { withoutApiKey: true });
 
     const error = await rejectionOf(client.createJob(REQUEST));
 
@@ -478,6 +479,7 @@ describe('error mapping', () => {
       reply: () => new Response('Bad Gateway', { status: 502, headers: { 'Content-Type': 'text/plain' } }),
       status: 502,
       body: 'Bad Gateway',
+      message: 'LumixAI answered HTTP 502: Bad Gateway',
     },
     {
       name: 'an HTML error page',
@@ -485,8 +487,15 @@ describe('error mapping', () => {
       status: 500,
       body: '<html><body>oops</body></html>',
     },
-    { name: 'JSON without an error key', reply: () => json(503, { message: 'down' }), status: 503, body: { message: 'down' } },
-    { name: 'a string error', reply: () => json(400, { error: 'bad' }), status: 400, body: { error: 'bad' } },
+        {
+      name: 'JSON without an error key',
+      reply: () => json(503, { message: 'down' }),
+      status: 503,
+      body: { message: 'down' },
+      message: 'LumixAI answered HTTP 503: down',
+    },
+    // The mock's routing hint has this shape: its words reach the caller.
+    { name: 'a string error', reply: () => json(400, { error: 'bad' }), status: 400, body: { error: 'bad' }, message: 'LumixAI answered HTTP 400: bad' },
     { name: 'JSON null', reply: () => json(500, null), status: 500, body: null },
     {
       name: 'an empty body',

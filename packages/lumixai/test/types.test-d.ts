@@ -124,7 +124,9 @@ describe('request bodies follow ImageGenerationRequest', () => {
   it('takes the idempotency key as a string', () => {
     // @ts-expect-error idempotencyKey is a string
     void client.createJob({ model, prompt }, { idempotencyKey: 7 });
-    expectTypeOf(client.createJob).parameter(1).toEqualTypeOf<{ idempotencyKey?: string; signal?: AbortSignal } | undefined>();
+    expectTypeOf(client.createJob).parameter(1).toEqualTypeOf<
+      { idempotencyKey?: string | undefined; signal?: AbortSignal | undefined; headers?: Record<string, string> | undefined } | undefined
+    >();
   });
 
   it('requires baseUrl', () => {

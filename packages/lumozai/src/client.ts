@@ -1,25 +1,32 @@
 import {
+  JobFailedError,
   anySignal,
+  bearerAuth,
+  createImageJobs,
   createRetryingFetch,
+  defaultHeader,
+  fetchWithoutCredentials,
   filenameFromContentDisposition,
   readResponseBytes,
+  requireApiKey,
   runJob,
   saveResponseToFile,
   waitForJob,
+  withNetworkErrors,
 } from '@imagegen/client-kit';
-import type { RetryingFetchOptions, SavedFile, WaitForJobOptions } from '@imagegen/client-kit';
+import type { ImageJobClient, RetryingFetchOptions, SavedFile, WaitForJobOptions } from '@imagegen/client-kit';
 import createClient from 'openapi-fetch';
 import type { Client } from 'openapi-fetch';
 
 import { formBody } from './form.js';
 import type { paths } from './generated/openapi.js';
-import { LumozAIError, lumozAIErrorFromResponse } from './lumozai-error.js';
-import { bearerAuthMiddleware } from './middleware.js';
+import { LumozAIRequestFailedError, lumozAIErrorFromResponse } from './lumozai-error.js';
 import { rateLimitFromHeaders } from './rate-limit.js';
 import type { RateLimit } from './rate-limit.js';
 import { lumozAIRetryPolicy } from './retry-policy.js';
 import type {
   CheckCompletedData,
+  CheckData,
   CheckProcessingData,
   RequestId,
   RunAcceptedData,
@@ -29,12 +36,15 @@ import type {
 
 /** Options of {@link createLumozAIClient}. */
 export interface LumozAIClientOptions {
-  /** Your API key, sent as `Authorization: Bearer <apiKey>` to the API (never to output downloads). Required. */
-  apiKey: string;
+  /**
+   * Your API key (e.g. `process.env.LUMOZAI_API_KEY`), sent as `Authorization: Bearer <apiKey>` to
+   * the API (never to output downloads). `undefined` or empty is refused at construction. Required.
+   */
+  apiKey: string | undefined;
   /** Base URL up to and including `/api/v4`, e.g. `https://lumozai.com/api/v4` or `http://127.0.0.1:4010/lumozai/api/v4`. Required. */
   baseUrl: string;
   /** The fetch to send requests with; tests pass their own. Default: `globalThis.fetch`. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /**
    * Retries; `false` sends every request once. `POST /check` is retried like a GET; `POST /run` only
    * after a 429, which started nothing; a 429 without `Retry-After` waits until `X-RateLimit-Reset`
@@ -42,19 +52,24 @@ export interface LumozAIClientOptions {
    * `shouldRetry` or `delayFromResponse` replaces that policy. Default: that policy with the
    * `createRetryingFetch` defaults (4 attempts, full-jitter backoff from 500 ms, waits up to 120 s).
    */
-  retry?: RetryingFetchOptions | false;
+  retry?: RetryingFetchOptions | false | undefined;
   /**
    * Called with the rate-limit headers of every API answer that carries them, retried attempts and
    * errors included, e.g. to slow down before the hourly limit runs out. Default: none.
    */
-  onRateLimit?: (rateLimit: RateLimit, answer: { status: number; url: string }) => void;
+  onRateLimit?: ((rateLimit: RateLimit, answer: { status: number; url: string }) => void) | undefined;
 }
 
 /** Per-call options. */
 export interface CallOptions {
   /** Aborts the request. Default: none. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** Headers added to the API request (e.g. the mock's `Prefer`); never sent to output URLs. Default: none. */
+  headers?: Record<string, string> | undefined;
 }
+
+/** What `jobs.submit` takes beyond the common fields: any model parameter, as `run()` sends it. */
+export type LumozAIExtra = Partial<RunParameters>;
 
 /** What `run()` answers: the finished run, or the `request_id` to wait on. */
 export type RunResult =
@@ -93,6 +108,12 @@ export interface DownloadedOutput {
 export interface LumozAIClient {
   /** The typed openapi-fetch client underneath (JSON bodies by default), for anything the helpers below do not cover. */
   readonly raw: Client<paths>;
+  /**
+   * The interface every client of this project shares (submit, status, wait, download, generate);
+   * a run the model finished within the request is not polled. LumozAI documents no idempotency
+   * key: a run is never repeated once it may have started.
+   */
+  readonly jobs: ImageJobClient<LumozAIExtra, CheckData>;
   /** `POST /run` as a form: the finished run, or the `request_id` to wait on. */
   run(parameters: RunParameters, options?: CallOptions): Promise<RunResult>;
   /**
@@ -122,7 +143,8 @@ const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' } as const;
  * {@link LumozAIRequestFailedError} for a failed run.
  */
 export function createLumozAIClient(options: LumozAIClientOptions): LumozAIClient {
-  const baseFetch = options.fetch ?? globalThis.fetch;
+  const apiKey = requireApiKey(options.apiKey, { client: 'createLumozAIClient', option: 'apiKey', variable: 'LUMOZAI_API_KEY' });
+  const baseFetch = withNetworkErrors(options.fetch ?? globalThis.fetch, { vendor: VENDOR });
   const withRetry = (inner: typeof fetch): typeof fetch =>
     options.retry === false
       ? inner
@@ -132,19 +154,21 @@ export function createLumozAIClient(options: LumozAIClientOptions): LumozAIClien
   const downloadFetch = withRetry(baseFetch);
 
   const raw = createClient<paths>({ baseUrl: options.baseUrl, fetch: (request) => apiFetch(request) });
-  raw.use(bearerAuthMiddleware(options.apiKey));
+  raw.use(bearerAuth(apiKey));
+  // As the documentation's examples do: without it, a Laravel-style API may answer errors with HTML.
+  raw.use(defaultHeader('Accept', 'application/json'));
 
-  const client: LumozAIClient = {
+  const client: Omit<LumozAIClient, 'jobs'> = {
     raw,
 
     async run(parameters, call = {}) {
       const { data, error, response } = await raw.POST('/run', {
         body: parameters,
         bodySerializer: formBody,
-        headers: FORM,
+        headers: { ...call.headers, ...FORM },
         signal: call.signal,
       });
-      if (data?.success !== true) throw lumozAIErrorFromResponse(response, data ?? error);
+      if (data?.success !== true) throw lumozAIErrorFromResponse(response, data ?? error, { method: 'POST' });
       return 'output' in data.data ? { finished: true, data: data.data } : { finished: false, data: data.data };
     },
 
@@ -155,10 +179,11 @@ export function createLumozAIClient(options: LumozAIClientOptions): LumozAIClien
       const { data, error, response } = await raw.POST('/check', {
         body: { request_id: requestId },
         bodySerializer: formBody,
-        headers: FORM,
+        headers: { ...call.headers, ...FORM },
         signal: call.signal,
       });
-      if (data?.success !== true) throw lumozAIErrorFromResponse(response, data ?? error);
+      // POST /check only reads: an answer to it cannot have started anything.
+      if (data?.success !== true) throw lumozAIErrorFromResponse(response, data ?? error, { method: 'GET' });
       return data.data;
     },
 
@@ -207,20 +232,58 @@ export function createLumozAIClient(options: LumozAIClientOptions): LumozAIClien
 
   async function fetchOutput(outputUrl: string, signal: AbortSignal | undefined): Promise<{ response: Response; url: URL }> {
     const url = outputUrlOf(outputUrl, options.baseUrl);
-    const response = await downloadFetch(url, signal ? { signal } : {});
-    if (!response.ok) {
-      const body = await response.text().catch(() => undefined);
-      throw new LumozAIError({
-        status: response.status,
-        message: `Downloading ${url.href} answered HTTP ${response.status}`,
-        body,
-        headers: response.headers,
-      });
-    }
+    const response = await fetchWithoutCredentials(url, { fetch: downloadFetch, ...(signal ? { signal } : {}) });
     return { response, url };
   }
 
-  return client;
+  return Object.assign(client, {
+    jobs: createImageJobs<LumozAIExtra, CheckData>({
+      vendor: VENDOR,
+      baseUrl: options.baseUrl,
+      capabilities: { cancel: false, idempotentSubmit: false, aspectRatio: false, n: false },
+      async submit(request, call) {
+        const started = await client.run({ model_id: request.model ?? DEFAULT_MODEL, prompt: request.prompt, ...request.extra } as RunParameters, call);
+        const id = String(started.data.request_id);
+        return started.finished
+          ? { id, raw: started.data, job: { ...started.data, status: 'completed' } }
+          : { id, raw: started.data };
+      },
+      async poll(handle, call) {
+        try {
+          return await client.check(requestIdOf(handle.id), call);
+        } catch (error) {
+          // A failed run is an answer about the job, not a failed request: the common layer reports it.
+          if (error instanceof LumozAIRequestFailedError) return error.job;
+          throw error;
+        }
+      },
+      describe: (data) =>
+        data.status === 'completed'
+          ? { state: 'succeeded', outputs: [data.output] }
+          : data.status === 'processing'
+            ? { state: 'running', progress: data.progress, outputs: [] }
+            : { state: 'failed', outputs: [] },
+      failure: (data, handle) =>
+        data.status === 'failed'
+          ? new LumozAIRequestFailedError(data, data.error, { vendor: VENDOR, handle })
+          : new JobFailedError(data, `LumozAI request ${data.request_id} is ${data.status} without an output`, { vendor: VENDOR, handle }),
+      async download(job, _handle, call) {
+        const files = [];
+        for (const url of job.outputs) files.push({ url, ...(await client.download(url, { signal: call.signal })) });
+        return files;
+      },
+    }),
+  });
+}
+
+const VENDOR = 'lumozai';
+/** The model of the documentation's own examples. */
+const DEFAULT_MODEL = 'hidream-l1';
+
+function requestIdOf(id: string): RequestId {
+  const requestId = Number(id);
+  if (!/^\d+$/.test(id) || !Number.isSafeInteger(requestId)) throw new TypeError(`Not a LumozAI request_id: ${JSON.stringify(id)}`);
+  return requestId;
 }
 
 function observeRateLimits(inner: typeof fetch, onRateLimit: LumozAIClientOptions['onRateLimit']): typeof fetch {

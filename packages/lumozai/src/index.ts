@@ -6,6 +6,7 @@ export type {
   FinishedRun,
   LumozAIClient,
   LumozAIClientOptions,
+  LumozAIExtra,
   RunResult,
   WaitOptions,
 } from './client.js';
@@ -16,7 +17,7 @@ export {
   LumozAIValidationError,
   lumozAIErrorFromResponse,
 } from './lumozai-error.js';
-export type { LumozAIErrorOptions } from './lumozai-error.js';
+export type { ErrorRequestInfo, LumozAIErrorOptions } from './lumozai-error.js';
 export { RATE_LIMIT_HEADERS, msUntilRateLimitReset, rateLimitFromHeaders } from './rate-limit.js';
 export type { RateLimit } from './rate-limit.js';
 export { lumozAIRetryPolicy } from './retry-policy.js';

@@ -1,4 +1,4 @@
-import { ApiError, JobFailedError } from '@imagegen/client-kit';
+import { ApiError, JobFailedError, unexpectedAnswerMessage } from '@imagegen/client-kit';
 import type { ApiErrorOptions } from '@imagegen/client-kit';
 
 import { rateLimitFromHeaders } from './rate-limit.js';
@@ -42,6 +42,12 @@ export class LumozAIRequestFailedError extends JobFailedError<CheckFailedData> {
   }
 }
 
+/** What the request was, so the error can say whether it may have taken effect. */
+export interface ErrorRequestInfo {
+  /** `GET` for `POST /check`, which only reads. */
+  method: string;
+}
+
 /**
  * Builds the error for an answer that is not `success: true`, from the response and its parsed
  * body: {@link LumozAIRequestFailedError} for a failed run, {@link LumozAIValidationError} for a
@@ -50,17 +56,27 @@ export class LumozAIRequestFailedError extends JobFailedError<CheckFailedData> {
 export function lumozAIErrorFromResponse(
   response: Response,
   body: unknown,
+  request?: ErrorRequestInfo,
 ): LumozAIError | LumozAIRequestFailedError {
   if (isRecord(body) && body.success === false && isFailedRun(body.data)) {
-    return new LumozAIRequestFailedError(body.data, body.data.error);
+    return new LumozAIRequestFailedError(body.data, body.data.error, { vendor: 'lumozai' });
   }
   const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
   const code = typeof error?.code === 'string' ? (error.code as LumozAIErrorCode) : undefined;
   const message =
     typeof error?.message === 'string'
       ? error.message
-      : `LumozAI answered HTTP ${response.status} without success: true or an error envelope`;
-  const options: LumozAIErrorOptions = { status: response.status, code, message, body, headers: response.headers, details: error?.details };
+      : unexpectedAnswerMessage('LumozAI', response.status, body, 'success: true or an error envelope');
+  const options: LumozAIErrorOptions = {
+    status: response.status,
+    code,
+    message,
+    body,
+    headers: response.headers,
+    details: error?.details,
+    vendor: 'lumozai',
+    method: request?.method,
+  };
   return code === 'validation_error' && isDetailsMap(error?.details)
     ? new LumozAIValidationError(options)
     : new LumozAIError(options);

@@ -707,16 +707,18 @@ describe('download', () => {
     },
   );
 
-  it('throws a LumozAIError with the status when the download fails', async () => {
-    const { client } = setup([new Response('gone', { status: 404 })]);
+  it('throws the shared DownloadError with the status when the download fails, without sending the key', async () => {
+    const { client, sent } = setup([new Response('gone', { status: 404 })]);
 
     await expect(client.download(OUTPUT_URL)).rejects.toMatchObject({
-      name: 'LumozAIError',
+      name: 'DownloadError',
+      kind: 'not_found',
       status: 404,
-      code: undefined,
       body: 'gone',
-      message: `Downloading ${OUTPUT_URL} answered HTTP 404`,
+      message: `GET ${OUTPUT_URL} answered HTTP 404: gone`,
     });
+    expect(sent[0]?.headers.has('authorization')).toBe(false);
+    expect(sent[0]?.credentials).toBe('omit');
   });
 
   it('outputUrlOf keeps absolute URLs and resolves relative ones', () => {

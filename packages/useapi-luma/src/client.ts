@@ -1,12 +1,24 @@
-import { createRetryingFetch, waitForJobs } from '@imagegen/client-kit';
-import type { JobOutcome, RetryingFetchOptions, WaitForJobsOptions } from '@imagegen/client-kit';
+import {
+  JobFailedError,
+  bearerAuth,
+  createImageJobs,
+  createRetryingFetch,
+  fetchWithoutCredentials,
+  readResponseBytes,
+  requireApiKey,
+  runJob,
+  waitForJobs,
+  withNetworkErrors,
+} from '@imagegen/client-kit';
+import type { ImageJobClient, JobOutcome, JobState, RetryingFetchOptions, WaitForJobsOptions } from '@imagegen/client-kit';
 import createClient from 'openapi-fetch';
-import type { Client, Middleware } from 'openapi-fetch';
+import type { Client } from 'openapi-fetch';
 
 import type { paths } from './generated/openapi.js';
 import { segmentPathSerializer } from './path-segment.js';
 import { ASSET_CONTENT_TYPES, isTerminalJobStatus } from './types.js';
 import type {
+  AspectRatio,
   AssetContentType,
   AssetUploaded,
   CompletedImageJob,
@@ -19,15 +31,18 @@ import { useapiLumaErrorFromResponse } from './useapi-luma-error.js';
 
 /** Options of {@link createUseapiLumaClient}. */
 export interface UseapiLumaClientOptions {
-  /** The useapi.net API token, sent as `Authorization: Bearer <token>`. Required. */
-  token: string;
+  /**
+   * The useapi.net API token (e.g. `process.env.USEAPI_TOKEN`), sent as `Authorization: Bearer
+   * <token>` to the API, never to image URLs. `undefined` or empty is refused at construction. Required.
+   */
+  token: string | undefined;
   /**
    * Base URL up to and including `/v1/luma`: `https://api.useapi.net/v1/luma`, or the mock's
    * `http://127.0.0.1:4010/useapi-luma/v1/luma`. Required.
    */
   baseUrl: string;
   /** The fetch to send requests with; tests pass their own. Default: `globalThis.fetch`. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /**
    * Retries of `GET` and `DELETE` on 429 and 503, honouring Retry-After; `false` sends every
    * request once. `POST`s (creating a batch, uploading an asset) are never retried: useapi.net
@@ -35,14 +50,48 @@ export interface UseapiLumaClientOptions {
    * its `429` on `POST /images` means every account is at capacity, which no short wait clears.
    * Default: the `createRetryingFetch` defaults (4 attempts, full-jitter backoff from 500 ms).
    */
-  retry?: RetryingFetchOptions | false;
+  retry?: RetryingFetchOptions | false | undefined;
 }
 
 /** Per-call options. */
 export interface CallOptions {
   /** Aborts the request. Default: none. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** Headers added to the API request (e.g. the mock's `Prefer`); never sent to image URLs. Default: none. */
+  headers?: Record<string, string> | undefined;
 }
+
+/** A downloaded image of a batch. */
+export interface DownloadedImage {
+  /** The image job it belongs to. */
+  jobid: string;
+  /** Where it was downloaded from: the job's `response.image.url`. */
+  url: string;
+  bytes: Uint8Array;
+  /** The CDN's Content-Type, e.g. `image/jpeg`; `application/octet-stream` when it sent none. */
+  contentType: string;
+}
+
+/** What {@link UseapiLumaClient.generateAndDownload} resolves with. */
+export interface BatchImages {
+  /** The batch as `POST /images` answered it. */
+  batch: ImagesCreated;
+  /** How each of its images ended. */
+  outcome: BatchOutcome;
+  /** The images that completed, downloaded, in the order of `jobids`. */
+  images: DownloadedImage[];
+}
+
+/** The four image jobs of a batch, as one poll of each answered: what `jobs.status` reports. */
+export interface BatchJobs {
+  /** The batch's `jobid`. */
+  jobid: string;
+  /** Each image job, in the order of `jobids`. */
+  images: ImageJob[];
+}
+
+/** What `jobs.submit` takes beyond the common fields: any field of the useapi.net images body. */
+export type UseapiLumaExtra = Partial<ImagesRequest>;
 
 /** Options of {@link UseapiLumaClient.uploadAsset}. */
 export interface UploadAssetOptions extends CallOptions {
@@ -95,6 +144,12 @@ export interface UseapiLumaClient {
   /** The typed openapi-fetch client underneath, for anything the helpers below do not cover. */
   readonly raw: Client<paths>;
   /**
+   * The interface every client of this project shares (submit, status, wait, cancel, download,
+   * generate): one submission is a batch of four image jobs, polled together; `cancel` deletes the
+   * batch. useapi.net documents no idempotency key: a submission is never repeated.
+   */
+  readonly jobs: ImageJobClient<UseapiLumaExtra, BatchJobs>;
+  /**
    * `POST /images`: starts a batch of four images. An object is sent as JSON; a `FormData` as
    * `multipart/form-data` (see {@link imagesFormData}). Never retried.
    */
@@ -114,6 +169,16 @@ export interface UseapiLumaClient {
    * aborts (with its reason) or `onProgress` throws.
    */
   waitForBatch(batch: { jobid?: string; jobids: readonly string[] }, options?: WaitForBatchOptions): Promise<BatchOutcome>;
+  /** Downloads one image URL (`response.image.url`) with a bare GET: no token, no cookies. */
+  downloadImage(url: string, options?: CallOptions): Promise<Omit<DownloadedImage, 'jobid'>>;
+  /**
+   * Starts a batch, waits for its four images and downloads every one that completed: the page's
+   * flow in one call. Rejects with a `JobFailedError` when none completed.
+   */
+  generateAndDownload(
+    body: ImagesRequest | FormData,
+    options?: CallOptions & { wait?: Omit<WaitForBatchOptions, 'signal'> },
+  ): Promise<BatchImages>;
 }
 
 /** The page's own examples poll every 5 seconds. */
@@ -121,18 +186,19 @@ const PAGE_POLL_INTERVAL_MS = 5_000;
 
 /** Creates a typed useapi.net Luma client. Every non-2xx answer is thrown as a `UseapiLumaError`. */
 export function createUseapiLumaClient(options: UseapiLumaClientOptions): UseapiLumaClient {
-  const baseFetch = options.fetch ?? globalThis.fetch;
-  const retryingFetch = options.retry === false ? baseFetch : createRetryingFetch(baseFetch, options.retry);
+  const token = requireApiKey(options.token, { client: 'createUseapiLumaClient', option: 'token', variable: 'USEAPI_TOKEN' });
+  const baseFetch = withNetworkErrors(options.fetch ?? globalThis.fetch, { vendor: VENDOR });
+  // useapi.net honours no idempotency header, so no header a caller adds to a raw POST can make it repeat.
+  const retryingFetch =
+    options.retry === false ? baseFetch : createRetryingFetch(baseFetch, { ...options.retry, ...REPEATABLE_ONLY });
   const raw = createClient<paths>({
     baseUrl: options.baseUrl,
-    // Routed by method rather than left to the retrying fetch's idempotency-header rule, so no header
-    // a caller adds to a raw POST can make creation retry.
-    fetch: (request) => (request.method === 'POST' ? baseFetch(request) : retryingFetch(request)),
+    fetch: (request) => retryingFetch(request),
     pathSerializer: segmentPathSerializer,
   });
-  raw.use(bearerTokenMiddleware(options.token));
+  raw.use(bearerAuth(token));
 
-  const client: UseapiLumaClient = {
+  const client: Omit<UseapiLumaClient, 'jobs'> = {
     raw,
 
     async createImages(body, call = {}) {
@@ -140,27 +206,30 @@ export function createUseapiLumaClient(options: UseapiLumaClientOptions): Useapi
         // openapi-fetch sends a FormData as multipart/form-data with its boundary; the spec gives
         // both media types the same fields, so the JSON type stands for either.
         body: body as ImagesRequest,
+        headers: call.headers,
         signal: call.signal,
       });
-      if (data === undefined) throw useapiLumaErrorFromResponse(response, error);
+      if (data === undefined) throw useapiLumaErrorFromResponse(response, error, { method: 'POST' });
       return data;
     },
 
     async getJob(jobid, call = {}) {
       const { data, error, response } = await raw.GET('/jobs/{jobid}', {
         params: { path: { jobid } },
+        headers: call.headers,
         signal: call.signal,
       });
-      if (data === undefined) throw useapiLumaErrorFromResponse(response, error);
+      if (data === undefined) throw useapiLumaErrorFromResponse(response, error, { method: 'GET' });
       return data;
     },
 
     async deleteJob(jobid, call = {}) {
       const { data, error, response } = await raw.DELETE('/jobs/{jobid}', {
         params: { path: { jobid } },
+        headers: call.headers,
         signal: call.signal,
       });
-      if (data === undefined) throw useapiLumaErrorFromResponse(response, error);
+      if (data === undefined) throw useapiLumaErrorFromResponse(response, error, { method: 'DELETE' });
       return data;
     },
 
@@ -176,10 +245,10 @@ export function createUseapiLumaClient(options: UseapiLumaClientOptions): Useapi
         // The body is the image's raw bytes, sent as they are.
         body: image as unknown as string,
         bodySerializer: (bytes: unknown) => bytes,
-        headers: { 'Content-Type': contentType },
+        headers: { ...call.headers, 'Content-Type': contentType },
         signal: call.signal,
       });
-      if (data === undefined) throw useapiLumaErrorFromResponse(response, error);
+      if (data === undefined) throw useapiLumaErrorFromResponse(response, error, { method: 'POST' });
       return data;
     },
 
@@ -211,9 +280,83 @@ export function createUseapiLumaClient(options: UseapiLumaClientOptions): Useapi
         images,
       };
     },
+
+    async downloadImage(url, call = {}) {
+      const response = await fetchWithoutCredentials(url, { fetch: retryingFetch, ...(call.signal ? { signal: call.signal } : {}) });
+      return { url, bytes: await readResponseBytes(response), contentType: response.headers.get('content-type') ?? 'application/octet-stream' };
+    },
+
+    async generateAndDownload(body, call = {}) {
+      const { created, job: outcome, result: images } = await runJob({
+        signal: call.signal,
+        create: (signal) => client.createImages(body, { signal, headers: call.headers }),
+        wait: (batch, signal) => client.waitForBatch(batch, { ...call.wait, signal }),
+        download: async (batchOutcome, signal) => {
+          const completed = batchOutcome.images.filter((image) => image.outcome === 'completed');
+          if (completed.length === 0) throw batchFailed(batchOutcome);
+          const downloaded: DownloadedImage[] = [];
+          for (const image of completed) downloaded.push({ jobid: image.jobid, ...(await client.downloadImage(image.url, { signal })) });
+          return downloaded;
+        },
+      });
+      return { batch: created, outcome, images };
+    },
   };
 
-  return client;
+  return Object.assign(client, {
+    jobs: createImageJobs<UseapiLumaExtra, BatchJobs>({
+      vendor: VENDOR,
+      baseUrl: options.baseUrl,
+      capabilities: { cancel: true, idempotentSubmit: false, aspectRatio: true, n: false },
+      pollDefaults: { intervalMs: PAGE_POLL_INTERVAL_MS, backoffFactor: 1 },
+      async submit(request, call) {
+        const created = await client.createImages(
+          {
+            prompt: request.prompt,
+            ...(request.model === undefined ? {} : { model: request.model as ImagesRequest['model'] }),
+            ...(request.aspectRatio === undefined ? {} : { aspect_ratio: request.aspectRatio as AspectRatio }),
+            ...request.extra,
+          },
+          call,
+        );
+        return { id: created.jobid, parts: created.jobids, raw: created };
+      },
+      async poll(handle, call) {
+        const jobids = handle.parts ?? [handle.id];
+        return { jobid: handle.id, images: await Promise.all(jobids.map((jobid) => client.getJob(jobid, call))) };
+      },
+      describe(batch) {
+        const settled = batch.images.filter((image) => isTerminalJobStatus(image.status));
+        const outputs = batch.images.flatMap((image) => (image.status === 'completed' && image.response ? [image.response.image.url] : []));
+        let state: JobState;
+        if (settled.length < batch.images.length) state = batch.images.every((image) => image.status === 'created') ? 'queued' : 'running';
+        else state = outputs.length > 0 ? 'succeeded' : 'failed';
+        return { state, outputs, progress: Math.round((100 * settled.length) / Math.max(batch.images.length, 1)) };
+      },
+      failure: (batch, handle) =>
+        new JobFailedError(batch, `useapi.net batch ${batch.jobid} produced no image: ${batch.images.map((image) => image.error ?? image.status).join('; ')}`, {
+          vendor: VENDOR,
+          handle,
+        }),
+      async download(job, _handle, call) {
+        const files = [];
+        for (const url of job.outputs) files.push(await client.downloadImage(url, { signal: call.signal }));
+        return files;
+      },
+      async cancel(handle, call) {
+        await client.deleteJob(handle.id, call);
+      },
+    }),
+  });
+}
+
+const VENDOR = 'useapi-luma';
+// Reads and DELETE (deleting twice deletes once) may repeat; POSTs never do.
+const REPEATABLE_ONLY = { methods: ['GET', 'HEAD', 'DELETE'], idempotencyHeader: false } as const;
+
+function batchFailed(outcome: BatchOutcome): JobFailedError<BatchOutcome> {
+  const reasons = outcome.images.map((image) => (image.outcome === 'failed' ? image.error : image.outcome === 'error' ? String(image.error) : image.outcome));
+  return new JobFailedError(outcome, `useapi.net batch ${outcome.jobid ?? ''} produced no image: ${reasons.join('; ')}`, { vendor: VENDOR });
 }
 
 /**
@@ -228,16 +371,6 @@ export function imagesFormData(request: ImagesRequest): FormData {
     if (value !== undefined) form.append(name, String(value));
   }
   return form;
-}
-
-/** Sends the token as `Authorization: Bearer`, the scheme useapi.net documents. */
-function bearerTokenMiddleware(token: string): Middleware {
-  return {
-    onRequest({ request }) {
-      if (!request.headers.has('Authorization')) request.headers.set('Authorization', `Bearer ${token}`);
-      return request;
-    },
-  };
 }
 
 function imageOutcome(jobid: string, outcome: JobOutcome<ImageJob>): ImageOutcome {

@@ -335,9 +335,9 @@ describe('every documented answer', () => {
       reply: () => new Response('Bad Gateway', { status: 502, headers: { 'Content-Type': 'text/plain' } }),
       status: 502,
       body: 'Bad Gateway',
-      message: 'useapi.net answered HTTP 502 without an error message',
+      message: 'useapi.net answered HTTP 502: Bad Gateway',
     },
-    { name: 'JSON without error', reply: () => json(503, { message: 'down' }), status: 503, body: { message: 'down' }, message: 'useapi.net answered HTTP 503 without an error message' },
+    { name: 'JSON without error', reply: () => json(503, { message: 'down' }), status: 503, body: { message: 'down' }, message: 'useapi.net answered HTTP 503: down' },
     { name: 'JSON null', reply: () => json(500, null), status: 500, body: null, message: 'useapi.net answered HTTP 500 without an error message' },
     {
       name: 'an empty body',

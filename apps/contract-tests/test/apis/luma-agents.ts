@@ -20,6 +20,7 @@ import { within } from '../support/deadline.js';
 import { slViolations } from '../support/exchanges.js';
 import { defineSuite } from '../support/suite.js';
 import type { Call, ProxyContext, Scenario } from '../support/suite.js';
+import { withoutHeader } from '../support/without-header.js';
 
 const KEYS = {
   dev: 'luma-api-mock-dev',
@@ -111,15 +112,6 @@ function failureCodes(context: ProxyContext<Types>): GenerationFailureCode[] {
   return deref<{ enum: GenerationFailureCode[] }>(context.contract.doc, schemas.GenerationFailureCode).enum;
 }
 
-/** A fetch that sends no Authorization header: the runner's "no credentials" client. */
-function withoutAuthorization(fetch: typeof globalThis.fetch): typeof globalThis.fetch {
-  return (input, init) => {
-    const request = new Request(input, init);
-    request.headers.delete('Authorization');
-    return fetch(request);
-  };
-}
-
 export const lumaAgents = defineSuite<Types>({
   slug: 'luma-agents',
   // Luma's errors are `{ detail }`: the status is the identifier, there is no code to pin.
@@ -131,9 +123,9 @@ export const lumaAgents = defineSuite<Types>({
   mockConfig: { maxImageBytes: MAX_IMAGE_BYTES },
   client: ({ baseUrl, key, fetch, retry }) =>
     createLumaAgentsClient({
-      apiKey: key ?? '',
+      apiKey: key ?? 'luma-api-never-sent',
       baseUrl,
-      fetch: key === undefined ? withoutAuthorization(fetch) : fetch,
+      fetch: key === undefined ? withoutHeader(fetch, 'Authorization') : fetch,
       retry: retry ? { baseDelayMs: 10 } : false,
     }),
   sampleInput: { body: VALID_BODY, id: EXAMPLE_ID },

@@ -13,6 +13,7 @@ import { expect } from 'vitest';
 import { within } from '../support/deadline.js';
 import { defineSuite } from '../support/suite.js';
 import type { Call, PrismMockContext, ProxyContext, Scenario } from '../support/suite.js';
+import { withoutHeader } from '../support/without-header.js';
 
 const KEYS = {
   dev: 'sk-lumen-mock-dev',
@@ -106,14 +107,6 @@ async function finishedTask(context: ProxyContext<Types>, key: string): Promise<
   return done.id;
 }
 
-function withoutAuthorization(fetchImpl: typeof fetch): typeof fetch {
-  return (input, init) => {
-    const request = new Request(input, init);
-    request.headers.delete('Authorization');
-    return fetchImpl(request);
-  };
-}
-
 /** A webhook receiver on 127.0.0.1:0 keeping each request's raw body and headers; closed by `close()`. */
 async function receiver() {
   const hits: Array<{ body: Buffer; headers: IncomingHttpHeaders }> = [];
@@ -150,7 +143,7 @@ export const lumen = defineSuite<Types>({
       // The client refuses to exist without a key; a request "without credentials" drops the header.
       apiKey: key ?? 'sk-lumen-never-sent',
       baseUrl,
-      fetch: key === undefined ? withoutAuthorization(fetch) : fetch,
+      fetch: key === undefined ? withoutHeader(fetch, 'Authorization') : fetch,
       retry: retry ? { baseDelayMs: 10 } : false,
     }),
   sampleInput: SAMPLE_INPUT,

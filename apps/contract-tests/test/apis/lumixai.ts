@@ -118,7 +118,8 @@ export const lumixai = defineSuite<Types>({
   // The rpm_2 key's window is a minute.
   rateLimitWindowMs: 60_000,
   client: ({ baseUrl, key, fetch, retry }) =>
-    createLumixAIClient({ apiKey: key, baseUrl, fetch, retry: retry ? { baseDelayMs: 10 } : false }),
+    // Without a key the option is left out (a catalog-only client): passed as undefined it is refused.
+    createLumixAIClient({ ...(key === undefined ? {} : { apiKey: key }), baseUrl, fetch, retry: retry ? { baseDelayMs: 10 } : false }),
   sampleInput: { body: VALID_BODY, id: EXAMPLE_ID, downloadUrl: `/v1/images/results/${EXAMPLE_ID}/download`, idempotencyKey: undefined },
   scenarios: SCENARIOS,
   // "does not exist or is not visible to this workspace": the second half, for real.

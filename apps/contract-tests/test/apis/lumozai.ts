@@ -10,6 +10,7 @@ import { expect } from 'vitest';
 import { within } from '../support/deadline.js';
 import { defineSuite } from '../support/suite.js';
 import type { Call, ProxyContext, Scenario } from '../support/suite.js';
+import { withoutHeader } from '../support/without-header.js';
 
 const KEYS = {
   dev: 'lmz_mock_dev',
@@ -87,15 +88,6 @@ async function runIn(state: 'completed' | 'processing' | 'failed', context: Prox
   return started.data.request_id;
 }
 
-/** Drops the Authorization header, so a client built without a key sends none (the runner's contract). */
-function withoutCredentials(fetchImpl: typeof fetch): typeof fetch {
-  return (input, init) => {
-    const request = new Request(input, init);
-    request.headers.delete('Authorization');
-    return fetchImpl(request);
-  };
-}
-
 export const lumozai = defineSuite<Types>({
   slug: 'lumozai',
   errorCodeOf: lumozAIErrorCodeOf,
@@ -105,9 +97,9 @@ export const lumozai = defineSuite<Types>({
   rateLimitWindowMs: HOUR_MS,
   client: ({ baseUrl, key, fetch, retry }) =>
     createLumozAIClient({
-      apiKey: key ?? '',
+      apiKey: key ?? 'lmz-never-sent',
       baseUrl,
-      fetch: key === undefined ? withoutCredentials(fetch) : fetch,
+      fetch: key === undefined ? withoutHeader(fetch, 'Authorization') : fetch,
       retry: retry ? { baseDelayMs: 10 } : false,
     }),
   sampleInput: { body: VALID_RUN, requestId: EXAMPLE_ID, answer: 'completed' },

@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import { within } from '../support/deadline.js';
 import { defineSuite } from '../support/suite.js';
 import type { Call, ProxyContext, Scenario } from '../support/suite.js';
+import { withoutHeader } from '../support/without-header.js';
 
 /** The mock's dev tokens (see the root README), each showing one documented behaviour. */
 const TOKENS = {
@@ -193,7 +194,12 @@ export const useapiLuma = defineSuite<Types>({
   // test before has settled and given its slot back.
   rateLimitWindowMs: 10_000,
   client: ({ baseUrl, key, fetch, retry }) =>
-    createUseapiLumaClient({ token: key ?? '', baseUrl, fetch, retry: retry ? { baseDelayMs: 10 } : false }),
+    createUseapiLumaClient({
+      token: key ?? 'useapi-never-sent',
+      baseUrl,
+      fetch: key === undefined ? withoutHeader(fetch, 'Authorization') : fetch,
+      retry: retry ? { baseDelayMs: 10 } : false,
+    }),
   sampleInput: { body: ASTRONAUT, echo: echoOf(ASTRONAUT), jobid: EXAMPLE_JOBID, status: 'completed', email: 'user@example.com', image: TINY_PNG },
   scenarios: SCENARIOS,
   extraCases: [
