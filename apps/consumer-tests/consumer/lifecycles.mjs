@@ -1,94 +1,62 @@
-// One job life cycle per API, keyed by the slug the mock mounts it under: each new API adds one
-// entry. Runs inside the temporary consumer project, against the packed packages only.
+// One job life cycle per API, through the interface every client shares (`client.jobs`): the same
+// loop for the five vendors, keyed by the slug the mock mounts each API under. A new API adds one
+// entry: its client package, how to build the client, and a request. Runs inside the temporary
+// consumer project, against the packed packages only.
 //
 // run({ client, baseUrl }) gets the client package's module and the API's base URL on the mock,
 // and returns what it downloaded; the test checks it is an image (PNG or JPEG) of its Content-Type.
 
-export const LIFECYCLES = {
+const prompt = 'a lighthouse at dusk';
+
+const CLIENTS = {
   lumixai: {
     client: '@imagegen/lumixai',
-    async run({ client, baseUrl }) {
-      const lumix = client.createLumixAIClient({ baseUrl, apiKey: 'air_live_mock_dev', retry: false });
-      const created = await lumix.createJob({ model: 'imagen-nano-banana-2-flash', prompt: 'a lighthouse at dusk', aspectRatio: '1:1', resolution: '1k' });
-      const statuses = [created.status];
-      let job = created;
-      for (let polls = 0; job.status !== 'done' && job.status !== 'error' && polls < 50; polls++) {
-        job = await lumix.getJob(created.id);
-        statuses.push(job.status);
-      }
-      if (job.status !== 'done') throw new Error(`job ${created.id} ended ${job.status}: ${JSON.stringify(job)}`);
-      const image = await lumix.download(job.data[0].download_url);
-      return { jobId: created.id, statuses, contentType: image.contentType, bytes: image.bytes };
-    },
-  },
-  'useapi-luma': {
-    client: '@imagegen/useapi-luma',
-    async run({ client, baseUrl }) {
-      const luma = client.createUseapiLumaClient({ baseUrl, token: 'useapi_mock_dev', retry: false });
-      const batch = await luma.createImages({ prompt: 'a lighthouse at dusk', aspect_ratio: '1:1' });
-      const statuses = [batch.status];
-      let job;
-      for (let polls = 0; job?.status !== 'completed' && job?.status !== 'failed' && polls < 50; polls++) {
-        job = await luma.getJob(batch.jobids[0]);
-        statuses.push(job.status);
-      }
-      if (job.status !== 'completed') throw new Error(`image job ${job.jobid} ended ${job.status}: ${JSON.stringify(job)}`);
-      // The image URL is public, like the CDN's: no token.
-      const image = await fetch(job.response.image.url);
-      return { jobId: job.jobid, statuses, contentType: image.headers.get('content-type'), bytes: new Uint8Array(await image.arrayBuffer()) };
-    },
-  },
-  lumozai: {
-    client: '@imagegen/lumozai',
-    async run({ client, baseUrl }) {
-      // `Prefer: respond-async` makes the mock answer the run with its request_id alone, as the
-      // documentation says a slow model does, so the life cycle polls /check.
-      const preferAsync = (input, init) => {
-        const request = new globalThis.Request(input, init);
-        request.headers.set('Prefer', 'respond-async');
-        return fetch(request);
-      };
-      const lumoz = client.createLumozAIClient({ baseUrl, apiKey: 'lmz_mock_dev', retry: false, fetch: preferAsync });
-      const started = await lumoz.run({ model_id: 'hidream-l1', prompt: 'A beautiful sunset over mountains', guidance_scale: 7.5, num_inference_steps: 30 });
-      if (started.finished) throw new Error(`the run was not answered by request_id alone: ${JSON.stringify(started)}`);
-      const statuses = ['accepted'];
-      let state;
-      for (let polls = 0; state?.status !== 'completed' && polls < 50; polls++) {
-        state = await lumoz.check(started.data.request_id);
-        statuses.push(state.status);
-      }
-      if (state?.status !== 'completed') throw new Error(`request ${started.data.request_id} ended ${JSON.stringify(state)}`);
-      const image = await lumoz.download(state.output);
-      return { jobId: started.data.request_id, statuses, contentType: image.contentType, bytes: image.bytes };
-    },
+    create: (module, baseUrl) => module.createLumixAIClient({ baseUrl, apiKey: 'air_live_mock_dev', retry: false }),
+    request: { prompt, model: 'imagen-nano-banana-2-flash', aspectRatio: '1:1' },
   },
   lumen: {
     client: '@imagegen/lumen',
-    async run({ client, baseUrl }) {
-      const lumen = client.createLumenClient({ baseUrl, apiKey: 'sk-lumen-mock-dev', retry: false });
-      const created = await lumen.createGenerationTask({ model: 'gpt-image-2-low', prompt: 'a lighthouse at dusk', size: '1:1' });
-      const statuses = [created.status];
-      let task = created;
-      for (let polls = 0; !client.isTerminalTask(task) && polls < 50; polls++) {
-        task = await lumen.getTask(created.id);
-        statuses.push(task.status);
-      }
-      if (task.status !== 'succeeded') throw new Error(`task ${created.id} ended ${task.status}: ${JSON.stringify(task)}`);
-      // The image URL is on the mock's own origin, fetched without the key.
-      const image = await lumen.downloadImage(task.data[0].url);
-      return { jobId: created.id, statuses, contentType: image.contentType, bytes: image.bytes };
-    },
+    create: (module, baseUrl) => module.createLumenClient({ baseUrl, apiKey: 'sk-lumen-mock-dev', retry: false }),
+    request: { prompt, model: 'gpt-image-2-low', aspectRatio: '1:1' },
   },
   'luma-agents': {
     client: '@imagegen/luma-agents',
-    async run({ client, baseUrl }) {
-      const luma = client.createLumaAgentsClient({ baseUrl, apiKey: 'luma-api-mock-dev', retry: false });
-      const created = await luma.createGeneration({ prompt: 'a lighthouse at dusk', aspect_ratio: '1:1', output_format: 'png' });
-      const statuses = [created.state];
-      const completed = await luma.waitForGeneration(created.id, { intervalMs: 10, onStatus: (generation) => statuses.push(generation.state) });
-      // The output is a presigned URL, fetched without the key.
-      const { images } = await luma.downloadOutputs(completed);
-      return { jobId: created.id, statuses, contentType: images[0].contentType, bytes: images[0].bytes };
-    },
+    create: (module, baseUrl) => module.createLumaAgentsClient({ baseUrl, apiKey: 'luma-api-mock-dev', retry: false }),
+    request: { prompt, model: 'uni-1', aspectRatio: '1:1', extra: { output_format: 'png' } },
+  },
+  'useapi-luma': {
+    client: '@imagegen/useapi-luma',
+    create: (module, baseUrl) => module.createUseapiLumaClient({ baseUrl, token: 'useapi_mock_dev', retry: false }),
+    request: { prompt, model: 'photon-v2', aspectRatio: '1:1' },
+  },
+  lumozai: {
+    client: '@imagegen/lumozai',
+    create: (module, baseUrl) => module.createLumozAIClient({ baseUrl, apiKey: 'lmz_mock_dev', retry: false }),
+    request: { prompt: 'A beautiful sunset over mountains', model: 'hidream-l1', extra: { guidance_scale: 7.5, num_inference_steps: 30 } },
+    // The mock answers the run with its request_id alone, as the documentation says a slow model
+    // does, so the life cycle polls /check.
+    headers: { Prefer: 'respond-async' },
   },
 };
+
+/** Submit, poll until terminal, resume from the handle alone, download: the same for every vendor. */
+async function lifecycle({ create, request, headers }, { client, baseUrl }) {
+  const jobs = create(client, baseUrl).jobs;
+  const pending = await jobs.submit(request, { headers });
+  const statuses = ['submitted'];
+  let status;
+  for (let polls = 0; polls < 50; polls++) {
+    status = await jobs.status(pending.handle);
+    statuses.push(status.state);
+    if (status.state !== 'queued' && status.state !== 'running') break;
+  }
+  if (status?.state !== 'succeeded') throw new Error(`${pending.handle} ended ${status?.state}: ${JSON.stringify(status?.raw)}`);
+  // The handle is a plain string: a new client (another process, in real use) resumes from it.
+  const done = await jobs.wait(pending.handle, { intervalMs: 10 });
+  const [image] = await jobs.download(done);
+  return { jobId: pending.id, statuses, contentType: image.contentType, bytes: image.bytes, width: image.width, height: image.height };
+}
+
+export const LIFECYCLES = Object.fromEntries(
+  Object.entries(CLIENTS).map(([slug, entry]) => [slug, { client: entry.client, run: (context) => lifecycle(entry, context) }]),
+);
