@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
+import { API_SLUGS } from './apis/registry.js';
+import type { ApiSlug } from './apis/registry.js';
 import { loadConfig } from './config/load-config.js';
 import { createMockServer } from './create-mock-server.js';
 import type { TimingMode } from './core/timing.js';
@@ -8,9 +11,16 @@ import { batchedLineWriter } from './batched-line-writer.js';
 import { DEFAULT_DRAIN_MS, serve } from './serve.js';
 
 const USAGE = `Usage: imagegen-mock [--port 4010] [--host 127.0.0.1] [--config file.json] [--timing realistic|instant] [--quiet]
+       imagegen-mock proxy --upstream <slug>=<url> [--upstream ...] [--refuse-invalid] [--drift-file imagegen-drift.json]
 
 Serves every API at http://<host>:<port>/<slug><base path>, its docs at /docs/<slug>, and a JSON
-list of both at /. Settings: --config, or IMAGEGEN_MOCK_CONFIG (file) / IMAGEGEN_MOCK_CONFIG_JSON.`;
+list of both at /. Settings: --config, or IMAGEGEN_MOCK_CONFIG (file) / IMAGEGEN_MOCK_CONFIG_JSON.
+Proxy mode (\`proxy\` or --proxy): each API given an --upstream (or "upstreams" in the config) is
+forwarded there with the caller's own credentials, both directions checked against its spec; the
+drift is served at /_mock/drift, logged, and written to --drift-file at exit.`;
+
+/** Where proxy mode writes its drift report at exit unless --drift-file says otherwise. */
+const DEFAULT_DRIFT_FILE = 'imagegen-drift.json';
 
 /** A mistake in the command line: its message is followed by the usage line. */
 class UsageError extends Error {}
@@ -22,11 +32,20 @@ const OPTIONS = {
   timing: { type: 'string' },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
+  proxy: { type: 'boolean', default: false },
+  upstream: { type: 'string', multiple: true },
+  'refuse-invalid': { type: 'boolean', default: false },
+  'drift-file': { type: 'string' },
 } as const;
 
 function parseCommandLine() {
   try {
-    return parseArgs({ options: OPTIONS });
+    const parsed = parseArgs({ options: OPTIONS, allowPositionals: true });
+    // One word is known: `proxy`, the same as --proxy.
+    const [first, ...rest] = parsed.positionals;
+    const stray = first === 'proxy' ? rest[0] : first;
+    if (stray !== undefined) throw new UsageError(`Unexpected argument '${stray}'`);
+    return { ...parsed, values: { ...parsed.values, proxy: parsed.values.proxy || first === 'proxy' } };
   } catch (error) {
     // parseArgs's own errors (unknown option, missing value, stray argument) are usage mistakes.
     const code = (error as { code?: unknown }).code;
@@ -62,6 +81,21 @@ function portProblem(text: string, source: string): string {
   return `${source} must be a decimal port number from 0 to 65535, got '${text}'`;
 }
 
+/** `--upstream lumen=https://lumen.mengfanlab.top`, each naming a known API once. */
+function parseUpstreams(args: readonly string[]): { [S in ApiSlug]?: string } {
+  const upstreams: { [S in ApiSlug]?: string } = {};
+  for (const arg of args) {
+    const at = arg.indexOf('=');
+    const slug = arg.slice(0, Math.max(at, 0));
+    if (at < 1 || !(API_SLUGS as readonly string[]).includes(slug)) {
+      throw new UsageError(`--upstream must be <slug>=<url> with a slug of ${API_SLUGS.join(', ')}, got '${arg}'`);
+    }
+    if (upstreams[slug as ApiSlug] !== undefined) throw new UsageError(`--upstream names ${slug} twice`);
+    upstreams[slug as ApiSlug] = arg.slice(at + 1);
+  }
+  return upstreams;
+}
+
 async function main(): Promise<void> {
   const { values } = parseCommandLine();
   if (values.help) {
@@ -75,8 +109,15 @@ async function main(): Promise<void> {
     throw new UsageError(`--timing must be instant or realistic, got ${timing}`);
   }
 
+  const upstreams = { ...config.upstreams, ...parseUpstreams(values.upstream ?? []) };
+  const proxying = Object.keys(upstreams).length > 0;
+  if (values.proxy && !proxying) throw new UsageError('proxy mode needs at least one --upstream <slug>=<url> (or "upstreams" in the config)');
+  const proxy = { ...config.proxy, ...(values['refuse-invalid'] ? { refuseInvalidRequests: true } : {}) };
+
   const mock = createMockServer({
     ...config,
+    upstreams,
+    proxy,
     timing,
     log: values.quiet ? undefined : batchedLineWriter(process.stdout),
   });
@@ -85,9 +126,18 @@ async function main(): Promise<void> {
   const lines = [`imagegen mock server listening on ${running.url}  (timing: ${typeof timing === 'string' ? timing : 'fixed'})`, `  docs index: ${running.url}/docs`];
   for (const api of mock.apis) {
     lines.push('', `  ${api.title} [${api.slug}]`, `    base URL: ${running.url}${api.basePath}`, `    docs:     ${running.url}${api.docsPath}`);
-    for (const key of api.devKeys) lines.push(`    key:      ${key.key}${key.description ? `  (${key.description})` : ''}`);
+    const upstream = upstreams[api.slug as ApiSlug];
+    if (upstream !== undefined) lines.push(`    proxied to ${upstream} (your own key; drift at ${running.url}/_mock/drift)`);
+    else for (const key of api.devKeys) lines.push(`    key:      ${key.key}${key.description ? `  (${key.description})` : ''}`);
   }
   console.log(lines.join('\n'));
+  const driftFile = values['drift-file'] ?? DEFAULT_DRIFT_FILE;
+  const writeDrift = () => {
+    if (!proxying) return;
+    const report = mock.drift.toJSON();
+    writeFileSync(driftFile, `${JSON.stringify(report, null, 2)}\n`);
+    console.error(`imagegen-mock: drift report (${report.drift.length} differences, ${report.invalidRequests.length} invalid requests) written to ${driftFile}`);
+  };
 
   // First signal: stop accepting, let requests in flight finish (bounded), then exit. A second
   // signal exits at once, as an impatient Ctrl-C expects.
@@ -98,7 +148,10 @@ async function main(): Promise<void> {
     console.error(`imagegen-mock: ${signal}: finishing requests in flight (up to ${DEFAULT_DRAIN_MS / 1000} s); ${signal} again stops at once`);
     running.close().then(
       // A turn later, so the last batched log lines are written first.
-      () => setImmediate(() => process.exit(0)),
+      () => {
+        writeDrift();
+        setImmediate(() => process.exit(0));
+      },
       (error: unknown) => {
         console.error(`imagegen-mock: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);

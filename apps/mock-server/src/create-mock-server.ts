@@ -31,6 +31,10 @@ import type { FaultTarget } from './core/fault-plans.js';
 import { WebhookDispatcher } from './core/webhooks.js';
 import type { WebhookDispatcherOptions } from './core/webhooks.js';
 import { mountDocs } from './docs-routes.js';
+import { DRIFT_ROUTES_PATH, driftRoutes } from './proxy/drift-routes.js';
+import { DriftReport } from './proxy/drift-report.js';
+import type { ProxyOptions } from './proxy/mount-proxy.js';
+import { mountProxiedApi, parseUpstream } from './proxy/mount-proxy.js';
 import { requestLogger } from './request-logger.js';
 
 /** Options of {@link createMockServer}. Every field is optional. */
@@ -68,6 +72,15 @@ export interface MockServerOptions {
    * ranges (default: loopback and private networks only). Default: see `WebhookDispatcherOptions`.
    */
   webhooks?: WebhookDispatcherOptions;
+  /**
+   * Proxy mode: an API given an upstream URL here (`{ lumen: 'https://lumen.mengfanlab.top' }`,
+   * taking the place of `/<slug>`) is forwarded to it with the caller's own credentials instead of
+   * mocked; both directions are checked against its spec and the differences land in `drift`.
+   * Default: none (every API is mocked).
+   */
+  upstreams?: { [S in ApiSlug]?: string };
+  /** How proxied APIs forward (refusing invalid requests, timeout). Default: see `ProxyOptions`. */
+  proxy?: ProxyOptions;
 }
 
 /** One mounted API, as `GET /` lists it. */
@@ -104,6 +117,11 @@ export interface MockServer {
    * fault: 'drop-after-commit' })`, `list()`, `fired()`, `clear()`. Also served at `/_mock/faults`.
    */
   faults: FaultPlans;
+  /**
+   * Proxy mode: every difference between what the upstreams answered and what the specs say, by
+   * operation and JSON pointer, and the requests that broke the spec. Also served at `/_mock/drift`.
+   */
+  drift: DriftReport;
   /** Forgets jobs, spent credits, idempotency keys, rate-limit windows, webhook deliveries, violations and fault plans. */
   reset(): void;
   /**
@@ -158,6 +176,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const apis: MountedApi[] = [];
   const faultTargets: FaultTarget[] = [];
   const faults = new FaultPlans(clock, faultTargets);
+  const drift = new DriftReport(options.log);
   // Each descriptor pairs its config type with its key type; the loop only passes them through.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   for (const descriptor of APIS as readonly ApiDescriptor<ApiSlug, any, any>[]) {
@@ -168,7 +187,18 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     const handle = createApiContext(slug, doc, config.keys ?? [...descriptor.devKeys], shared);
     const api = descriptor.create(config, handle.ctx);
     const mounted = { ...api, slug, doc, keys: handle.ctx.keys };
-    const basePath = mountVendorApi(app, mounted, {
+    const upstream = options.upstreams?.[slug];
+    const basePath = upstream !== undefined
+      ? mountProxiedApi(app, mounted, {
+          upstream: parseUpstream(slug, upstream),
+          report: drift,
+          clock,
+          faultPlans: faults,
+          bodyLimitBytes: bodyLimitBytes(bodyLimit),
+          refuseInvalidRequests: options.proxy?.refuseInvalidRequests ?? false,
+          timeoutMs: options.proxy?.timeoutMs ?? 120_000,
+        })
+      : mountVendorApi(app, mounted, {
       clock,
       rateLimiter,
       faultPlans: faults,
@@ -189,6 +219,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   mountDocs(app, options.docsDir ?? defaultDocsDir(), apis, originOf);
   app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks, { apis: apis.map((api) => api.slug) }));
   app.use(FAULT_PLAN_ROUTES_PATH, faultPlanRoutes(faults));
+  app.use(DRIFT_ROUTES_PATH, driftRoutes(drift));
 
   app.get('/', (req, res) => {
     const origin = originOf(req);
@@ -213,6 +244,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     violations,
     webhooks,
     faults,
+    drift,
     state(slug) {
       const handle = contexts.get(slug);
       if (!handle) throw new Error(`${slug} is not mounted; mounted: ${[...contexts.keys()].join(', ')}`);
@@ -220,6 +252,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     },
     reset() {
       faults.reset();
+      drift.clear();
       for (const handle of contexts.values()) handle.reset();
       rateLimiter.reset();
       webhooks.reset();

@@ -46,6 +46,21 @@ const CORE_PROPERTIES = {
     examples: ['http://mock:4010'],
     description: 'The http(s) URL clients reach the server at, for absolute URLs in answers. Default: the address each request arrived on.',
   },
+  upstreams: {
+    type: 'object',
+    description: "Proxy mode: APIs forwarded to a real service instead of mocked, by slug; the URL takes the place of /<slug> (e.g. { \"lumen\": \"https://lumen.mengfanlab.top\" }). Default: none.",
+    additionalProperties: false,
+    properties: Object.fromEntries(APIS.map((api) => [api.slug, { type: 'string', pattern: '^https?://[^/?#\\s]+[^?#\\s]*$', examples: ['https://lumen.mengfanlab.top'] }])),
+  },
+  proxy: {
+    type: 'object',
+    description: 'How proxied APIs forward. Default: invalid requests reported and forwarded, 120 s timeout.',
+    additionalProperties: false,
+    properties: {
+      refuseInvalidRequests: { type: 'boolean', description: "Answer a request that breaks the spec with the vendor's validation error instead of forwarding it. Default: false." },
+      timeoutMs: { type: 'integer', minimum: 1, description: "Longest wait for the upstream's whole answer, in ms; then a 502. Default: 120000." },
+    },
+  },
 } as const satisfies { [K in Exclude<keyof MockConfigFile, 'apis'> | '$schema']: object };
 
 /**

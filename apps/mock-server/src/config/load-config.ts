@@ -9,7 +9,7 @@ import { configProblem } from './config-schema.js';
 /** The JSON config file: the serializable part of {@link MockServerOptions}. */
 export type MockConfigFile = Pick<
   MockServerOptions,
-  'apis' | 'timing' | 'resultRetentionMs' | 'jobRetentionMs' | 'idempotencyRetentionMs' | 'bodyLimit' | 'publicUrl'
+  'apis' | 'timing' | 'resultRetentionMs' | 'jobRetentionMs' | 'idempotencyRetentionMs' | 'bodyLimit' | 'publicUrl' | 'upstreams' | 'proxy'
 > & {
   /** Webhook delivery: attempts, backoff, timeouts, allowed address ranges (`WEBHOOKS_CONFIG_SCHEMA`). Default: the dispatcher's defaults. */
   webhooks?: WebhookFileOptions;

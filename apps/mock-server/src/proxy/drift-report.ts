@@ -1,0 +1,123 @@
+import type { Difference, DifferenceKind } from './schema-diff.js';
+
+/** One group of the drift report: the same difference at the same place of the same operation. */
+export interface DriftEntry {
+  api: string;
+  /** `operationId`, or `METHOD path` for a request no operation of the spec matches. */
+  operation: string;
+  /** The answer's status the difference was seen on (the first time). */
+  status: number;
+  kind: DifferenceKind;
+  /** JSON pointer in the body (array indices as `*`), `/headers/<name>`, or `` for the status. */
+  pointer: string;
+  message: string;
+  /** How many answers showed it. */
+  count: number;
+  /** The value of the first answer that showed it, secrets and signed query strings redacted. */
+  example?: unknown;
+  /** The spec node is marked `x-inferred`: the upstream has just confirmed or refuted an inference. */
+  inferred: boolean;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/** A request the proxy found outside the spec (forwarded unless refusing is asked for). */
+export interface InvalidRequestEntry {
+  api: string;
+  operation: string;
+  message: string;
+  count: number;
+  /** Whether it was refused (true) or forwarded to the upstream (false). */
+  refused: boolean;
+}
+
+export interface DriftReportJson {
+  /** Differences between what the upstreams answered and what the specs say, by operation and pointer. */
+  drift: DriftEntry[];
+  /** Requests that broke the spec, by operation and message. */
+  invalidRequests: InvalidRequestEntry[];
+}
+
+/**
+ * The drift a proxy saw, grouped by API, operation, kind and pointer with a count and one
+ * redacted example. `onNew` hears of each group the first time it appears (the log line).
+ */
+export class DriftReport {
+  readonly #drift = new Map<string, DriftEntry>();
+  readonly #requests = new Map<string, InvalidRequestEntry>();
+
+  constructor(private readonly onNew: (line: string) => void = () => undefined) {}
+
+  add(api: string, operation: string, status: number, differences: readonly Difference[], now = new Date()): void {
+    const at = now.toISOString();
+    for (const difference of differences) {
+      const key = [api, operation, difference.kind, difference.pointer].join('\u0000');
+      const entry = this.#drift.get(key);
+      if (entry) {
+        entry.count++;
+        entry.lastSeen = at;
+        continue;
+      }
+      const created: DriftEntry = {
+        api,
+        operation,
+        status,
+        kind: difference.kind,
+        pointer: difference.pointer,
+        message: difference.message,
+        count: 1,
+        ...(difference.value === undefined ? {} : { example: redact(difference.value) }),
+        inferred: difference.inferred,
+        firstSeen: at,
+        lastSeen: at,
+      };
+      this.#drift.set(key, created);
+      this.onNew(`drift ${api} ${operation} ${status} ${difference.kind} ${difference.pointer || '(status)'}: ${difference.message}${difference.inferred ? ' [x-inferred]' : ''}`);
+    }
+  }
+
+  addInvalidRequest(api: string, operation: string, message: string, refused: boolean): void {
+    const key = [api, operation, message, refused].join('\u0000');
+    const entry = this.#requests.get(key);
+    if (entry) {
+      entry.count++;
+      return;
+    }
+    this.#requests.set(key, { api, operation, message, count: 1, refused });
+    this.onNew(`invalid request ${api} ${operation} ${refused ? 'refused' : 'forwarded'}: ${message}`);
+  }
+
+  toJSON(): DriftReportJson {
+    return { drift: [...this.#drift.values()].map((entry) => ({ ...entry })), invalidRequests: [...this.#requests.values()].map((entry) => ({ ...entry })) };
+  }
+
+  get size(): number {
+    return this.#drift.size;
+  }
+
+  clear(): void {
+    this.#drift.clear();
+    this.#requests.clear();
+  }
+}
+
+const SECRET_NAME = /(key|token|secret|signature|password|authorization|credential)/i;
+
+/**
+ * A value fit to show in a report: values under secret-looking names hidden, the query strings of
+ * URLs (presigned signatures) cut, long strings shortened, large arrays and objects trimmed.
+ */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (Array.isArray(value)) return depth > 3 ? `[array of ${value.length}]` : value.slice(0, 3).map((item) => redact(item, depth + 1));
+  if (typeof value === 'object' && value !== null) {
+    if (depth > 3) return '{...}';
+    return Object.fromEntries(Object.entries(value).map(([name, child]) => [name, SECRET_NAME.test(name) ? '<redacted>' : redact(child, depth + 1)]));
+  }
+  return value;
+}
+
+function redactString(text: string): string {
+  const cut = text.replace(/(https?:\/\/[^\s?#"]*)\?[^\s#"]*/g, '$1?<redacted>');
+  return cut.length > 120 ? `${cut.slice(0, 117)}...` : cut;
+}
