@@ -24,6 +24,8 @@ import { createLumixAIClient } from '@imagegen/lumixai';
 import { createLumozAIClient } from '@imagegen/lumozai';
 import { createUseapiLumaClient } from '@imagegen/useapi-luma';
 
+import { intFromEnv } from './bench-settings.mjs';
+
 const PKG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = intFromEnv('BENCH_LIFECYCLE_RUNS', 30, 3, 500);
 /** 4k life cycles cost most and say least (the goal is set at 2k): fewer of them. */
@@ -31,13 +33,6 @@ const RUNS_AT = { '1k': RUNS, '2k': RUNS, '4k': Math.max(3, Math.ceil(RUNS / 3))
 const TIERS = ['1k', '2k', '4k'];
 const MAX_POLLS = 50;
 
-function intFromEnv(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer ${min}-${max}, got ${raw}`);
-  return value;
-}
 
 /** Polls with the client's one-shot read until `done(state)`; a life cycle must not loop forever. */
 async function pollUntil(read, done) {

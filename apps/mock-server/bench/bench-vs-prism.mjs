@@ -41,6 +41,8 @@ import { promisify } from 'node:util';
 
 import autocannon from 'autocannon';
 
+import { intFromEnv } from './bench-settings.mjs';
+
 const PKG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_DIR = join(PKG_DIR, '..', '..');
 const specOf = (slug) => join(REPO_DIR, 'spec', slug, 'openapi.yaml');
@@ -312,13 +314,6 @@ const children = new Set();
 /** The autocannon run in progress, stopped on Ctrl-C so the process can exit. */
 let currentLoad;
 
-function intFromEnv(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer ${min}-${max}, got ${raw}`);
-  return value;
-}
 
 function clockTicks() {
   if (process.platform !== 'linux') return undefined;

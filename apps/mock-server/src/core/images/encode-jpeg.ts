@@ -228,27 +228,26 @@ const BASIS = Float64Array.from({ length: 64 }, (_, i) => {
   return (u === 0 ? Math.SQRT1_2 : 1) * 0.5 * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
 });
 
-/** The 2-D DCT-II of a block (T.81 A.3.3), separably: rows, then columns. */
 const DCT_ROWS = new Float64Array(64);
 const DCT_OUT = new Float64Array(64);
+
+/** The 2-D DCT-II of a block (T.81 A.3.3), separably: rows, then columns (into scratch, reused). */
 function dct(samples: Float64Array): Float64Array {
-  const rows = DCT_ROWS;
-  for (let y = 0; y < 8; y++) {
-    for (let u = 0; u < 8; u++) {
+  dctPass(samples, DCT_ROWS, true);
+  dctPass(DCT_ROWS, DCT_OUT, false);
+  return DCT_OUT;
+}
+
+/** The 1-D DCT of each row (`rows`) or each column of an 8x8 block, in place of its samples. */
+function dctPass(input: Float64Array, output: Float64Array, rows: boolean): void {
+  const at = rows ? (line: number, k: number) => line * 8 + k : (line: number, k: number) => k * 8 + line;
+  for (let line = 0; line < 8; line++) {
+    for (let frequency = 0; frequency < 8; frequency++) {
       let sum = 0;
-      for (let x = 0; x < 8; x++) sum += samples[y * 8 + x]! * BASIS[u * 8 + x]!;
-      rows[y * 8 + u] = sum;
+      for (let k = 0; k < 8; k++) sum += input[at(line, k)]! * BASIS[frequency * 8 + k]!;
+      output[at(line, frequency)] = sum;
     }
   }
-  const out = DCT_OUT;
-  for (let u = 0; u < 8; u++) {
-    for (let v = 0; v < 8; v++) {
-      let sum = 0;
-      for (let y = 0; y < 8; y++) sum += rows[y * 8 + u]! * BASIS[v * 8 + y]!;
-      out[v * 8 + u] = sum;
-    }
-  }
-  return out;
 }
 
 /** Y, Cb and Cr of every palette entry (JFIF's conversion, level-shifted by -128). */
