@@ -13,7 +13,10 @@ export type LumozAIRetryPolicy = Required<Pick<RetryingFetchOptions, 'shouldRetr
 /**
  * Which LumozAI requests may be repeated, and how long a 429 asks to wait.
  *
- * - `POST /check` only reads, so it is retried like a GET: network errors and `retryOnStatus`.
+ * - `POST /check` only reads, so it is retried like a GET (network errors and `retryOnStatus`), and
+ *   after the `500 internal_server_error` its table documents too: a poll that failed on the server
+ *   changed nothing, and giving up would lose the run the caller paid for (the conformance suite's
+ *   `poll-5xx`).
  * - `POST /run` has no documented idempotency: once it may have started a run (a network error, a
  *   5xx) it is not repeated. A 429 started nothing, so that one is retried.
  * - Anything else (output downloads) follows the default rule.
@@ -28,7 +31,7 @@ export function lumozAIRetryPolicy(baseUrl: string): LumozAIRetryPolicy {
   return {
     shouldRetry({ request, response, transient, repeatable }) {
       const url = request.url.split(/[?#]/)[0];
-      if (url === checkUrl) return transient;
+      if (url === checkUrl) return transient || response?.status === 500;
       if (url === runUrl) return transient && response?.status === 429;
       return transient && repeatable;
     },
