@@ -22,7 +22,13 @@ const SUBJECTS = [
   { name: 'naive client (test/naive-client.mjs)', vendors: ['lumixai'], subject: commandSubject(`${node} "${here('test/naive-client.mjs')}"`) },
 ];
 
-const scenarios = await loadScenarioDir(fileURLToPath(BUILT_IN_SCENARIOS));
+const all = await loadScenarioDir(fileURLToPath(BUILT_IN_SCENARIOS));
+const scenarios = all.filter((scenario) => scenario.deliveries === undefined);
+const RECEIVERS = [
+  { name: "project receiver (verifyLumenWebhook + seen ids)", command: `${node} "${here('adapters/lumen-receiver.mjs')}"` },
+  { name: "Lumen page's Python verify()", command: `python3 "${here('adapters/lumen-page-verify.py')}"` },
+  { name: 'naive receiver (test/naive-receiver.mjs)', command: `${node} "${here('test/naive-receiver.mjs')}"` },
+];
 const MARK = { pass: 'pass', fail: '**FAIL**', error: 'error', skip: 'n/a' };
 console.log(`| subject | vendor | ${scenarios.map((s) => s.id).join(' | ')} | score |`);
 console.log(`|---|---|${scenarios.map(() => '---').join('|')}|---|`);
@@ -33,5 +39,13 @@ for (const { name, vendors, subject } of SUBJECTS) {
     console.log(`| ${name} | ${vendor} | ${results.map((r) => MARK[r.verdict]).join(' | ')} | ${scoreOf(results).text} |`);
     for (const r of results) if (r.verdict === 'fail' || r.verdict === 'error') notes.push(`- ${name}, ${vendor}, ${r.scenario}: ${r.reasons.join('; ')}`);
   }
+}
+const webhookScenarios = all.filter((scenario) => scenario.deliveries !== undefined);
+console.log(`\n| receiver | vendor | ${webhookScenarios.map((s) => s.id).join(' | ')} |`);
+console.log(`|---|---|${webhookScenarios.map(() => '---').join('|')}|`);
+for (const receiver of RECEIVERS) {
+  const results = await runSuite({ scenarios: webhookScenarios, vendors: ['lumen'], receiver });
+  console.log(`| ${receiver.name} | lumen | ${results.map((r) => MARK[r.verdict]).join(' | ')} |`);
+  for (const r of results) if (r.verdict === 'fail' || r.verdict === 'error') notes.push(`- ${receiver.name}, lumen, ${r.scenario}: ${r.reasons.join('; ')}`);
 }
 console.log('\n' + notes.join('\n'));

@@ -25,6 +25,9 @@ prompt, output, timeoutMs }: it resolves for success and throws for failure.
   --vendor <slug>       a vendor to test (repeatable; default: all: ${VENDOR_SLUGS.join(', ')})
   --client "<command>"  the client under test, run with sh -c
   --module <path>       or: a Node module exporting the client function
+  --receiver "<command>"  a webhook receiver, for the webhook scenarios: it listens on 127.0.0.1
+                        (port 0), prints IMAGEGEN_WEBHOOK_URL=<url>, verifies with
+                        IMAGEGEN_WEBHOOK_SECRET and appends each job it processes to IMAGEGEN_OUTPUT
   --scenario <id>       only these scenarios (repeatable; default: all)
   --scenarios <dir>     also load the scenario files (.json, .yaml) of this folder (repeatable)
   --only-scenarios      load no built-in scenarios, only --scenarios folders
@@ -43,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
         vendor: { type: 'string', multiple: true },
         client: { type: 'string' },
         module: { type: 'string' },
+        receiver: { type: 'string' },
         scenario: { type: 'string', multiple: true },
         scenarios: { type: 'string', multiple: true },
         'only-scenarios': { type: 'boolean' },
@@ -87,26 +91,33 @@ async function main(argv: string[]): Promise<number> {
     for (const scenario of scenarios) console.log(`${scenario.id.padEnd(28)} ${scenario.title}  (${scenario.file})`);
     return 0;
   }
-  if ((args.client === undefined) === (args.module === undefined)) return usage('give the client under test: --client "<command>" or --module <path>');
+  if (args.client !== undefined && args.module !== undefined) return usage('give --client or --module, not both');
+  if (args.client === undefined && args.module === undefined && args.receiver === undefined) {
+    return usage('give the client under test: --client "<command>" or --module <path> (or a webhook receiver: --receiver "<command>")');
+  }
   const concurrency = args.concurrency === undefined ? 4 : Number(args.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) return usage('--concurrency: a whole number from 1 to 32');
   let subject;
   try {
-    subject = args.client !== undefined ? commandSubject(args.client) : await moduleSubject(args.module!);
+    if (args.client !== undefined) subject = commandSubject(args.client);
+    else if (args.module !== undefined) subject = await moduleSubject(args.module);
   } catch (error) {
     return usage(`--module ${args.module}: ${(error as Error).message}`);
   }
+  const receiver = args.receiver === undefined ? undefined : { name: args.receiver, command: args.receiver };
+  const name = subject?.name ?? receiver!.name;
   const out = args.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
   const results = await runSuite({
     scenarios,
     vendors: vendors as VendorSlug[],
-    subject,
+    ...(subject ? { subject } : {}),
+    ...(receiver ? { receiver } : {}),
     concurrency,
     onResult: (result) => out(resultLine(result)),
   });
-  out(scoreLine(results, subject.name));
-  if (args.json) console.log(toJson(results, subject.name));
-  if (args.junit) await writeFile(args.junit, toJUnit(results, subject.name));
+  out(scoreLine(results, name));
+  if (args.json) console.log(toJson(results, name));
+  if (args.junit) await writeFile(args.junit, toJUnit(results, name));
   return results.some((result) => result.verdict === 'fail' || result.verdict === 'error') ? 1 : 0;
 }
 

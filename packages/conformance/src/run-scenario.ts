@@ -190,11 +190,22 @@ async function check(
   if (!succeeded && expected.message !== undefined && !new RegExp(expected.message, 'i').test(outcome.message)) {
     reasons.push(`message: the client's message does not match /${expected.message}/i: ${firstLine.slice(0, 300)}`);
   }
-  if (!succeeded && expected.messageNamesJob && jobs.length > 0 && !jobs.some((job) => outcome.message.includes(job.id))) {
+  const named = withHandlesDecoded(outcome.message);
+  if (!succeeded && expected.messageNamesJob && jobs.length > 0 && !jobs.some((job) => named.includes(job.id))) {
     reasons.push(`messageNamesJob: the client's message names no job it created (${jobs.map((job) => job.id).join(', ')}): ${firstLine.slice(0, 300)}`);
   }
   if (mock.violations.length > 0) reasons.push(`mock: answers broke the spec (a mock bug): ${mock.violations.map((v) => v.message).join('; ')}`);
   return reasons;
+}
+
+/**
+ * The message with every job handle in the project's format (`imagegen-job:<vendor>:<base64url of
+ * [baseUrl, id, parts?]>`) decoded beside it, so a client that reports a resumable handle instead
+ * of a bare id names the job too.
+ */
+function withHandlesDecoded(message: string): string {
+  const decoded = [...message.matchAll(/imagegen-job:[a-z-]+:([A-Za-z0-9_-]+)/g)].map((match) => Buffer.from(match[1]!, 'base64url').toString('utf8'));
+  return [message, ...decoded].join('\n');
 }
 
 async function checkImage(file: string, requests: RecordedRequest[]): Promise<string[]> {

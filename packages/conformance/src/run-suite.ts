@@ -3,12 +3,17 @@ import type { ScenarioResult } from './run-scenario.js';
 import type { Scenario } from './scenario.js';
 import { resolveScenario } from './scenario.js';
 import type { Subject } from './subject.js';
+import { runWebhookScenario } from './webhook-scenario.js';
+import type { Receiver } from './webhook-scenario.js';
 import type { VendorSlug } from './vendors.js';
 
 export interface SuiteOptions {
   scenarios: readonly Scenario[];
   vendors: readonly VendorSlug[];
-  subject: Subject;
+  /** The client under test, for job scenarios; without one they are skipped. */
+  subject?: Subject;
+  /** The webhook receiver under test, for webhook scenarios; without one they are skipped. */
+  receiver?: Receiver;
   /** Scenarios run at once, each with its own mock. Default: 4. */
   concurrency?: number;
   /** Told about each result as it is known, in the suite's order. Default: none. */
@@ -30,10 +35,12 @@ export async function runSuite(options: SuiteOptions): Promise<ScenarioResult[]>
       const index = next++;
       const { vendor, scenario } = runs[index]!;
       const resolved = resolveScenario(scenario, vendor);
-      results[index] =
-        'skip' in resolved
-          ? { scenario: scenario.id, title: scenario.title, vendor, subject: options.subject.name, verdict: 'skip', reasons: [resolved.skip], durationMs: 0, file: scenario.file }
-          : await runScenario(resolved, options.subject);
+      const webhook = scenario.deliveries !== undefined;
+      const name = (webhook ? options.receiver?.name : options.subject?.name) ?? 'none';
+      const skip = (reason: string): ScenarioResult => ({ scenario: scenario.id, title: scenario.title, vendor, subject: name, verdict: 'skip', reasons: [reason], durationMs: 0, file: scenario.file });
+      if ('skip' in resolved) results[index] = skip(resolved.skip);
+      else if (webhook) results[index] = options.receiver ? await runWebhookScenario(resolved, options.receiver) : skip('a webhook scenario: give a receiver (--receiver)');
+      else results[index] = options.subject ? await runScenario(resolved, options.subject) : skip('a client scenario: give a client (--client or --module)');
       report();
     }
   };

@@ -26,8 +26,21 @@ export interface ScenarioResponse {
   times?: number;
 }
 
+/**
+ * The deliveries a webhook scenario sends the receiver: the mock's own signed one, the same again,
+ * its body changed under the original signature, and a correctly signed one an hour old.
+ */
+export const WEBHOOK_DELIVERIES = ['genuine', 'duplicate', 'tampered', 'stale'] as const;
+export type WebhookDeliveryKind = (typeof WEBHOOK_DELIVERIES)[number];
+
 /** What must hold after the client ran, read from the mock's ledger and request log. */
 export interface Expectations {
+  /** Webhook scenarios: deliveries the receiver answers 2xx. */
+  accepted?: WebhookDeliveryKind[];
+  /** Webhook scenarios: deliveries the receiver answers 4xx. */
+  refused?: WebhookDeliveryKind[];
+  /** Webhook scenarios: the receiver records the genuine job once in IMAGEGEN_OUTPUT, and nothing else. */
+  processedOnce?: boolean;
   /** `success`: the client exits 0; `failure`: it reports failure (non-zero); `any`: either. */
   exit: 'success' | 'failure' | 'any';
   /** Jobs the mock holds for this one logical request (each is billed). Default: not checked. */
@@ -78,6 +91,8 @@ export interface Scenario {
   vendors?: VendorSlug[];
   given?: ScenarioGiven;
   responses?: ScenarioResponse[];
+  /** A webhook scenario (run against a receiver, not a client): the deliveries it sends. */
+  deliveries?: WebhookDeliveryKind[];
   expected: Expectations;
   /** Per-vendor changes. */
   overrides?: Partial<Record<VendorSlug, VendorOverride>>;
@@ -92,6 +107,7 @@ export interface ResolvedScenario {
   vendor: VendorSlug;
   given: Required<ScenarioGiven>;
   responses: ScenarioResponse[];
+  deliveries?: WebhookDeliveryKind[];
   expected: Expectations;
   file: string;
 }
@@ -148,7 +164,7 @@ type Fail = (problem: string) => Error;
 /** Checks a parsed scenario; `fail` builds the error for the first problem found. */
 export function checkScenario(data: unknown, fail: Fail): Omit<Scenario, 'file'> {
   const root = object(data, 'the scenario', fail);
-  only(root, 'the scenario', ['id', 'title', 'description', 'vendors', 'given', 'responses', 'expected', 'overrides'], fail);
+  only(root, 'the scenario', ['id', 'title', 'description', 'vendors', 'given', 'responses', 'deliveries', 'expected', 'overrides'], fail);
   const id = string(root.id, 'id', fail);
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) throw fail(`id: "${id}" must be lowercase words joined by dashes`);
   const title = string(root.title, 'title', fail);
@@ -166,6 +182,7 @@ export function checkScenario(data: unknown, fail: Fail): Omit<Scenario, 'file'>
     ...(vendors ? { vendors } : {}),
     ...(root.given === undefined ? {} : { given: checkGiven(root.given, 'given', fail) }),
     ...(root.responses === undefined ? {} : { responses: checkResponses(root.responses, 'responses', fail) }),
+    ...(root.deliveries === undefined ? {} : { deliveries: deliveryList(root.deliveries, 'deliveries', fail) }),
     expected: checkExpected(root.expected, 'expected', fail, false) as Expectations,
   };
   if (root.overrides !== undefined) {
@@ -198,6 +215,7 @@ export function resolveScenario(scenario: Scenario, vendor: VendorSlug): Resolve
     vendor,
     given: { ...DEFAULT_GIVEN, ...scenario.given, ...override.given },
     responses: override.responses ?? scenario.responses ?? [],
+    ...(scenario.deliveries ? { deliveries: scenario.deliveries } : {}),
     expected: { ...scenario.expected, ...override.expected },
     file: scenario.file,
   };
@@ -233,13 +251,14 @@ function checkResponses(value: unknown, at: string, fail: Fail): ScenarioRespons
 
 function checkExpected(value: unknown, at: string, fail: Fail, partial: boolean): Partial<Expectations> {
   const expected = object(value, at, fail);
-  only(expected, at, ['exit', 'jobs', 'requests', 'honoursWaits', 'output', 'message', 'messageNamesJob', 'faultsFired'], fail);
+  only(expected, at, ['exit', 'jobs', 'requests', 'honoursWaits', 'output', 'message', 'messageNamesJob', 'faultsFired', 'accepted', 'refused', 'processedOnce'], fail);
+  for (const list of ['accepted', 'refused'] as const) if (expected[list] !== undefined) deliveryList(expected[list], `${at}.${list}`, fail);
   if (!partial || expected.exit !== undefined) oneOf(expected.exit, `${at}.exit`, ['success', 'failure', 'any'], fail);
   if (expected.jobs !== undefined) count(expected.jobs, `${at}.jobs`, fail);
   if (expected.requests !== undefined) {
     for (const [operation, range] of Object.entries(object(expected.requests, `${at}.requests`, fail))) count(range, `${at}.requests.${operation}`, fail);
   }
-  for (const flag of ['honoursWaits', 'messageNamesJob', 'faultsFired'] as const) {
+  for (const flag of ['honoursWaits', 'messageNamesJob', 'faultsFired', 'processedOnce'] as const) {
     if (expected[flag] !== undefined && typeof expected[flag] !== 'boolean') throw fail(`${at}.${flag}: must be true or false`);
   }
   if (expected.output !== undefined) oneOf(expected.output, `${at}.output`, ['image', 'image-if-success', 'none'], fail);
@@ -252,6 +271,13 @@ function checkExpected(value: unknown, at: string, fail: Fail, partial: boolean)
     }
   }
   return expected as Partial<Expectations>;
+}
+
+function deliveryList(value: unknown, at: string, fail: Fail): WebhookDeliveryKind[] {
+  if (!Array.isArray(value) || value.some((kind) => !(WEBHOOK_DELIVERIES as readonly unknown[]).includes(kind))) {
+    throw fail(`${at}: must be a list of ${WEBHOOK_DELIVERIES.join(', ')}`);
+  }
+  return value as WebhookDeliveryKind[];
 }
 
 function object(value: unknown, at: string, fail: Fail): Record<string, unknown> {

@@ -18,6 +18,8 @@ const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const NAIVE = fileURLToPath(new URL('./naive-client.mjs', import.meta.url));
 const PROJECT_CLIENTS = fileURLToPath(new URL('../adapters/project-clients.mjs', import.meta.url));
 const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url));
+const NAIVE_RECEIVER = fileURLToPath(new URL('./naive-receiver.mjs', import.meta.url));
+const PROJECT_RECEIVER = fileURLToPath(new URL('../adapters/lumen-receiver.mjs', import.meta.url));
 
 let workDir: string;
 beforeAll(async () => {
@@ -79,6 +81,23 @@ describe('the project clients through their one-call methods, as a module', () =
   });
 });
 
+describe('webhook receivers (Lumen signs its webhooks)', () => {
+  it("the project's receiver (verifyLumenWebhook, duplicates remembered) passes; a naive one fails by name", async () => {
+    const good = await cli(['--vendor', 'lumen', '--receiver', `"${process.execPath}" "${PROJECT_RECEIVER}"`, '--scenario', 'webhook-deliveries']);
+    expect(good.stdout).toMatch(/^PASS {2}lumen +webhook-deliveries/m);
+    expect(good.code).toBe(0);
+    const naive = await cli(['--vendor', 'lumen', '--receiver', `"${process.execPath}" "${NAIVE_RECEIVER}"`, '--scenario', 'webhook-deliveries']);
+    expect(naive.code).toBe(1);
+    expect(naive.stdout).toMatch(/^FAIL {2}lumen +webhook-deliveries: refused\.stale: the receiver answered the stale delivery 204, expected 4xx; processedOnce: the receiver recorded job \w+ 2 times in IMAGEGEN_OUTPUT, expected once; processedOnce: the receiver also processed deliveries it should have refused: \w+ succeeded$/m);
+  });
+
+  it('a receiver scenario is skipped for a client and for vendors that do not sign', async () => {
+    const { stdout } = await cli(['--vendor', 'lumixai', '--vendor', 'lumen', '--receiver', `"${process.execPath}" "${NAIVE_RECEIVER}"`, '--client', 'false', '--scenario', 'webhook-deliveries', '--scenario', 'happy-path']);
+    expect(stdout).toMatch(/^SKIP {2}lumixai +webhook-deliveries: applies to lumen only$/m);
+    expect(stdout).toMatch(/^FAIL {2}lumen +happy-path: exit: the client reported failure/m);
+  });
+});
+
 describe('expectations are read from the mock, not from the client', () => {
   const env = (overrides: Partial<ClientEnv> = {}) => overrides;
   it('a client that claims success without writing the image fails on output', async () => {
@@ -102,6 +121,21 @@ describe('expectations are read from the mock, not from the client', () => {
     const result = await runScenario(resolved, functionSubject(forged, 'forger'));
     expect(result.verdict).toBe('fail');
     expect(result.reasons).toEqual([expect.stringMatching(/^output: the png written \(\d+x\d+, \d+ bytes\) is not an image the mock served \(served: \d+x\d+\)$/)]);
+  });
+
+  it('a failing client names its job by id or by a resumable handle (imagegen-job:...)', async () => {
+    const resolved = resolveScenario(await scenario('job-slower-than-deadline'), 'lumixai');
+    if ('skip' in resolved) throw new Error('applies to lumixai');
+    const reporter = (report: (id: string, env: ClientEnv) => string) => async (given: ClientEnv) => {
+      const answer = await fetch(`${given.baseUrl}/v1/images/jobs`, { method: 'POST', headers: { 'X-API-Key': given.apiKey, 'Content-Type': 'application/json' }, body: JSON.stringify({ model: 'imagen-nano-banana-2-flash', prompt: 'x' }) });
+      const { id } = (await answer.json()) as { id: string };
+      throw new Error(report(id, given));
+    };
+    const handle = (id: string, given: ClientEnv) => `gave up; resume with imagegen-job:lumixai:${Buffer.from(JSON.stringify([given.baseUrl, id])).toString('base64url')}`;
+    expect((await runScenario(resolved, functionSubject(reporter(handle), 'handle'))).verdict).toBe('pass');
+    expect((await runScenario(resolved, functionSubject(reporter((id) => `gave up on job ${id}`), 'id'))).verdict).toBe('pass');
+    const silent = await runScenario(resolved, functionSubject(reporter(() => 'gave up'), 'silent'));
+    expect(silent.reasons).toEqual([expect.stringMatching(/^messageNamesJob: the client's message names no job it created \([0-9a-f-]{36}\): Error: gave up/)]);
   });
 
   it('a fault the client never meets is a failure, not a pass', async () => {
