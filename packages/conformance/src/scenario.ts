@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 
+import type { FaultPlanInput } from '@imagegen/mock-server';
 import { parse as parseYaml } from 'yaml';
 
 import { VENDOR_SLUGS, isVendorSlug } from './vendors.js';
@@ -10,21 +11,10 @@ import type { VendorSlug } from './vendors.js';
 export type Count = number | { min?: number; max?: number };
 
 /**
- * One fault the mock answers with, as a fault plan without its `api` (the scenario's vendor). The
- * operation is a role, `submit`, `poll` or `download`, resolved per vendor, or a spec `operationId`.
+ * One fault the mock answers with: a fault plan without its `api` (the scenario's vendor) or key.
+ * The operation is a role, `submit`, `poll` or `download`, resolved per vendor, or a spec `operationId`.
  */
-export interface ScenarioResponse {
-  operation: string;
-  fault: 'reset' | 'drop-after-commit' | 'status' | 'latency' | 'job-outcome' | 'expire-outputs';
-  status?: number;
-  retryAfterSeconds?: number;
-  latencyMs?: number;
-  outcome?: 'failed' | 'cancelled';
-  code?: string;
-  message?: string;
-  nth?: number;
-  times?: number;
-}
+export type ScenarioResponse = Omit<FaultPlanInput, 'api' | 'key'>;
 
 /**
  * The deliveries a webhook scenario sends the receiver: the mock's own signed one, the same again,
