@@ -28,7 +28,11 @@ export async function runSuite(options: SuiteOptions): Promise<ScenarioResult[]>
   let next = 0;
   let reported = 0;
   const report = () => {
-    while (reported < runs.length && results[reported]) options.onResult?.(results[reported++]!);
+    // The index moves outside the optional call: `f?.(x++)` skips `x++` when there is no `f`.
+    while (reported < runs.length && results[reported]) {
+      const result = results[reported++]!;
+      options.onResult?.(result);
+    }
   };
   const worker = async () => {
     while (next < runs.length) {

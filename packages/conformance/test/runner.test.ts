@@ -158,6 +158,10 @@ describe('scenario files', () => {
     expect(scenarios.map((s) => s.id)).toEqual(expect.arrayContaining(['happy-path', 'submit-429-wait', 'poll-5xx', 'submit-drop-after-commit', 'submit-reset', 'output-expired', 'job-moderated', 'job-slower-than-deadline']));
     const results = await runSuite({ scenarios, vendors: [], subject: functionSubject(async () => undefined, 'none') });
     expect(results).toEqual([]);
+    // Without onResult too (it once spun forever when nobody listened), every result comes back.
+    const skipped = await runSuite({ scenarios, vendors: ['lumixai', 'lumen'] });
+    expect(skipped).toHaveLength(scenarios.length * 2);
+    expect(skipped.every((result) => result.verdict === 'skip')).toBe(true);
   });
 
   it.each([
