@@ -7,13 +7,15 @@
 // The pages are opened on machines without internet, so nothing may load from another host:
 // the Redoc bundle is inlined, the template forbids remote loads, and the build checks the output.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { inferenceMarkdown } from '@imagegen/spec/inferences.mjs';
 import { parse } from 'yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,13 +62,27 @@ function listSlugs() {
     .sort();
 }
 
+/**
+ * The spec as the page shows it: its description ends with the inference report (every node marked
+ * `x-inferred`, where and why), which Redoc renders as a section with its own menu entry. The spec
+ * refers only to itself, so a JSON copy in a scratch directory renders the same.
+ */
+function withInferenceReport(slug, doc) {
+  const described = { ...doc, info: { ...doc.info, description: `${doc.info.description ?? ''}\n\n${inferenceMarkdown(doc)}` } };
+  const file = join(mkdtempSync(join(tmpdir(), `docs-${slug}-`)), 'openapi.json');
+  writeFileSync(file, JSON.stringify(described));
+  return file;
+}
+
 async function renderApi(slug) {
   const specPath = join(specDir, slug, 'openapi.yaml');
-  const { info } = parse(readFileSync(specPath, 'utf8')) ?? {};
+  const doc = parse(readFileSync(specPath, 'utf8')) ?? {};
+  const { info } = doc;
   if (info?.title == null || info.version == null) throw new Error(`${specPath} needs info.title and info.version`);
   const file = `${slug}.html`;
   const output = join(distDir, file);
-  const args = [redoclyBin, 'build-docs', specPath, '--output', output, '--template', template];
+  const renderedSpec = withInferenceReport(slug, doc);
+  const args = [redoclyBin, 'build-docs', renderedSpec, '--output', output, '--template', template];
   // --inlineBundle embeds the Redoc script; without it the page imports it from cdn.redocly.com.
   args.push('--inlineBundle', '--openapi', JSON.stringify(redocOptions));
   try {
@@ -79,6 +95,8 @@ async function renderApi(slug) {
   } catch (error) {
     // The CLI's own output says what is wrong with the spec; show it only when it failed.
     throw new Error(`redocly build-docs failed for ${slug}:\n${error.stdout ?? ''}${error.stderr ?? error.message}`);
+  } finally {
+    rmSync(dirname(renderedSpec), { recursive: true, force: true });
   }
 
   const html = readFileSync(output, 'utf8').replace(REDOC_LOGO_URL, INLINE_LOGO);

@@ -33,6 +33,8 @@ interface Api {
   operations: Operation[];
   /** Whether some node of the spec carries `x-inferred: true`. */
   hasInferred: boolean;
+  /** The `x-inferred-reason` of every marked node, in document order. */
+  inferredReasons: string[];
   /** The spec's own `servers`: the standalone page lists exactly these. */
   servers: Array<{ url: string; description?: string }>;
 }
@@ -44,6 +46,14 @@ function hasInferredNode(node: unknown): boolean {
   if (node === null || typeof node !== 'object') return false;
   const record = node as Record<string, unknown>;
   return record['x-inferred'] === true || Object.values(record).some(hasInferredNode);
+}
+
+function inferredReasonsOf(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(inferredReasonsOf);
+  if (node === null || typeof node !== 'object') return [];
+  const record = node as Record<string, unknown>;
+  const own = record['x-inferred'] === true ? [String(record['x-inferred-reason'])] : [];
+  return [...own, ...Object.entries(record).filter(([key]) => !key.startsWith('x-')).flatMap(([, child]) => inferredReasonsOf(child))];
 }
 
 function loadApi(slug: string): Api {
@@ -60,7 +70,15 @@ function loadApi(slug: string): Api {
       });
     }
   }
-  return { slug, title: doc.info.title, version: String(doc.info.version), operations, hasInferred: hasInferredNode(doc), servers: doc.servers ?? [] };
+  return {
+    slug,
+    title: doc.info.title,
+    version: String(doc.info.version),
+    operations,
+    hasInferred: hasInferredNode(doc),
+    inferredReasons: inferredReasonsOf(doc),
+    servers: doc.servers ?? [],
+  };
 }
 
 // The same rule as build-docs.mjs: every spec/<slug>/openapi.yaml is an API.
@@ -224,6 +242,24 @@ describe.each(apis)('/docs/$slug', (api) => {
     expect(errors).toEqual([]);
     expect(requests).toContain(url); // the recorder works, so the next check can fail
     expect(requests.filter(leavesLoopback)).toEqual([]);
+  });
+});
+
+describe.each(apis)('/docs/$slug inference report', (api) => {
+  it('shows a section with the number of inferred nodes and a row with the reason of each', async () => {
+    const { page } = await watchedPage();
+    await page.goto(`${base}/docs/${api.slug}`);
+    // A heading of its own, with a deep link (#section/inference-report) a reader can share.
+    const heading = page.locator('[id="section/inference-report"]');
+    await heading.waitFor();
+    expect((await heading.innerText()).trim()).toBe('Inference report');
+    const count = api.inferredReasons.length;
+    expect(count).toBeGreaterThan(0);
+    expect(await heading.locator('xpath=following::p[1]').innerText()).toContain(`This contract marks ${count} nodes x-inferred`);
+    const rows = heading.locator('xpath=following::table[1]').locator('tbody tr');
+    expect(await rows.count()).toBe(count);
+    const shown = await rows.evaluateAll((cells) => cells.map((row) => row.lastElementChild?.textContent?.trim() ?? ''));
+    expect(shown).toEqual(api.inferredReasons);
   });
 });
 

@@ -23,6 +23,7 @@ import { loadSpec } from './core/spec-document.js';
 import { useLeanJsonResponses } from './core/json-response.js';
 import { originResolver } from './core/origin.js';
 import { originFormTargets } from './core/request-target.js';
+import { INFERENCE_ROUTES_PATH, inferenceRoutes } from './core/inference-routes.js';
 import { WEBHOOK_ROUTES_PATH, webhookRoutes } from './core/webhook-routes.js';
 import { faultTargetOf } from './core/fault-plan-stage.js';
 import { FAULT_PLAN_ROUTES_PATH, faultPlanRoutes } from './core/fault-plan-routes.js';
@@ -220,6 +221,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks, { apis: apis.map((api) => api.slug) }));
   app.use(FAULT_PLAN_ROUTES_PATH, faultPlanRoutes(faults));
   app.use(DRIFT_ROUTES_PATH, driftRoutes(drift));
+  app.use(INFERENCE_ROUTES_PATH, inferenceRoutes([...contexts.values()].map((handle) => handle.ctx)));
 
   app.get('/', (req, res) => {
     const origin = originOf(req);

@@ -355,6 +355,7 @@ const DOCUMENTED_ERRORS = {
   getImageJob: {
     400: 'validation_error',
     401: 'authentication_error',
+    403: 'permission_denied_error',
     404: 'resource_not_found_error',
     429: 'rate_limit_error',
     503: 'service_unavailable',
@@ -362,6 +363,7 @@ const DOCUMENTED_ERRORS = {
   downloadImageResult: {
     400: 'validation_error',
     401: 'authentication_error',
+    403: 'permission_denied_error',
     404: 'resource_not_found_error',
     429: 'rate_limit_error',
     503: 'service_unavailable',

@@ -60,7 +60,7 @@ export interface components {
          */
         GenerationId: string;
         /**
-         * @description Model identifier. `uni-1` is the default tier; `uni-1-max` produces higher-quality output than `uni-1` at a higher per-image price. Both models are available to all accounts.
+         * @description Model identifier. `uni-1` is the default tier; `uni-1-max` produces higher-quality output than `uni-1` at a higher per-image price. Both models are available to all accounts; see Luma's Pricing page for the per-image rates.
          * @enum {string}
          */
         Model: "uni-1" | "uni-1-max";
@@ -147,7 +147,11 @@ export interface components {
              */
             url: string;
         };
-        /** @description Generation status and output. */
+        /**
+         * @description Generation status and output. The reference page's own example (a `queued` generation with a
+         *     `failure_code`, `output` and `"created_at": "created_at"`) is a generated placeholder that
+         *     this schema refuses: it contradicts the page's "populated on completion".
+         */
         Generation: {
             id: components["schemas"]["GenerationId"];
             /**
@@ -182,44 +186,8 @@ export interface components {
         };
         /** @description Human-readable explanation. Branch on the HTTP status, then read this for specifics. */
         ErrorDetail: string;
-        /** @description `400` body. */
-        BadRequestError: {
-            detail: components["schemas"]["ErrorDetail"];
-        };
-        /** @description `401` body. */
-        UnauthorizedError: {
-            detail: components["schemas"]["ErrorDetail"];
-        };
-        /** @description `402` body. */
-        PaymentRequiredError: {
-            detail: components["schemas"]["ErrorDetail"];
-        };
-        /** @description `403` body. */
-        ForbiddenError: {
-            detail: components["schemas"]["ErrorDetail"];
-        };
-        /** @description `404` body. */
-        NotFoundError: {
-            detail: components["schemas"]["ErrorDetail"];
-        };
-        /** @description `413` body. */
-        PayloadTooLargeError: {
-            detail: components["schemas"]["ErrorDetail"];
-        };
-        /** @description `422` body. */
-        UnprocessableEntityError: {
-            detail: components["schemas"]["ErrorDetail"];
-        };
-        /** @description `429` body. */
-        TooManyRequestsError: {
-            detail: components["schemas"]["ErrorDetail"];
-        };
-        /** @description `502` body. */
-        BadGatewayError: {
-            detail: components["schemas"]["ErrorDetail"];
-        };
-        /** @description `503` body. */
-        ServiceUnavailableError: {
+        /** @description Every error's body. The HTTP status tells errors apart; `detail` says what was wrong. */
+        ErrorBody: {
             detail: components["schemas"]["ErrorDetail"];
         };
     };
@@ -230,7 +198,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["BadRequestError"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description Invalid or missing API key. Not retryable. */
@@ -244,7 +212,7 @@ export interface components {
                  *       "detail": "Invalid or missing API key"
                  *     }
                  */
-                "application/json": components["schemas"]["UnauthorizedError"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description Insufficient balance to start the generation. Add funds; not retryable as is. */
@@ -258,7 +226,7 @@ export interface components {
                  *       "detail": "Insufficient balance"
                  *     }
                  */
-                "application/json": components["schemas"]["PaymentRequiredError"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description Access denied (suspended or deactivated client). Not retryable. */
@@ -272,7 +240,7 @@ export interface components {
                  *       "detail": "This API client is suspended"
                  *     }
                  */
-                "application/json": components["schemas"]["ForbiddenError"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description No generation with this id is visible to this API key. Not retryable. */
@@ -286,7 +254,7 @@ export interface components {
                  *       "detail": "Generation not found"
                  *     }
                  */
-                "application/json": components["schemas"]["NotFoundError"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description An input image exceeds the size limit. Resize it; not retryable as is. */
@@ -300,7 +268,7 @@ export interface components {
                  *       "detail": "Input image exceeds the 50 MB limit"
                  *     }
                  */
-                "application/json": components["schemas"]["PayloadTooLargeError"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -319,7 +287,7 @@ export interface components {
                  *       "detail": "source: provide either url or data, not both"
                  *     }
                  */
-                "application/json": components["schemas"]["UnprocessableEntityError"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description Rate limited, by requests per minute or by concurrent (unfinished) generations. Retry after `Retry-After` seconds. */
@@ -333,7 +301,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["TooManyRequestsError"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description Upstream service unavailable. Retry with backoff. */
@@ -347,7 +315,7 @@ export interface components {
                  *       "detail": "Upstream service unavailable"
                  *     }
                  */
-                "application/json": components["schemas"]["BadGatewayError"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description Image ingestion unavailable. Retry, or send the image as base64 `data` instead of a `url`. */
@@ -361,7 +329,7 @@ export interface components {
                  *       "detail": "Image ingestion unavailable"
                  *     }
                  */
-                "application/json": components["schemas"]["ServiceUnavailableError"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
     };

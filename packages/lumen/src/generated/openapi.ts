@@ -477,7 +477,7 @@ export interface components {
          */
         TaskId: components["schemas"]["TaskId"];
         /**
-         * @description `sha256=` followed by the hex HMAC-SHA256 of the raw body, keyed with the task's
+         * @description `sha256=` followed by the lowercase hex HMAC-SHA256 of the raw body, keyed with the task's
          *     `webhook_secret`. The example signs the `succeeded` payload example sent as compact JSON
          *     (`{"id":"a1b2c3d4e5f6","status":"succeeded","data":[{"url":"https://img.lumen.mengfanlab.top/a1b2c3d4e5f6/0.png"}]}`)
          *     with the secret `your-secret`.

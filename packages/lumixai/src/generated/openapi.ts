@@ -13,7 +13,9 @@ export interface paths {
         };
         /**
          * List public models
-         * @description Returns available model slugs and public model metadata. Read `aspect_ratios`, `resolutions`, `default_resolution` and `max_resolution` before building UI.
+         * @description Returns available model slugs and public model metadata. Read `aspect_ratios`, `resolutions`,
+         *     `default_resolution` and `max_resolution` before building UI. The page says 39 model slugs
+         *     are available, grouped by provider, from the same catalog the site menu uses; it names three.
          */
         get: operations["listModels"];
         put?: never;
@@ -53,7 +55,9 @@ export interface paths {
         };
         /**
          * Poll image job
-         * @description Returns `pending`, `running`, `done`, or `error`. When done, `data[0].download_url` streams the file through LumixAI. Upstream CDN URLs are not returned.
+         * @description Returns `pending`, `running`, `done`, or `error`. When done, `data[0].download_url` streams the
+         *     file through LumixAI. Upstream CDN URLs are not returned. The page's Node example polls every
+         *     two seconds while the job is `pending` or `running`, and throws `result.error` on `error`.
          */
         get: operations["getImageJob"];
         put?: never;
@@ -73,7 +77,9 @@ export interface paths {
         };
         /**
          * Download generated image
-         * @description Streams the image file from the backend with `Content-Disposition: attachment`. Download promptly because generated images are not stored for you.
+         * @description Streams the image file from the backend with `Content-Disposition: attachment`. Download
+         *     promptly because generated images are not stored for you. The page's curl example passes `-L`:
+         *     follow redirects to reach the file.
          */
         get: operations["downloadImageResult"];
         put?: never;
@@ -461,8 +467,6 @@ export interface components {
             headers: {
                 /**
                  * @description Seconds to wait before retrying.
-                 *
-                 *     *Inferred:* the documentation says only that the RPM limit was exceeded.
                  * @example 12
                  */
                 "Retry-After": number;
@@ -513,8 +517,6 @@ export interface components {
          * @description Makes a job-creating request safe to retry. Repeating a key with the same body returns the
          *     original job instead of creating (and billing) a second one; repeating it with a different
          *     body answers `409 idempotency_conflict`.
-         *
-         *     *Inferred:* the documentation lists `409 idempotency_conflict` ("Duplicate request conflict") but names no header.
          * @example 7d4a8c3e-5b1f-4e0a-9c2d-1f6e8b9a0c47
          */
         IdempotencyKey: string;
@@ -559,8 +561,6 @@ export interface operations {
                  * @description Makes a job-creating request safe to retry. Repeating a key with the same body returns the
                  *     original job instead of creating (and billing) a second one; repeating it with a different
                  *     body answers `409 idempotency_conflict`.
-                 *
-                 *     *Inferred:* the documentation lists `409 idempotency_conflict` ("Duplicate request conflict") but names no header.
                  * @example 7d4a8c3e-5b1f-4e0a-9c2d-1f6e8b9a0c47
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -614,6 +614,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationError"];
             401: components["responses"]["AuthenticationError"];
+            403: components["responses"]["PermissionDeniedError"];
             404: components["responses"]["ResourceNotFoundError"];
             429: components["responses"]["RateLimitError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -650,6 +651,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationError"];
             401: components["responses"]["AuthenticationError"];
+            403: components["responses"]["PermissionDeniedError"];
             404: components["responses"]["ResourceNotFoundError"];
             429: components["responses"]["RateLimitError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -663,8 +665,6 @@ export interface operations {
                  * @description Makes a job-creating request safe to retry. Repeating a key with the same body returns the
                  *     original job instead of creating (and billing) a second one; repeating it with a different
                  *     body answers `409 idempotency_conflict`.
-                 *
-                 *     *Inferred:* the documentation lists `409 idempotency_conflict` ("Duplicate request conflict") but names no header.
                  * @example 7d4a8c3e-5b1f-4e0a-9c2d-1f6e8b9a0c47
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

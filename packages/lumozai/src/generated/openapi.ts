@@ -356,7 +356,7 @@ export interface components {
                 "application/json": components["schemas"]["ValidationErrorBody"];
             };
         };
-        /** @description `rate_limit_exceeded`: the hourly rate limit is used up; `X-RateLimit-Reset` says when it resets. */
+        /** @description `rate_limit_exceeded`: the hourly rate limit is used up; `X-RateLimit-Reset` says when it resets. Implement exponential backoff to handle rate limiting gracefully. */
         RateLimitExceeded: {
             headers: {
                 "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
