@@ -178,11 +178,26 @@ describe.each(apis)('/docs/$slug', (api) => {
 
     // Redoc 3 lists tag groups collapsed ("+ Show") and renders one group's operations at a time.
     // The groups appear only once the client has rendered, so wait for the first one.
-    await page.getByRole('button', { name: '+ Show' }).first().waitFor();
-    const groupIds = await page
-      .locator('[data-section-id]')
-      .filter({ has: page.getByRole('button', { name: '+ Show' }) })
-      .evaluateAll((sections) => sections.map((section) => section.getAttribute('data-section-id') ?? ''));
+    // Redoc renders sections as they near the viewport; the description (inference report
+    // included) pushes the groups below it, so scroll until the first one is there.
+    await vi.waitFor(
+      async () => {
+        await page.mouse.wheel(0, 2000);
+        await page.getByRole('button', { name: '+ Show' }).first().waitFor({ timeout: 500 });
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    const groups = page.locator('[data-section-id]').filter({ has: page.getByRole('button', { name: '+ Show' }) });
+    // Scroll to the end so every group is rendered before they are listed.
+    await vi.waitFor(
+      async () => {
+        await page.mouse.wheel(0, 4000);
+        const atEnd = await page.evaluate(() => window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2);
+        if (!atEnd) throw new Error('not at the end of the page yet');
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    const groupIds = await groups.evaluateAll((sections) => sections.map((section) => section.getAttribute('data-section-id') ?? ''));
     expect(groupIds.length).toBeGreaterThan(0);
 
     const inferredMarker = /^inferred:\s*true$/; // Redoc shows `x-inferred: true` as "inferred: true".
