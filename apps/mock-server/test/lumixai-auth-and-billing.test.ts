@@ -67,6 +67,20 @@ describe('LumixAI authentication, scopes, credits and rate limits', () => {
     expect((await h.call('/v1/images/jobs', { key: 'k', json: validJob })).status).toBe(402);
   });
 
+  it('answers a scoped key 403 for its workspace\'s job and result of a model outside its scope, 200 within it', async () => {
+    const h = await startMock();
+    const { id: fluxJob } = (await (await h.call('/v1/images/jobs', { json: flux })).json()) as { id: string };
+    const { id: ownJob } = (await (await h.call('/v1/images/jobs', { json: validJob })).json()) as { id: string };
+    for (const path of [`/v1/images/jobs/${fluxJob}`, `/v1/images/results/${fluxJob}/download`]) {
+      const response = await h.call(path, { key: 'air_live_mock_scoped' });
+      expect(response.status, path).toBe(403);
+      const error = await errorOf(response);
+      expect(error.type).toBe('permission_denied_error');
+      expect(error.message).toMatch(/flux-kontext/);
+    }
+    expect((await h.call(`/v1/images/jobs/${ownJob}`, { key: 'air_live_mock_scoped' })).status).toBe(200);
+  });
+
   it('never shows one workspace another workspace\'s jobs or results', async () => {
     const h = await startMock({ apis: { lumixai: { keys: [{ key: DEV_KEY }, { key: 'air_live_other' }] } } });
     const { id } = (await (await h.call('/v1/images/jobs', { json: validJob })).json()) as { id: string };

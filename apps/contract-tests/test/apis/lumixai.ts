@@ -44,8 +44,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 interface LumixAIPlan {
   /** The request body, for operations that take one. Default: {@link VALID_BODY}. */
   body?: ImageGenerationRequest;
-  /** The path id, for operations that take one: a job that finished, or an id that never existed. */
-  id?: 'finished-job' | 'unknown';
+  /**
+   * The path id, for operations that take one: a job that finished, one that finished on a model
+   * outside the scoped key's scope (made with the all-models key), or an id that never existed.
+   */
+  id?: 'finished-job' | 'out-of-scope-job' | 'unknown';
   /** First send this body under the same Idempotency-Key (that call must succeed). */
   sameKeyFirst?: ImageGenerationRequest;
 }
@@ -77,6 +80,12 @@ const SCENARIOS: Record<string, Scenario<Types>> = {
   },
   '402': { how: 'the key of a workspace without credits', plan: () => ({ key: KEYS.noCredits }) },
   '403': { how: 'the scoped key asking for a model outside its scope', plan: () => ({ key: KEYS.scoped, body: OUT_OF_SCOPE_BODY }) },
+  // "API key exists but cannot access the resource": the error table holds for every endpoint.
+  'getImageJob 403': { how: "the scoped key polling its workspace's job of a model outside its scope", plan: () => ({ key: KEYS.scoped, id: 'out-of-scope-job' }) },
+  'downloadImageResult 403': {
+    how: "the scoped key downloading its workspace's result of a model outside its scope",
+    plan: () => ({ key: KEYS.scoped, id: 'out-of-scope-job' }),
+  },
   '404': { how: 'a well-formed uuid no job ever had', plan: () => ({ key: KEYS.dev, id: 'unknown' }) },
   '409': { how: 'the same Idempotency-Key again with a different body', plan: () => ({ key: KEYS.dev, sameKeyFirst: OTHER_BODY }) },
   '429': { how: 'the 2-requests-per-minute key, three times in one minute', plan: () => ({ key: KEYS.rpm2, id: 'unknown', times: 3 }) },
@@ -99,9 +108,9 @@ const CALLS = {
 } satisfies Record<keyof operations, Call<Types>>;
 
 /** Creates a job through Prism with the dev key and polls it (on mock time) until it is done. */
-async function finishedJob(context: ProxyContext<Types>): Promise<{ id: string; downloadUrl: string }> {
+async function finishedJob(context: ProxyContext<Types>, body: ImageGenerationRequest = VALID_BODY): Promise<{ id: string; downloadUrl: string }> {
   const client = context.client({ key: KEYS.dev });
-  const created = await client.createJob(VALID_BODY);
+  const created = await client.createJob(body);
   const done = await within(
     10_000,
     client.waitForJob(created.id, { intervalMs: 500, sleep: context.sleep, timeoutMs: 10_000 }),
@@ -131,7 +140,12 @@ export const lumixai = defineSuite<Types>({
 
   async prepare(plan, pair, context) {
     const takesId = pair.pathParams.includes('id');
-    const job = takesId && plan.id === 'finished-job' ? await finishedJob(context) : { id: randomUUID(), downloadUrl: '' };
+    const job =
+      takesId && plan.id === 'finished-job'
+        ? await finishedJob(context)
+        : takesId && plan.id === 'out-of-scope-job'
+          ? await finishedJob(context, OUT_OF_SCOPE_BODY)
+          : { id: randomUUID(), downloadUrl: '' };
     const input: CallInput = {
       body: plan.body ?? VALID_BODY,
       id: job.id,

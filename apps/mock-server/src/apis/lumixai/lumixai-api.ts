@@ -41,7 +41,13 @@ export interface LumixAIMockConfig {
 /** Dev keys, printed at start-up; each shows one documented behaviour. */
 export const LUMIXAI_DEV_KEYS: readonly LumixAIKeyConfig[] = [
   { key: 'air_live_mock_dev', description: 'all models, unlimited credits, no rate limit' },
-  { key: 'air_live_mock_scoped', models: ['imagen-nano-banana-2-flash'], description: 'scoped to imagen-nano-banana-2-flash (403 for other models)' },
+  {
+    key: 'air_live_mock_scoped',
+    // The dev key's workspace (a key is its own workspace unless told), so it sees that workspace's jobs.
+    workspace: 'air_live_mock_dev',
+    models: ['imagen-nano-banana-2-flash'],
+    description: "scoped to imagen-nano-banana-2-flash in the dev key's workspace (403 for other models and for that workspace's jobs of them)",
+  },
   { key: 'air_live_mock_no_credits', workspace: 'ws_no_credits', description: 'workspace without credits (402)' },
   { key: 'air_live_mock_rpm_2', rpm: 2, description: '2 requests per minute (429 with Retry-After)' },
 ];
@@ -142,8 +148,13 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
 
   function findJob(req: Request): Job<LumixAIJobInput> {
     const id = String(req.params.id);
-    const job = jobs.get(id, principalOf(req).workspace);
+    const principal = principalOf(req);
+    const job = jobs.get(id, principal.workspace);
     if (!job) throw problem('not_found', `image job ${id} not found`);
+    // A scoped key sees its workspace's jobs, but "cannot access" those of a model outside its scope.
+    if (principal.models && !principal.models.has(job.input.model.slug)) {
+      throw problem('permission_denied', `This API key is not allowed to use model ${job.input.model.slug}, the model of image job ${id}`);
+    }
     return job;
   }
 
