@@ -11,6 +11,7 @@ const via = hasJobInterface({ vendor: 'lumixai', baseUrl: 'http://127.0.0.1:1/x'
 const node = `"${process.execPath}"`;
 const SUBJECTS = [
   { name: `project clients (${via})`, vendors: ['lumixai', 'lumen', 'luma-agents', 'useapi-luma', 'lumozai'], subject: await moduleSubject(here('adapters/project-clients.mjs')) },
+  { name: 'AI SDK providers (generateImage)', vendors: ['lumixai', 'lumen', 'luma-agents', 'useapi-luma', 'lumozai'], subject: await moduleSubject(here('adapters/ai-sdk.mjs')) },
   ...['lumixai', 'lumen', 'luma-agents', 'useapi-luma', 'lumozai'].map((vendor) => ({
     name: 'curl sequence (page commands)',
     vendors: [vendor],
