@@ -18,7 +18,7 @@ import type { ResponseViolation } from '../src/core/mount-api.js';
 import { RateLimiter } from '../src/core/rate-limiter.js';
 import type { OpenApiDocument } from '../src/core/spec-document.js';
 import { readSpecDocument, specSnapshotPath } from '../src/core/spec-snapshot.js';
-import { compileValidatorSpecCheckOnFirstUse } from '../src/core/validator-spec-check.js';
+import { compileValidatorSpecCheckOnFirstUse } from '../src/core/openapi-validator/spec-check.js';
 import type { MountableApi } from '../src/core/vendor-api.js';
 import { loadSpec, specPath } from '../src/index.js';
 import { errorOf, startMock, validJob } from './harness.js';

@@ -108,6 +108,8 @@ export interface RequestContext {
   requestedOutcome: RequestedOutcome | undefined;
   /** The files of a multipart body (its other fields are in `req.body`). */
   uploads: UploadedFile[];
+  /** A path parameter that is not valid percent-encoding, found by routing and refused after authentication. */
+  undecodable?: string;
 }
 
 declare global {

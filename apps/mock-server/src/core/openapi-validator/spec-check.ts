@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { validatorRequire } from './version.js';
 
 interface SchemaValidatorModule {
   OpenAPISchemaValidator: (new (options: object) => { validate(doc: unknown): unknown }) & { compilesOnFirstUse?: true };
@@ -11,8 +11,14 @@ interface SchemaValidatorModule {
  * validator loads is given a class that compiles on the first `validate()`, so the check costs
  * nothing unless it runs. The validator reads the export at call time, so nothing else changes.
  */
+const counts = { constructed: 0, compiled: 0 };
+
+/** How many spec checks the validator built through the patch, and how many it compiled, for tests. */
+export function specCheckCounts(): { constructed: number; compiled: number } {
+  return { ...counts };
+}
+
 export function compileValidatorSpecCheckOnFirstUse(): void {
-  const validatorRequire = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
   const schemaValidatorModule = validatorRequire('./framework/openapi.schema.validator.js') as SchemaValidatorModule;
   const Original = schemaValidatorModule.OpenAPISchemaValidator;
   if (Original.compilesOnFirstUse) return;
@@ -23,9 +29,11 @@ export function compileValidatorSpecCheckOnFirstUse(): void {
 
     constructor(options: object) {
       this.#options = options;
+      counts.constructed++;
     }
 
     validate(doc: unknown): unknown {
+      if (!this.#compiled) counts.compiled++;
       this.#compiled ??= new Original(this.#options);
       return this.#compiled.validate(doc);
     }

@@ -1,4 +1,7 @@
-import { createRequire } from 'node:module';
+import { validatorRequire } from './version.js';
+
+/** Patterns compiled so far, keyed by path and options, for `memoizedRoutePatterns()`. */
+const cache = new Map<string, unknown>();
 
 /**
  * express-openapi-validator matches each request by calling path-to-regexp's `pathToRegexp` for
@@ -8,13 +11,11 @@ import { createRequire } from 'node:module';
  * validator reads the export at call time, so no other code path changes.
  */
 export function memoizeValidatorRouteMatching(): void {
-  const validatorRequire = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
   const pathToRegexpModule = validatorRequire('path-to-regexp') as {
     pathToRegexp: ((path: string, options?: object) => unknown) & { memoized?: true };
   };
   const original = pathToRegexpModule.pathToRegexp;
   if (original.memoized) return;
-  const cache = new Map<string, unknown>();
   const memoized = Object.assign(
     (path: string, options?: { sensitive?: boolean; strict?: boolean; end?: boolean }) => {
       // The validator passes a fresh { sensitive, strict } object per call: key on its values.
@@ -29,4 +30,9 @@ export function memoizeValidatorRouteMatching(): void {
     { memoized: true as const },
   );
   pathToRegexpModule.pathToRegexp = memoized;
+}
+
+/** The route patterns the validator has compiled through the patch (its paths), for tests. */
+export function memoizedRoutePatterns(): string[] {
+  return [...cache.keys()].map((key) => key.split('\u0000')[0]!);
 }

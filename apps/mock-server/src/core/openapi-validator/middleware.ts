@@ -1,33 +1,32 @@
 import type { RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 
-import { compose } from './compose.js';
-import { documentsStatus, listOperations } from './operations.js';
-import type { OpenApiDocument } from './spec-document.js';
-import { memoizeValidatorRouteMatching } from './validator-route-cache.js';
-import { compileValidatorSpecCheckOnFirstUse } from './validator-spec-check.js';
-import type { MountableApi } from './vendor-api.js';
+import { compose } from '../compose.js';
+import { documentsStatus, listOperations } from '../operations.js';
+import type { OpenApiDocument } from '../spec-document.js';
+import type { MountableApi } from '../vendor-api.js';
+import { memoizeValidatorRouteMatching } from './route-cache.js';
+import { compileValidatorSpecCheckOnFirstUse } from './spec-check.js';
+import { checkValidatorVersion } from './version.js';
 
-// express-openapi-validator, set up per API: requests and the handlers' answers checked against
-// the spec.
+// Everything the mock knows about express-openapi-validator lives in this folder: how it is set up
+// per API (here), two process-wide patches of its internals (route-cache.ts, spec-check.ts), the
+// reading of its errors (errors.ts), and the versions all of that was tested with (version.ts).
 
 // Compiling a spec's validators takes most of a server's start-up; they hold no per-server state,
 // so servers built from the same spec, prefix and options (one per test, say) share them.
 const validators = new Map<string, RequestHandler[]>();
 
-/**
- * express-openapi-validator for one API, set up on the API's first request: a server with five
- * APIs mounted pays at start-up for none of them, and a test that calls one pays for that one.
- */
-export function specValidator(api: MountableApi, prefix: string, validateResponses: boolean): RequestHandler[] {
-  let chain: RequestHandler | undefined;
-  return [(req, res, next) => (chain ??= compose(specValidatorChain(api, prefix, validateResponses)))(req, res, next)];
+/** express-openapi-validator for one API's operations below `prefix`, as one handler (compiled now). */
+export function openApiValidatorFor(api: MountableApi, prefix: string, validateResponses: boolean): RequestHandler {
+  return compose(validatorChain(api, prefix, validateResponses));
 }
 
-function specValidatorChain(api: MountableApi, prefix: string, validateResponses: boolean): RequestHandler[] {
+function validatorChain(api: MountableApi, prefix: string, validateResponses: boolean): RequestHandler[] {
   const cacheKey = `${api.slug}\u0000${prefix}\u0000${validateResponses}\u0000${JSON.stringify(api.doc)}`;
   let middleware = validators.get(cacheKey);
   if (!middleware) {
+    checkValidatorVersion();
     memoizeValidatorRouteMatching();
     compileValidatorSpecCheckOnFirstUse();
     const validationDoc = structuredClone(api.doc);

@@ -1,13 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 
-import type { Clock } from './clock.js';
-import { applyFaults } from './faults.js';
-import type { FaultPlan, FaultPlans, FaultTarget } from './fault-plans.js';
-import { OUTPUT_OPERATION } from './fault-plans.js';
-import { listOperations } from './operations.js';
-import { problem } from './problems.js';
-import type { ErrorResponse } from './problems.js';
-import type { MountableApi } from './vendor-api.js';
+import type { Clock } from '../clock.js';
+import { applyFaults } from '../faults.js';
+import type { FaultPlan, FaultPlans, FaultTarget } from '../fault-plans.js';
+import { OUTPUT_OPERATION } from '../fault-plans.js';
+import { listOperations } from '../operations.js';
+import { problem } from '../problems.js';
+import type { ErrorResponse } from '../problems.js';
+import type { MountableApi } from '../vendor-api.js';
 
 /** What {@link FaultPlans} checks a plan for this API against. */
 export function faultTargetOf(api: MountableApi): FaultTarget {

@@ -1,12 +1,14 @@
 import type { Request } from 'express';
 
-import { documentsStatus } from './operations.js';
-import type { Operation } from './operations.js';
-import { PAYLOAD_TOO_LARGE, ProblemError, fieldMessages, problem } from './problems.js';
-import type { Problem, ValidationIssue, ValidationLocation } from './problems.js';
+import { documentsStatus } from '../operations.js';
+import type { Operation } from '../operations.js';
+import { PAYLOAD_TOO_LARGE, ProblemError, fieldMessages, problem } from '../problems.js';
+import type { Problem, ValidationIssue, ValidationLocation } from '../problems.js';
 
 // What body-parser and express-openapi-validator throw, turned into the shared problem vocabulary
 // (with the raw validation detail each vendor words its own way) or into a response violation.
+// The validator's error paths, codes and English messages are read here and nowhere else;
+// test/openapi-validator.test.ts proves the reading against the installed version.
 
 interface ValidatorError {
   status?: number;

@@ -2,14 +2,19 @@ import bytes from 'bytes';
 import express from 'express';
 import type { RequestHandler } from 'express';
 
-import { coerceFormFields, multipartParser } from './form-body.js';
-import { DEFAULT_JSON_LIMITS, jsonComplexityError } from './json-limits.js';
-import { problem } from './problems.js';
-import type { OpenApiDocument } from './spec-document.js';
-import { compose } from './compose.js';
+import { compose } from '../compose.js';
+import { coerceFormFields, multipartParser } from '../form-body.js';
+import { DEFAULT_JSON_LIMITS, jsonComplexityError } from '../json-limits.js';
+import { problem } from '../problems.js';
+import type { OpenApiDocument } from '../spec-document.js';
 
-// Request bodies: parsed only for operations that take one, in exactly the media types the spec
-// declares, form values typed by the spec, hostile JSON refused before it is parsed.
+// Body: parsed only for operations that take one, in exactly the media types the spec declares,
+// form values typed by the spec, hostile JSON refused before it is parsed.
+
+/** The body stage: the spec's parsers, then form values typed, for operations that take a body. */
+export function bodyStage(doc: OpenApiDocument, limit: string): RequestHandler {
+  return onlyWithBody([...bodyParsers(doc, limit), coerceForms(doc)]);
+}
 
 /** Runs the parsers only for operations that take a body; GETs skip them entirely. */
 export function onlyWithBody(parsers: RequestHandler[]): RequestHandler {

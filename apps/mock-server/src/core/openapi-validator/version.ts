@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/**
+ * The express-openapi-validator versions the mock's coupling was written and tested against: the
+ * two patches (`route-cache.ts`, `spec-check.ts`) reach into its internals, and `errors.ts` reads
+ * its error paths, codes and English messages. `test/openapi-validator.test.ts` proves each of
+ * them against the installed copy; after an upgrade run it, fix what fails, then widen this.
+ */
+export const TESTED_VALIDATOR_VERSIONS = { major: 5, minMinor: 6 } as const;
+
+const entry = createRequire(import.meta.url).resolve('express-openapi-validator');
+
+/** `require` as the validator itself resolves modules: its own copies of its dependencies. */
+export const validatorRequire = createRequire(entry);
+
+/** The installed validator's version, read from its package.json (which its `exports` do not expose). */
+export function installedValidatorVersion(): string {
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'express-openapi-validator' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json at this level: keep walking up
+    }
+  }
+  throw new Error(`cannot find the package.json of express-openapi-validator above ${entry}`);
+}
+
+/**
+ * Refuses a validator version the coupling was not tested against, naming what to do, instead of
+ * patching internals that may have moved or misreading messages that may have changed.
+ */
+export function checkValidatorVersion(version = installedValidatorVersion()): void {
+  const [major, minor] = version.split('.').map(Number);
+  const { major: testedMajor, minMinor } = TESTED_VALIDATOR_VERSIONS;
+  if (major === testedMajor && minor !== undefined && minor >= minMinor) return;
+  throw new Error(
+    `express-openapi-validator ${version} is installed, but the mock's patches and error parsing were tested with ${testedMajor}.${minMinor}+ below ${testedMajor + 1}: ` +
+      'run apps/mock-server/test/openapi-validator.test.ts, fix apps/mock-server/src/core/openapi-validator/, then update TESTED_VALIDATOR_VERSIONS',
+  );
+}

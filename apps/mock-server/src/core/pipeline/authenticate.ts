@@ -1,0 +1,35 @@
+import type { RequestHandler } from 'express';
+
+import { describeSchemes, readCredential } from '../api-keys.js';
+import type { KeyRegistry } from '../api-keys.js';
+import { problem } from '../problems.js';
+import type { RequestCounter } from './rate-limit.js';
+
+const MESSAGES = {
+  missing: (schemes: string) => `Missing API key: send it in the ${schemes}`,
+  revoked: () => 'This API key has been revoked',
+  invalid: () => 'Invalid API key',
+} as const;
+
+/**
+ * Authenticate: the credential the operation's security schemes ask for, looked up in the API's
+ * keys. Counted against the rate limit before a key is refused, so a 401 carries the vendor's
+ * rate-limit headers too. Public operations pass untouched, uncounted.
+ */
+export function authenticateStage(keys: KeyRegistry, count: RequestCounter): RequestHandler {
+  return (req, res, next) => {
+    const context = req.mock!;
+    const security = context.operation!.security;
+    if (security.length === 0) return next();
+    const credential = readCredential(req.headers, security);
+    const principal = credential === undefined ? undefined : keys.lookup(credential);
+    const authenticated = principal !== undefined && !principal.revoked;
+    count(req, res, authenticated ? principal : undefined);
+    if (!authenticated) {
+      const reason = credential === undefined ? 'missing' : principal?.revoked ? 'revoked' : 'invalid';
+      throw problem('authentication', MESSAGES[reason](describeSchemes(security)), { credential: reason });
+    }
+    context.principal = principal;
+    next();
+  };
+}

@@ -1,0 +1,136 @@
+// The coupling to express-openapi-validator (core/openapi-validator/): two process-wide patches of
+// its internals and the reading of its errors. Each is proved against the installed copy here, so
+// an upgrade that moves an internal or rewords a message fails this file, not a user's test run.
+import express from 'express';
+import { describe, expect, it } from 'vitest';
+
+import { KeyRegistry } from '../src/core/api-keys.js';
+import { compose } from '../src/core/compose.js';
+import { openApiValidatorFor } from '../src/core/openapi-validator/middleware.js';
+import { responseViolation, toProblem } from '../src/core/openapi-validator/errors.js';
+import { memoizedRoutePatterns } from '../src/core/openapi-validator/route-cache.js';
+import { specCheckCounts } from '../src/core/openapi-validator/spec-check.js';
+import { TESTED_VALIDATOR_VERSIONS, checkValidatorVersion, installedValidatorVersion, validatorRequire } from '../src/core/openapi-validator/version.js';
+import { OperationIndex, listOperations } from '../src/core/operations.js';
+import type { OpenApiDocument } from '../src/core/spec-document.js';
+import type { MountableApi } from '../src/core/vendor-api.js';
+import { listen } from './listen.js';
+
+/** A spec with one route per message the mock reads; its path is unique to this file. */
+const doc: OpenApiDocument = {
+  openapi: '3.0.3',
+  info: { title: 'Coupling', version: '1' },
+  servers: [{ url: '/v1' }],
+  paths: {
+    '/coupling-things/{count}': {
+      post: {
+        operationId: 'makeThing',
+        parameters: [{ name: 'count', in: 'path', required: true, schema: { type: 'integer' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['model'], additionalProperties: false, properties: { model: { type: 'string', enum: ['small', 'large'] }, size: { type: 'integer' } } },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'made', content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } } },
+          '400': { description: 'invalid', content: { 'application/json': { schema: { type: 'object' } } } },
+        },
+      },
+    },
+  },
+};
+
+/** The validator in front of a handler answering `answer`; errors come back as what the mock reads from them. */
+async function start(answer: unknown, title = 'Coupling') {
+  // Validators are shared by servers with the same spec: another title is another validator.
+  const api: MountableApi = { slug: 'coupling', doc: { ...doc, info: { ...doc.info, title } }, keys: new KeyRegistry([]), errors: { render: () => ({ status: 500, body: {} }), forStatus: () => undefined }, handlers: {} };
+  const app = express();
+  const operation = listOperations(doc)[0]!;
+  const index = new OperationIndex([operation]);
+  // One layer, as the pipeline mounts it: Express resets req.params between layers.
+  const chain = compose([
+    express.json(),
+    // What the route stage does before validation: the operation and its path parameters.
+    (req, _res, next) => {
+      const matched = index.match(req.method, req.path.slice('/coupling/v1'.length));
+      req.mock = { operation: matched.operation ?? operation, principal: undefined, prefer: new Map(), requestedOutcome: undefined, uploads: [] };
+      req.params = matched.pathParams;
+      next();
+    },
+    openApiValidatorFor(api, '/coupling/v1', true),
+    (_req, res) => void res.json(answer),
+  ]);
+  app.use((req, res, next) =>
+    chain(req, res, (error?: unknown) => (error === undefined ? next() : void res.status(299).json({ violation: responseViolation(error), problem: toProblem(error, req) }))),
+  );
+  const { url } = await listen(app);
+  return (path: string, init: RequestInit = {}) =>
+    fetch(`${url}/coupling/v1/coupling-things${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, ...init }).then((response) => response.json() as Promise<{ violation?: string; problem: { kind: string; issues?: unknown[] } }>);
+}
+
+describe('version guard', () => {
+  it('accepts the installed version', () => {
+    expect(() => checkValidatorVersion()).not.toThrow();
+    expect(Number(installedValidatorVersion().split('.')[0])).toBe(TESTED_VALIDATOR_VERSIONS.major);
+  });
+
+  it.each(['6.0.0', '5.5.9', '4.13.0'])('refuses %s, saying what to run and where to fix it', (version) => {
+    expect(() => checkValidatorVersion(version)).toThrow(/test\/openapi-validator\.test\.ts.*src\/core\/openapi-validator/);
+  });
+});
+
+describe('the patches reach the copies the validator uses', () => {
+  it('memoizes path-to-regexp as the validator loads it, and the validator calls it per request', async () => {
+    const call = await start({ id: 'a' });
+    await call('/1', { body: JSON.stringify({ model: 'small' }) });
+    const module = validatorRequire('path-to-regexp') as { pathToRegexp: { memoized?: true } };
+    expect(module.pathToRegexp.memoized).toBe(true);
+    expect(memoizedRoutePatterns().some((pattern) => pattern.includes('coupling-things'))).toBe(true);
+  });
+
+  it("replaces its spec-document check with one that compiles on first use, which the validator constructs and never runs here", async () => {
+    const before = specCheckCounts();
+    const call = await start({ id: 'a' }, 'Coupling, checked');
+    await call('/1', { body: JSON.stringify({ model: 'small' }) });
+    const module = validatorRequire('./framework/openapi.schema.validator.js') as { OpenAPISchemaValidator: { compilesOnFirstUse?: true } };
+    expect(module.OpenAPISchemaValidator.compilesOnFirstUse).toBe(true);
+    const after = specCheckCounts();
+    expect(after.constructed, 'the validator no longer builds its check through the patched export').toBeGreaterThan(before.constructed);
+    expect(after.compiled).toBe(before.compiled);
+  });
+});
+
+describe("the validator's errors, as the mock reads them", () => {
+  it.each([
+    {
+      name: 'an enum value, with the allowed values recovered from the English message',
+      path: '/1',
+      body: { model: 'huge' },
+      issue: { location: 'body', path: ['model'], field: 'model', keyword: 'enum', value: 'huge', allowed: ['small', 'large'] },
+    },
+    { name: 'a missing required field', path: '/1', body: {}, issue: { location: 'body', path: ['model'], keyword: 'required' } },
+    { name: 'an unknown field', path: '/1', body: { model: 'small', colour: 'red' }, issue: { location: 'body', keyword: 'additionalProperties' } },
+    { name: 'a field of the wrong type', path: '/1', body: { model: 'small', size: 'big' }, issue: { location: 'body', path: ['size'], keyword: 'type', value: 'big' } },
+    { name: 'a path parameter of the wrong type', path: '/many', body: { model: 'small' }, issue: { location: 'path', path: ['count'], field: 'count', value: 'many' } },
+  ])('$name', async ({ path, body, issue }) => {
+    const call = await start({ id: 'a' });
+    const read = await call(path, { body: JSON.stringify(body) });
+    expect(read.problem.kind, JSON.stringify(read)).toBe('validation');
+    expect(read.problem.issues).toEqual([expect.objectContaining(issue)]);
+  });
+
+  it('a media type the operation does not take: its own issue, naming the types it does', async () => {
+    const call = await start({ id: 'a' });
+    const read = await call('/1', { headers: { 'content-type': 'text/plain' }, body: 'model=small' });
+    expect(read.problem.issues).toEqual([expect.objectContaining({ location: 'headers', keyword: 'mediaType', value: 'text/plain', allowed: ['application/json'] })]);
+  });
+
+  it('a response that breaks the spec is told apart from a bad request', async () => {
+    const call = await start({ id: 42 });
+    const read = await call('/1', { body: JSON.stringify({ model: 'small' }) });
+    expect(read.violation).toMatch(/response.*id/);
+  });
+});
