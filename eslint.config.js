@@ -44,6 +44,22 @@ export default tseslint.config(
     },
   },
   {
+    // The vendor boundary: core/ holds mechanisms that know no vendor, so it imports nothing from
+    // apis/ nor any API's package; a mechanism a vendor needs moves into core, made general.
+    files: ['apps/mock-server/src/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/apis', '**/apis/**'], message: 'core/ knows no vendor: move what is shared into core/, keep the vendor in src/apis/<slug>/.' },
+            { regex: '^@imagegen/(?!spec(/|$)|docs(/|$))', message: "core/ knows no vendor: no API's package in core/." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/cli.ts', '**/bench/**', 'scripts/**', '**/*.mjs'],
     rules: { 'no-console': 'off' },
   },

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { FaultPlanError } from '../src/index.js';
 import type { FaultPlanInput } from '../src/index.js';
 import { DEV_KEY, errorOf, startMock, validJob } from './harness.js';
-import { detailOf, startLuma } from './luma-agents-support.js';
-import { HIDREAM_FORM, LUMOZ_KEY, startLumozAI } from './lumozai-harness.js';
+import { detailOf, startLuma } from './apis/luma-agents/support.js';
+import { HIDREAM_FORM, LUMOZ_KEY, startLumozAI } from './apis/lumozai/harness.js';
 
 const create = { api: 'lumixai', operation: 'createImageJob' } as const;
 

@@ -96,7 +96,7 @@ const SCENARIOS: Record<string, Scenario<Types>> = {
   },
   // Neither of the mock's real upload 400s gets past Prism: it refuses an empty body itself (see
   // REFUSALS) and answers 413 to one over its own size limit, below the documented 20 MB. Both are
-  // tested against the mock directly (apps/mock-server/test/useapi-luma-references.test.ts).
+  // tested against the mock directly (apps/mock-server/test/apis/useapi-luma/references.test.ts).
   'uploadAsset 400': {
     how: 'Prefer: code=400 (an empty or oversized upload never gets past Prism to the mock)',
     plan: () => ({ key: TOKENS.dev, headers: { Prefer: 'code=400' } }),

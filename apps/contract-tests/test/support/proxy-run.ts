@@ -55,7 +55,7 @@ export function describeProxyRun(suites: readonly RegisteredSuite[]): void {
     const env: MockEnv = { clock, mock: () => mock!, running: () => running!, mockRequests };
     for (const entry of suites) entry.use((suite) => describeSuite(suite, env));
 
-    test('every API the mock server serves has a contract suite (test/apis/index.ts)', () => {
+    test('every API the mock server serves has a contract suite (test/apis/<slug>.ts)', () => {
       expect(suites.map((suite) => suite.slug).sort()).toEqual([...API_SLUGS].sort());
     });
 
