@@ -45,6 +45,13 @@ export interface MockServerOptions {
    * leaves an API out. Default: every API, with its dev keys.
    */
   apis?: { [S in ApiSlug]?: ApiConfigs[S] | false };
+  /**
+   * The APIs to serve, one descriptor each, in order: `APIS` (the five) with, say, one a test
+   * defines itself with `defineApi` (its `doc` hook gives its spec). Default: `APIS`.
+   */
+  // Each descriptor pairs its own config and key types; the list only carries them.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  registry?: readonly ApiDescriptor<string, any, any>[];
   /** How long jobs take: `instant`, `realistic` (each model's documented timing) or fixed durations. Default: `'instant'`. */
   timing?: TimingMode;
   /** The server's time. Pass a `ManualClock` to move jobs, rate-limit windows and expiry forward without sleeping. Default: a `SystemClock`. */
@@ -112,7 +119,7 @@ export interface MockServer {
    * balances of its workspaces with a configured one, for tests that check what a client created
    * and was charged. Throws for a slug that is not mounted.
    */
-  state(slug: ApiSlug): ApiState;
+  state(slug: ApiSlug | (string & {})): ApiState;
   /**
    * Faults armed from outside: `mock.faults.arm({ api: 'lumixai', operation: 'createImageJob',
    * fault: 'drop-after-commit' })`, `list()`, `fired()`, `clear()`. Also served at `/_mock/faults`.
@@ -178,17 +185,15 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const faultTargets: FaultTarget[] = [];
   const faults = new FaultPlans(clock, faultTargets);
   const drift = new DriftReport(options.log);
-  // Each descriptor pairs its config type with its key type; the loop only passes them through.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  for (const descriptor of APIS as readonly ApiDescriptor<ApiSlug, any, any>[]) {
+  for (const descriptor of options.registry ?? APIS) {
     const slug = descriptor.slug;
-    const config = (options.apis?.[slug] ?? {}) as { keys?: ApiKeyConfig[] } | false;
+    const config = ((options.apis as Record<string, unknown> | undefined)?.[slug] ?? {}) as { keys?: ApiKeyConfig[] } | false;
     if (config === false) continue;
     const doc = descriptor.doc?.() ?? loadSpec(slug);
     const handle = createApiContext(slug, doc, config.keys ?? [...descriptor.devKeys], shared);
     const api = descriptor.create(config, handle.ctx);
     const mounted = { ...api, slug, doc, keys: handle.ctx.keys };
-    const upstream = options.upstreams?.[slug];
+    const upstream = (options.upstreams as Record<string, string | undefined> | undefined)?.[slug];
     const basePath = upstream !== undefined
       ? mountProxiedApi(app, mounted, {
           upstream: parseUpstream(slug, upstream),

@@ -7,7 +7,7 @@ import type { Express, Request, Response } from 'express';
 
 import type { Clock } from '../core/clock.js';
 import { applyFaults } from '../core/faults.js';
-import { applyPlannedFault } from '../core/fault-plan-stage.js';
+import { applyPlannedFault } from '../core/pipeline/fault-plan.js';
 import type { FaultPlans } from '../core/fault-plans.js';
 import { OperationIndex, listOperations } from '../core/operations.js';
 import { parsePrefer, readRequestedFaults } from '../core/prefer-header.js';
