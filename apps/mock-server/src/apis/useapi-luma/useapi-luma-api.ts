@@ -4,12 +4,10 @@ import type {
   AspectRatio,
   AssetUploaded,
   ImageBatchCallback,
-  ImageJob,
   ImagesCreated,
   ImagesRequest,
   ImagesRequestEcho,
   JobDeleted,
-  JobStatus,
   Model,
   Resolution,
   operations,
@@ -19,8 +17,7 @@ import type { Request } from 'express';
 import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal } from '../../core/api-keys.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
-import type { Job, JobPhase } from '../../core/job-store.js';
-import { isTerminalPhase } from '../../core/job-store.js';
+import type { Job } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';
 import { deref } from '../../core/spec-document.js';
@@ -28,9 +25,11 @@ import { jobTiming } from '../../core/timing.js';
 import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
 import { contextOf, outcomeFor } from '../../core/vendor-api.js';
 import { AccountDirectory, checkCanRun, checkSession } from './accounts.js';
-import type { Account, SlotHolder, UseapiLumaAccountConfig } from './accounts.js';
+import type { Account, UseapiLumaAccountConfig } from './accounts.js';
 import { formatAssetRef, formatJobId, jobTimestamp, parseAssetRef, parseJobId, userNumberOf } from './identifiers.js';
 import { loadBlockedWords, loadModelTable, pixelSize } from './model-table.js';
+import { BATCH_SIZE, FAILED_IMAGE_MESSAGE, STATUS_BY_PHASE, batchRecords } from './batch-records.js';
+import type { Batch, ImageInput } from './batch-records.js';
 import { useapiLumaErrorFormat } from './useapi-luma-errors.js';
 
 /** A useapi.net API token: the shared fields plus the user number its ids carry. */
@@ -76,51 +75,12 @@ export const USEAPI_LUMA_DEV_ACCOUNTS: readonly UseapiLumaAccountConfig[] = [
   { email: 'session-error@example.com', workspace: 'session-error', session: 'error' },
 ];
 
-/** Images per batch: "Each request produces a batch of 4 images". */
-const BATCH_SIZE = 4;
 /** "Maximum 20 MB" (the Upload Assets page). */
 const MAX_ASSET_BYTES = 20 * 1024 * 1024;
 /** Uploaded bytes kept for their CDN URLs; the oldest go first past this. */
 const ASSET_BYTES_BUDGET = 256 * 1024 * 1024;
 /** Under `--timing realistic` the four images of a batch finish about a second apart, as the page's callback example shows. */
 const REALISTIC_IMAGE_STAGGER_MS = 1000;
-const FAILED_IMAGE_MESSAGE = 'Image generation failed';
-
-/** useapi.net's words for an image job's phases, checked against the spec's JobStatus enum. */
-const STATUS_BY_PHASE = {
-  queued: 'pending',
-  running: 'processing',
-  succeeded: 'completed',
-  failed: 'failed',
-} as const satisfies Record<Exclude<JobPhase, 'cancelled'>, JobStatus>;
-
-/** What one image job renders, fixed at creation. */
-interface ImageInput {
-  batch: Batch;
-  /** 0-3, its place in `jobids`. */
-  index: number;
-  uuid: string;
-  width: number;
-  height: number;
-  credits: number;
-}
-
-/** A batch: the parent job, its four image jobs, and the slot it holds. */
-interface Batch extends SlotHolder {
-  jobid: string;
-  jobids: string[];
-  owner: string;
-  account: Account;
-  createdAt: number;
-  request: ImagesRequestEcho;
-  /** The origin its image URLs are built on: the one the batch was created through. */
-  origin: string;
-  replyUrl: string | undefined;
-  replyRef: string | undefined;
-  images: Array<Job<ImageInput>>;
-  settledImages: number;
-  deleted: boolean;
-}
 
 interface Asset {
   owner: string;
@@ -170,81 +130,13 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, ctx: ApiConte
     if (batch.settledImages === batch.images.length) sendReply(batch, finalRecord(batch));
   });
 
-  const iso = (ms: number) => new Date(ms).toISOString();
   const userOf = (principal: Principal<UseapiLumaKeyConfig>) => principal.config.user ?? userNumberOf(principal.workspace);
   const imageUrl = (origin: string, uuid: string) => ctx.url(origin, `/cdn/dream-machine/${uuid}/image.jpg`);
-  const settledAt = (batch: Batch) => Math.max(...batch.images.map((image) => image.settledAt));
+  const { iso, settledAt, imageView, batchView, submittedRecord, finalRecord } = batchRecords(jobs, imageUrl);
 
   function sendReply(batch: Batch, payload: ImageBatchCallback): void {
     if (batch.replyUrl === undefined) return;
     reply.send({ url: batch.replyUrl, payload });
-  }
-
-  function imageView(job: Job<ImageInput>, origin: string): ImageJob {
-    const phase = jobs.phase(job);
-    const view: ImageJob = { jobid: job.id, type: 'image', status: STATUS_BY_PHASE.queued, created: iso(job.createdAt), updated: null, response: null, credits: null };
-    switch (phase) {
-      case 'queued':
-        return view;
-      case 'running':
-        return { ...view, status: STATUS_BY_PHASE.running, updated: iso(job.startedAt) };
-      case 'succeeded': {
-        const { uuid, width, height, credits } = job.input;
-        return {
-          ...view,
-          status: STATUS_BY_PHASE.succeeded,
-          updated: iso(job.settledAt),
-          response: { image: { media_type: 'image', url: imageUrl(origin, uuid), width, height } },
-          credits: { dm_usage: credits, dm_relaxed_usage: null },
-        };
-      }
-      case 'failed':
-        return { ...view, status: STATUS_BY_PHASE.failed, updated: iso(job.settledAt), error: job.failure?.message ?? FAILED_IMAGE_MESSAGE };
-      case 'cancelled':
-        // The page's statuses have no "cancelled": an image its batch's deletion stopped has failed.
-        return { ...view, status: STATUS_BY_PHASE.failed, updated: iso(job.settledAt), error: `Deleted before it finished: DELETE /jobs/${job.input.batch.jobid}` };
-    }
-  }
-
-  /** The parent job as GET /jobs/{jobid} shows it: the batch's overall status, the images at their own ids. */
-  function batchView(batch: Batch): ImageJob {
-    const phases = batch.images.map((image) => jobs.phase(image));
-    const view: ImageJob = { jobid: batch.jobid, type: 'image', status: 'created', created: iso(batch.createdAt), updated: null, response: null, credits: null };
-    if (phases.every((phase) => phase === 'queued')) return view;
-    if (!phases.every(isTerminalPhase)) {
-      return { ...view, status: STATUS_BY_PHASE.running, updated: iso(Math.min(...batch.images.map((image) => image.startedAt))) };
-    }
-    const outcome = overallOutcome(batch);
-    return { ...view, ...outcome, updated: iso(settledAt(batch)) };
-  }
-
-  /** "Overall status is completed if any image in the batch succeeded." */
-  function overallOutcome(batch: Batch): { status: 'completed' | 'failed'; error?: string } {
-    const views = batch.images.map((image) => imageView(image, batch.origin));
-    if (views.some((view) => view.status === 'completed')) return { status: 'completed' };
-    return { status: 'failed', error: views.find((view) => view.error !== undefined)?.error ?? FAILED_IMAGE_MESSAGE };
-  }
-
-  function submittedRecord(batch: Batch): ImageBatchCallback {
-    return {
-      jobid: batch.jobid,
-      jobids: batch.jobids,
-      type: 'image',
-      status: 'created',
-      count: BATCH_SIZE,
-      created: iso(batch.createdAt),
-      request: batch.request,
-      ...(batch.replyRef === undefined ? {} : { replyRef: batch.replyRef }),
-    };
-  }
-
-  function finalRecord(batch: Batch): ImageBatchCallback {
-    return {
-      ...submittedRecord(batch),
-      ...overallOutcome(batch),
-      updated: iso(settledAt(batch)),
-      images: batch.images.map((image) => imageView(image, batch.origin)),
-    };
   }
 
   /** The account a request runs on, by its references, its `email`, or auto-selection; 400/402/429/596 as documented. */
