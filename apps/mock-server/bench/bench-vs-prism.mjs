@@ -6,7 +6,7 @@
 // Run from the repo root with `pnpm bench` (builds first), or from apps/mock-server with
 // `pnpm bench` once dist/ is built.
 //
-// Every API goes through the APIS table below (one entry per slug: its routes, key and bodies).
+// Every API goes through its own file, bench/apis/<slug>.mjs (its routes, key and bodies), found by slug.
 //
 // Settings (environment):
 //   BENCH_ONLY         `lifecycle`, `startup` or `throughput` to run one part (default: all three)
@@ -36,7 +36,7 @@ import { performance } from 'node:perf_hooks';
 import { dirname, join, relative } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { URLSearchParams, fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import autocannon from 'autocannon';
@@ -76,172 +76,11 @@ const PLAIN_HTTP_SHARE_TARGET = 0.5;
 const LIFECYCLE_RATIO_TARGET = 3;
 
 /**
- * Every API the bench measures, keyed by the slug the mock mounts it under: each new API adds one
- * entry. Paths are relative to each server's base URL; both servers get the same method, path,
- * headers and body.
+ * Every API the bench measures, keyed by the slug the mock mounts it under, each from its own file
+ * `bench/apis/<slug>.mjs` (found by slug once the mounted APIs are known: no list to edit). Paths
+ * are relative to each server's base URL; both servers get the same method, path, headers and body.
  */
-const APIS = {
-  lumixai: (() => {
-    // The dev key with unlimited credits and no rate limit, so no request is refused for quota reasons.
-    const headers = { 'x-api-key': 'air_live_mock_dev' };
-    const jobBody = JSON.stringify({
-      model: 'imagen-nano-banana-2-flash',
-      prompt: 'premium product render on glass, studio lighting',
-      aspectRatio: '16:9',
-      resolution: '2k',
-    });
-    const create = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: jobBody };
-    return {
-      // Prism ignores the spec's relative `servers` entry and serves the paths at its root.
-      prismBasePath: '',
-      // Public and stateless: the request that says the API is up; start-up is timed to its answer.
-      ready: { method: 'GET', path: '/v1/models', headers: {}, status: 200 },
-      // A real job on ours, so the poll route answers 200 from state rather than 404; Prism is
-      // stateless: any uuid gets the documented example.
-      async prepare(baseUrl, serverName) {
-        if (serverName === 'prism') return { jobId: '9f5b5e70-839b-46f5-a31c-6cf7d7e92a30' };
-        const response = await fetch(`${baseUrl}/v1/images/jobs`, create);
-        const body = await response.json();
-        if (response.status !== 202 || typeof body.id !== 'string') throw new Error(`could not create a job on ${serverName}: ${response.status} ${JSON.stringify(body)}`);
-        return { jobId: body.id };
-      },
-      routes: [
-        { name: 'GET /v1/models', method: 'GET', path: () => '/v1/models', headers: {}, status: 200 },
-        { name: 'GET /v1/images/jobs/{id}', method: 'GET', path: (ctx) => `/v1/images/jobs/${ctx.jobId}`, headers, status: 200 },
-        { name: 'POST /v1/images/jobs', path: () => '/v1/images/jobs', ...create, status: 202 },
-      ],
-    };
-  })(),
-  'useapi-luma': (() => {
-    // The dev token: user@example.com runs 4 batches at once, and under `--timing instant` every
-    // batch settles as it is created, so no request meets the capacity 429.
-    const headers = { authorization: 'Bearer useapi_mock_dev' };
-    const fields = { prompt: 'A photorealistic portrait of an astronaut on Mars', model: 'photon-v2', resolution: '1080p', aspect_ratio: '16:9' };
-    const json = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(fields) };
-    // The same fields as multipart/form-data, written out once so every request sends the same bytes.
-    const boundary = 'imagegen-bench-boundary';
-    const multipartBody = `${Object.entries(fields)
-      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
-      .join('')}--${boundary}--\r\n`;
-    const multipart = { method: 'POST', headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: multipartBody };
-    return {
-      prismBasePath: '',
-      // Every operation needs a token: without one both servers answer the documented 401, which says
-      // the API is up (the ready request carries no body, and ids differ between the two servers).
-      ready: { method: 'GET', path: '/jobs/j0326140530123456789i-u12345-email:user@example.com:b2c3d4e5-f6a7-8901-bcde-f23456789012-bot:luma', headers: {}, status: 401 },
-      // A real batch on ours, polled by one of its image ids (raw `:` and `@`, as the page sends it);
-      // Prism is stateless: the spec's example id gets the documented example.
-      async prepare(baseUrl, serverName) {
-        if (serverName === 'prism') return { jobid: 'j0326140530123456789i-u12345-email:user@example.com:b2c3d4e5-f6a7-8901-bcde-f23456789012-bot:luma' };
-        const response = await fetch(`${baseUrl}/images`, json);
-        const body = await response.json();
-        if (response.status !== 200 || !Array.isArray(body.jobids)) throw new Error(`could not create a batch on ${serverName}: ${response.status} ${JSON.stringify(body)}`);
-        return { jobid: body.jobids[0] };
-      },
-      routes: [
-        { name: 'POST /images (JSON)', path: () => '/images', ...json, status: 200 },
-        { name: 'POST /images (multipart)', path: () => '/images', ...multipart, status: 200 },
-        { name: 'GET /jobs/{jobid}', method: 'GET', path: (ctx) => `/jobs/${ctx.jobid}`, headers, status: 200 },
-      ],
-    };
-  })(),
-  lumozai: (() => {
-    // Every LumozAI key has an hourly limit (the dev key 100000): the bench brings its own key with
-    // room for any BENCH_DURATION, so no request is refused for quota reasons.
-    const key = 'lmz_bench_unmetered';
-    const headers = { authorization: `Bearer ${key}`, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
-    // The documentation's hidream-l1 curl example, as curl's -d sends it.
-    const runBody = new URLSearchParams({
-      model_id: 'hidream-l1',
-      prompt: 'A beautiful sunset over mountains',
-      negative_prompt: 'blurry, low quality',
-      guidance_scale: '7.5',
-      num_inference_steps: '30',
-    }).toString();
-    return {
-      prismBasePath: '',
-      mockConfig: { keys: [{ key, requestsPerHour: 1_000_000_000 }] },
-      // No public operation: a request without a key is answered 401 by both servers, statelessly.
-      ready: { method: 'POST', path: '/run', headers: { accept: 'application/json' }, status: 401 },
-      // A real run on ours (instant timing: completed at once), so the check answers 200 from state;
-      // Prism is stateless: the documented id gets the documented example.
-      async prepare(baseUrl, serverName) {
-        if (serverName === 'prism') return { requestId: 212121212121212 };
-        const response = await fetch(`${baseUrl}/run`, { method: 'POST', headers, body: runBody });
-        const body = await response.json();
-        if (response.status !== 200 || typeof body.data?.request_id !== 'number') throw new Error(`could not run on ${serverName}: ${response.status} ${JSON.stringify(body)}`);
-        return { requestId: body.data.request_id };
-      },
-      routes: [
-        { name: 'POST /run', method: 'POST', path: () => '/run', headers, body: runBody, status: 200 },
-        { name: 'POST /check', method: 'POST', path: () => '/check', headers, body: (ctx) => `request_id=${ctx.requestId}`, status: 200 },
-      ],
-    };
-  })(),
-  lumen: (() => {
-    // The dev key with every model and unlimited credits, so no request is refused for quota reasons.
-    const headers = { authorization: 'Bearer sk-lumen-mock-dev' };
-    // The page's quick-start submission.
-    const taskBody = JSON.stringify({ model: 'gpt-image-2-low', prompt: 'a cute cat on a windowsill', size: '1024x1024', n: 1 });
-    const create = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: taskBody };
-    return {
-      // The spec's server URL has no path: Prism serves the paths at its root, the mock at /lumen.
-      prismBasePath: '',
-      // Lumen has no public route: a poll without a key, the documented 401 on both servers (no
-      // body, no state), says the API is up.
-      ready: { method: 'GET', path: '/v1/images/generations/a1b2c3d4e5f6', headers: {}, status: 401 },
-      // A real task on ours, so the poll answers 200 from state; Prism answers any id with its example.
-      async prepare(baseUrl, serverName) {
-        if (serverName === 'prism') return { taskId: 'a1b2c3d4e5f6' };
-        const response = await fetch(`${baseUrl}/v1/images/generations`, create);
-        const body = await response.json();
-        if (response.status !== 200 || typeof body.id !== 'string') throw new Error(`could not create a task on ${serverName}: ${response.status} ${JSON.stringify(body)}`);
-        return { taskId: body.id };
-      },
-      routes: [
-        { name: 'GET /v1/images/generations/{id}', method: 'GET', path: (ctx) => `/v1/images/generations/${ctx.taskId}`, headers, status: 200 },
-        { name: 'POST /v1/images/generations', path: () => '/v1/images/generations', ...create, status: 200 },
-      ],
-    };
-  })(),
-  'luma-agents': (() => {
-    // The dev key with unlimited balance and no rate limit, so no request is refused for quota reasons.
-    const headers = { authorization: 'Bearer luma-api-mock-dev' };
-    const body = { prompt: 'A glass of iced coffee on a marble countertop, morning light streaming through a window', aspect_ratio: '16:9' };
-    const create = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
-    return {
-      // Prism serves the paths at its root; ours mounts them at /luma-agents/v1.
-      prismBasePath: '',
-      // No public read: start-up is timed to the first generation created.
-      ready: { path: '/generations', ...create, status: 201 },
-      // Ours: a real generation to poll, and one finished PNG and one JPEG whose presigned output
-      // URLs are downloaded (an hour of validity outlasts any run). Prism is stateless: the
-      // example id gets the documented example, and it serves no outputs.
-      async prepare(baseUrl, serverName) {
-        if (serverName === 'prism') return { generationId: '182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e' };
-        const outputs = {};
-        let generationId;
-        for (const output_format of ['png', 'jpeg']) {
-          const created = await fetch(`${baseUrl}/generations`, { ...create, body: JSON.stringify({ ...body, output_format }) });
-          const { id } = await created.json();
-          if (created.status !== 201 || typeof id !== 'string') throw new Error(`could not create a generation on ${serverName}: ${created.status}`);
-          const polled = await (await fetch(`${baseUrl}/generations/${id}`, { headers })).json();
-          if (polled.state !== 'completed') throw new Error(`generation ${id} is ${polled.state} on ${serverName}: is --timing instant?`);
-          outputs[output_format] = polled.output[0].url;
-          generationId = id;
-        }
-        return { generationId, outputs };
-      },
-      routes: [
-        { name: 'GET /generations/{id}', method: 'GET', path: (ctx) => `/generations/${ctx.generationId}`, headers, status: 200 },
-        { name: 'POST /generations', path: () => '/generations', ...create, status: 201 },
-        // Not in the spec (presigned storage URLs), so ours only: no Authorization, a 2048x1152 image.
-        { name: 'GET presigned PNG output', oursOnly: true, method: 'GET', url: (ctx) => ctx.outputs.png, headers: {}, status: 200 },
-        { name: 'GET presigned JPEG output', oursOnly: true, method: 'GET', url: (ctx) => ctx.outputs.jpeg, headers: {}, status: 200 },
-      ],
-    };
-  })(),
-};
+const APIS = {};
 
 /**
  * Settings our server gets for the APIs whose entry has `mockConfig` (a bench key, say), as
@@ -268,8 +107,11 @@ async function selectedApis() {
   const slugs = wanted.length > 0 ? wanted : Object.keys(MOUNTED);
   const unknown = slugs.filter((slug) => !(slug in MOUNTED));
   if (unknown.length > 0) throw new Error(`BENCH_APIS names APIs the mock does not mount: ${unknown.join(', ')}; mounted: ${Object.keys(MOUNTED).join(', ')}`);
-  const missing = Object.keys(MOUNTED).filter((slug) => !APIS[slug]);
-  if (missing.length > 0) throw new Error(`no bench entry for ${missing.join(', ')}: add one to APIS in ${relative(process.cwd(), fileURLToPath(import.meta.url))}`);
+  for (const slug of Object.keys(MOUNTED)) {
+    const file = join(PKG_DIR, 'bench', 'apis', `${slug}.mjs`);
+    if (!existsSync(file)) throw new Error(`no bench entry for ${slug}: add ${relative(process.cwd(), file)}`);
+    APIS[slug] = (await import(pathToFileURL(file).href)).default;
+  }
   return slugs;
 }
 

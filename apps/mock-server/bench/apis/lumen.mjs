@@ -1,0 +1,28 @@
+// lumen in `pnpm bench` (bench-vs-prism.mjs): its routes, key and bodies, the same for our
+// server and Prism. Found by its slug: every API the mock mounts has a file here.
+export default (() => {
+  // The dev key with every model and unlimited credits, so no request is refused for quota reasons.
+  const headers = { authorization: 'Bearer sk-lumen-mock-dev' };
+  // The page's quick-start submission.
+  const taskBody = JSON.stringify({ model: 'gpt-image-2-low', prompt: 'a cute cat on a windowsill', size: '1024x1024', n: 1 });
+  const create = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: taskBody };
+  return {
+    // The spec's server URL has no path: Prism serves the paths at its root, the mock at /lumen.
+    prismBasePath: '',
+    // Lumen has no public route: a poll without a key, the documented 401 on both servers (no
+    // body, no state), says the API is up.
+    ready: { method: 'GET', path: '/v1/images/generations/a1b2c3d4e5f6', headers: {}, status: 401 },
+    // A real task on ours, so the poll answers 200 from state; Prism answers any id with its example.
+    async prepare(baseUrl, serverName) {
+      if (serverName === 'prism') return { taskId: 'a1b2c3d4e5f6' };
+      const response = await fetch(`${baseUrl}/v1/images/generations`, create);
+      const body = await response.json();
+      if (response.status !== 200 || typeof body.id !== 'string') throw new Error(`could not create a task on ${serverName}: ${response.status} ${JSON.stringify(body)}`);
+      return { taskId: body.id };
+    },
+    routes: [
+      { name: 'GET /v1/images/generations/{id}', method: 'GET', path: (ctx) => `/v1/images/generations/${ctx.taskId}`, headers, status: 200 },
+      { name: 'POST /v1/images/generations', path: () => '/v1/images/generations', ...create, status: 200 },
+    ],
+  };
+})();
