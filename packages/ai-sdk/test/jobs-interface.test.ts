@@ -5,6 +5,7 @@
 // error message.
 import { JobTimeoutError, imageDimensions, isClientError, parseJobHandle, serializeJobHandle } from '@imagegen/client-kit';
 import { rejectionOf } from '@imagegen/client-kit/testing';
+import { createUseapiLumaClient } from '@imagegen/useapi-luma';
 import { describe, expect, it } from 'vitest';
 
 import { JOB_TIMING, advancing, closedPortUrl, ledger, useMock } from './support.js';
@@ -106,6 +107,20 @@ describe.each(VENDORS)('$slug: the common job interface', (vendor) => {
 
     expect(images).toHaveLength(vendor.imagesPerJob);
     expect(ledger(harness, vendor.slug)).toEqual(charged);
+  });
+
+  it(`${vendor.ownWait ? "the client's own wait hands over the job on a time-out too" : 'reports a time-out per image in its own waitForBatch'}`, async () => {
+    const pending = await jobsAt().submit(vendor.request, { headers: headers() });
+    if (!vendor.ownWait) {
+      // useapi.net's waitForBatch resolves with each image's outcome, here a time-out for all four.
+      const client = createUseapiLumaClient({ baseUrl: harness.baseUrl(vendor.slug), token: vendor.key, retry: false });
+      const outcome = await client.waitForBatch({ jobid: pending.id, jobids: parseJobHandle(pending.handle).parts ?? [] }, { timeoutMs: 50, intervalMs: 5 });
+      expect(outcome.images.map((image) => image.outcome)).toEqual(['timeout', 'timeout', 'timeout', 'timeout']);
+      return;
+    }
+    const error = await rejectionOf(vendor.ownWait({ baseUrl: harness.baseUrl(vendor.slug), apiKey: vendor.key, retry: false }, pending.id, { timeoutMs: 50, intervalMs: 5 }));
+
+    expect(error).toMatchObject({ name: 'JobTimeoutError', kind: 'timeout', handle: pending.handle });
   });
 
   it('hands over the job when the caller aborts the wait', async () => {

@@ -10,6 +10,13 @@ import { createUseapiLumaClient } from '@imagegen/useapi-luma';
 
 export type AnyJobs = ImageJobClient<Record<string, unknown>, unknown>;
 
+interface ClientOptions {
+  baseUrl: string;
+  apiKey: string | undefined;
+  fetch?: typeof fetch;
+  retry?: false;
+}
+
 /** One way the mock makes a vendor fail with a taxonomy kind. */
 export interface KindCase {
   kind: ErrorKind;
@@ -27,7 +34,12 @@ export interface Vendor {
   slug: ApiSlug;
   /** A dev key of the mock. */
   key: string;
-  jobs(options: { baseUrl: string; apiKey: string | undefined; fetch?: typeof fetch; retry?: false }): AnyJobs;
+  jobs(options: ClientOptions): AnyJobs;
+  /**
+   * The vendor-faithful wait of the client (`waitForJob`, `waitForTask`...) on one job id, with a
+   * short deadline; none for useapi.net, whose `waitForBatch` reports a time-out per image instead.
+   */
+  ownWait?: (options: ClientOptions, id: string, wait: { timeoutMs: number; intervalMs: number }) => Promise<unknown>;
   /** The AI SDK model id and the same as the common request's model. */
   model: string;
   request: ImageRequest<Record<string, unknown>>;
@@ -51,6 +63,7 @@ export const VENDORS: Vendor[] = [
     slug: 'lumixai',
     key: 'air_live_mock_dev',
     jobs: (options) => createLumixAIClient(options).jobs as AnyJobs,
+    ownWait: (options, id, wait) => createLumixAIClient(options).waitForJob(id, wait),
     model: 'imagen-nano-banana-2-flash',
     request: { prompt, model: 'imagen-nano-banana-2-flash', aspectRatio: '1:1' },
     jobsPerSubmission: 1,
@@ -73,6 +86,7 @@ export const VENDORS: Vendor[] = [
     slug: 'lumen',
     key: 'sk-lumen-mock-dev',
     jobs: (options) => createLumenClient(options).jobs as AnyJobs,
+    ownWait: (options, id, wait) => createLumenClient(options).waitForTask(id, wait),
     model: 'gpt-image-2-low',
     request: { prompt, model: 'gpt-image-2-low', aspectRatio: '1:1' },
     jobsPerSubmission: 1,
@@ -94,6 +108,7 @@ export const VENDORS: Vendor[] = [
     slug: 'luma-agents',
     key: 'luma-api-mock-dev',
     jobs: (options) => createLumaAgentsClient(options).jobs as AnyJobs,
+    ownWait: (options, id, wait) => createLumaAgentsClient(options).waitForGeneration(id, wait),
     model: 'uni-1',
     request: { prompt, model: 'uni-1', aspectRatio: '1:1' },
     jobsPerSubmission: 1,
@@ -140,6 +155,7 @@ export const VENDORS: Vendor[] = [
     slug: 'lumozai',
     key: 'lmz_mock_dev',
     jobs: (options) => createLumozAIClient(options).jobs as AnyJobs,
+    ownWait: (options, id, wait) => createLumozAIClient(options).waitForRequest(Number(id), wait),
     model: 'hidream-l1',
     request: { prompt, model: 'hidream-l1' },
     basePrefer: 'respond-async',

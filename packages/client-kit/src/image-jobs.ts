@@ -168,12 +168,16 @@ export interface ImageJobAdapter<TExtra, TJob> {
   describe(job: TJob): { state: JobState; progress?: number | undefined; outputs: string[] };
   /** The vendor's `JobFailedError` for a job that ended failed or cancelled. */
   failure(job: TJob, handle: string): Error;
-  /** Downloads every output of a succeeded job: the bytes, their type and the URL. */
-  download(
+  /** Downloads one output URL of a succeeded job: the bytes and their type. Outputs are fetched one after the other. */
+  downloadOutput(url: string, options: JobCallOptions): Promise<{ bytes: Uint8Array; contentType: string }>;
+  /**
+   * Downloads every output at once instead, for a vendor that must do more than fetch each URL
+   * (Luma Agents polls again for fresh presigned URLs when one expired). Default: `downloadOutput` per URL.
+   */
+  download?: (
     job: FinishedJob<TJob>,
-    handle: JobHandle,
     options: JobCallOptions,
-  ): Promise<Array<{ url: string; bytes: Uint8Array; contentType: string; raw?: TJob }>>;
+  ) => Promise<Array<{ url: string; bytes: Uint8Array; contentType: string; raw?: TJob }>>;
   /** Cancels the job, where the vendor can. */
   cancel?: (handle: JobHandle, options: JobCallOptions) => Promise<void>;
   /** Polling defaults of the vendor (its documented cadence). Default: `waitForJob`'s. */
@@ -239,6 +243,12 @@ export function createImageJobs<TExtra, TJob>(adapter: ImageJobAdapter<TExtra, T
     }
   }
 
+  async function eachOutput(job: FinishedJob<TJob>, options: JobCallOptions) {
+    const files: Array<{ url: string; bytes: Uint8Array; contentType: string; raw?: TJob }> = [];
+    for (const url of job.outputs) files.push({ url, ...(await adapter.downloadOutput(url, options)) });
+    return files;
+  }
+
   function cancelOf(cancel: ImageJobAdapter<TExtra, TJob>['cancel']): ImageJobClient['cancel'] {
     if (cancel === undefined) return undefined;
     return async (handle, options = {}) => cancel(own(handle), options);
@@ -263,8 +273,8 @@ export function createImageJobs<TExtra, TJob>(adapter: ImageJobAdapter<TExtra, T
     cancel: cancelOf(adapter.cancel),
 
     async download(job, options = {}) {
-      const handle = own(job.handle);
-      const files = await adapter.download(job, handle, options);
+      own(job.handle);
+      const files = adapter.download ? await adapter.download(job, options) : await eachOutput(job, options);
       return files.map(({ url, bytes, contentType, raw }) => {
         const size = imageDimensions(bytes);
         return { bytes, contentType, width: size?.width, height: size?.height, url, raw: raw ?? job.raw };

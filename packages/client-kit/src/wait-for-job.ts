@@ -42,6 +42,8 @@ export interface WaitForJobOptions<TJob, TTerminal extends TJob = TJob> {
   sleep?: Sleep;
   /** Current time in ms. Default: `Date.now`. */
   now?: () => number;
+  /** The job's serialised handle (`serializeJobHandle`), carried by the `JobTimeoutError`. Default: none. */
+  handle?: string | undefined;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function waitForJob<TJob, TTerminal extends TJob = TJob>(
     onStatus,
     sleep = defaultSleep,
     now = Date.now,
+    handle,
   } = options;
   if (!(intervalMs >= 0) || !(maxIntervalMs >= 0)) throw new TypeError('intervalMs and maxIntervalMs must be >= 0');
   if (!(backoffFactor >= 1)) throw new TypeError(`backoffFactor must be >= 1, got ${backoffFactor}`);
@@ -73,7 +76,7 @@ export async function waitForJob<TJob, TTerminal extends TJob = TJob>(
   const deadline = startedAt + timeoutMs;
   let lastJob: TJob | undefined;
   const timedOut = (): JobTimeoutError<TJob> =>
-    new JobTimeoutError({ lastJob, elapsedMs: now() - startedAt, timeoutMs });
+    new JobTimeoutError({ lastJob, elapsedMs: now() - startedAt, timeoutMs, handle });
 
   let interval = Math.min(intervalMs, maxIntervalMs);
   for (let attempt = 1; ; attempt++) {

@@ -32,7 +32,7 @@ export type JobsProgress<TKey, TJob, TTerminal extends TJob = TJob> =
 
 /** Options of {@link waitForJobs}; the polling options apply to each job. */
 export interface WaitForJobsOptions<TKey, TJob, TTerminal extends TJob = TJob>
-  extends Omit<WaitForJobOptions<TJob, TTerminal>, 'getStatus' | 'onStatus'> {
+  extends Omit<WaitForJobOptions<TJob, TTerminal>, 'getStatus' | 'onStatus' | 'handle'> {
   /** The jobs to wait for, e.g. their ids. Required. */
   jobs: readonly TKey[];
   /** Fetches one job's current state; pass `signal` on to the request. Required. */

@@ -29,7 +29,7 @@ function fakeVendor(pollsUntilDone: number, outcome: 'done' | 'error' = 'done', 
       outputs: job.urls ?? [],
     }),
     failure: (job, handle) => new JobFailedError(job, `job ${job.id} failed`, { handle, vendor: 'fake' }),
-    download: async (job) => job.outputs.map((url) => ({ url, bytes: PNG_2X3, contentType: 'image/png' })),
+    downloadOutput: async () => ({ bytes: PNG_2X3, contentType: 'image/png' }),
     ...(cancel ? { cancel: async () => undefined } : {}),
   };
   return { jobs: createImageJobs(adapter), submitted, polls: () => polls };

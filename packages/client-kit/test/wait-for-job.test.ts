@@ -133,6 +133,12 @@ describe('waitForJob: deadline', () => {
     expect(signals).toHaveLength(4);
   });
 
+  it('gives the JobTimeoutError the handle it was told, so the job can be resumed', async () => {
+    const { result } = waitWithClock(['queued', 'running'], { timeoutMs: 10_000, handle: 'imagegen-job:acme:abc' });
+
+    await expect(result).rejects.toMatchObject({ name: 'JobTimeoutError', kind: 'timeout', handle: 'imagegen-job:acme:abc' });
+  });
+
   it('does not sleep when a slow poll has already used up the time', async () => {
     const clock = fakeClock();
     const result = waitForJob<Job>({

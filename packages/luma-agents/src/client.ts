@@ -8,6 +8,7 @@ import {
   readResponseBytes,
   requireApiKey,
   runJob,
+  serializeJobHandle,
   waitForJob,
   withNetworkErrors,
 } from '@imagegen/client-kit';
@@ -57,7 +58,7 @@ export interface CallOptions {
 }
 
 /** Polling options; see `waitForJob` in `@imagegen/client-kit` for each default. */
-export type WaitOptions = Omit<WaitForJobOptions<Generation>, 'getStatus' | 'isTerminal'>;
+export type WaitOptions = Omit<WaitForJobOptions<Generation>, 'getStatus' | 'isTerminal' | 'handle'>;
 
 /** A generation that finished with `state: "completed"`, so `output` lists its images. */
 export type CompletedGeneration = Generation & { state: 'completed'; output: GenerationOutput[] };
@@ -178,6 +179,7 @@ export function createLumaAgentsClient(options: LumaAgentsClientOptions): LumaAg
     async waitForGeneration(id, wait = {}) {
       const generation = await waitForJob({
         ...wait,
+        handle: serializeJobHandle({ vendor: VENDOR, baseUrl: options.baseUrl, id }),
         getStatus: (signal) => client.getGeneration(id, { signal }),
         isTerminal: (polled) => isTerminalState(polled.state),
       });
@@ -237,7 +239,8 @@ export function createLumaAgentsClient(options: LumaAgentsClientOptions): LumaAg
         outputs: generation.state === 'completed' ? (generation.output ?? []).map((output) => output.url) : [],
       }),
       failure: (generation, handle) => generationFailed(generation, handle),
-      async download(job, _handle, call) {
+      downloadOutput: (url, call) => client.downloadOutput(url, { signal: call.signal }),
+      async download(job, call) {
         // Through downloadOutputs, which polls once for fresh URLs when a presigned one expired.
         const { generation, images } = await client.downloadOutputs(completedOrThrow(job.raw), { signal: call.signal });
         return images.map((image, index) => ({ ...image, url: generation.output[index]?.url ?? '', raw: generation }));

@@ -11,6 +11,7 @@ import {
   requireApiKey,
   runJob,
   saveResponseToFile,
+  serializeJobHandle,
   waitForJob,
   withNetworkErrors,
 } from '@imagegen/client-kit';
@@ -55,7 +56,7 @@ export interface CallOptions {
 }
 
 /** Polling options; see `waitForJob` in `@imagegen/client-kit` for each default. */
-export type WaitOptions = Omit<WaitForJobOptions<Task>, 'getStatus' | 'isTerminal'>;
+export type WaitOptions = Omit<WaitForJobOptions<Task>, 'getStatus' | 'isTerminal' | 'handle'>;
 
 /** Options of the create + wait + download calls. */
 export interface RunOptions extends CallOptions {
@@ -180,6 +181,7 @@ export function createLumenClient(options: LumenClientOptions): LumenClient {
     async waitForTask(id, wait = {}) {
       const task = await waitForJob({
         ...wait,
+        handle: serializeJobHandle({ vendor: VENDOR, baseUrl: options.baseUrl, id }),
         getStatus: (signal) => client.getTask(id, { signal }),
         isTerminal: isTerminalTask,
       });
@@ -243,11 +245,7 @@ export function createLumenClient(options: LumenClientOptions): LumenClient {
         task.status === 'failed' || task.status === 'cancelled'
           ? new LumenTaskFailedError(task, handle)
           : new JobFailedError(task, `Lumen task ${task.id} is ${task.status} but lists no image in data`, { vendor: VENDOR, handle }),
-      async download(job, _handle, call) {
-        const files = [];
-        for (const url of job.outputs) files.push(await client.downloadImage(url, { signal: call.signal }));
-        return files;
-      },
+      downloadOutput: (url, call) => client.downloadImage(url, { signal: call.signal }),
     }),
   });
 }

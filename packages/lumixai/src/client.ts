@@ -11,6 +11,7 @@ import {
   requireApiKey,
   runJob,
   saveResponseToFile,
+  serializeJobHandle,
   waitForJob,
   withNetworkErrors,
 } from '@imagegen/client-kit';
@@ -72,7 +73,7 @@ export interface CreateOptions extends CallOptions {
 }
 
 /** Polling options; see `waitForJob` in `@imagegen/client-kit` for each default. */
-export type WaitOptions = Omit<WaitForJobOptions<ImageJob>, 'getStatus' | 'isTerminal'>;
+export type WaitOptions = Omit<WaitForJobOptions<ImageJob>, 'getStatus' | 'isTerminal' | 'handle'>;
 
 /** A downloaded image. */
 export interface DownloadedImage {
@@ -172,6 +173,7 @@ export function createLumixAIClient(options: LumixAIClientOptions): LumixAIClien
     async waitForJob(id, wait = {}) {
       const job = await waitForJob({
         ...wait,
+        handle: serializeJobHandle({ vendor: VENDOR, baseUrl: options.baseUrl, id }),
         getStatus: (signal) => client.getJob(id, { signal }),
         isTerminal: (polled) => isTerminalJobStatus(polled.status),
       });
@@ -252,11 +254,7 @@ export function createLumixAIClient(options: LumixAIClientOptions): LumixAIClien
         outputs: job.status === 'done' ? (job.data ?? []).map((result) => result.download_url) : [],
       }),
       failure: (job, handle) => jobFailed(job, handle),
-      async download(job, _handle, call) {
-        const files = [];
-        for (const url of job.outputs) files.push({ url, ...(await client.download(url, call)) });
-        return files;
-      },
+      downloadOutput: (url, call) => client.download(url, call),
     }),
   });
 }

@@ -11,6 +11,7 @@ import {
   requireApiKey,
   runJob,
   saveResponseToFile,
+  serializeJobHandle,
   waitForJob,
   withNetworkErrors,
 } from '@imagegen/client-kit';
@@ -91,7 +92,7 @@ export type CheckResult = CheckProcessingData | CheckCompletedData;
 export type FinishedRun = RunCompletedData | CheckCompletedData;
 
 /** Polling options; see `waitForJob` in `@imagegen/client-kit` for each default. */
-export interface WaitOptions extends Omit<WaitForJobOptions<CheckResult>, 'getStatus' | 'isTerminal'> {
+export interface WaitOptions extends Omit<WaitForJobOptions<CheckResult>, 'getStatus' | 'isTerminal' | 'handle'> {
   /** Called with `progress` (0-100) of every `processing` answer. Default: none. */
   onProgress?: (progress: number, data: CheckProcessingData) => void;
 }
@@ -191,6 +192,7 @@ export function createLumozAIClient(options: LumozAIClientOptions): LumozAIClien
       const { onProgress, onStatus, ...polling } = wait;
       const done = await waitForJob({
         ...polling,
+        handle: serializeJobHandle({ vendor: VENDOR, baseUrl: options.baseUrl, id: String(requestId) }),
         getStatus: (signal) => client.check(requestId, { signal }),
         isTerminal: (data): data is CheckCompletedData => data.status === 'completed',
         onStatus: (data, info) => {
@@ -267,11 +269,7 @@ export function createLumozAIClient(options: LumozAIClientOptions): LumozAIClien
         data.status === 'failed'
           ? new LumozAIRequestFailedError(data, data.error, { vendor: VENDOR, handle })
           : new JobFailedError(data, `LumozAI request ${data.request_id} is ${data.status} without an output`, { vendor: VENDOR, handle }),
-      async download(job, _handle, call) {
-        const files = [];
-        for (const url of job.outputs) files.push({ url, ...(await client.download(url, { signal: call.signal })) });
-        return files;
-      },
+      downloadOutput: (url, call) => client.download(url, { signal: call.signal }),
     }),
   });
 }

@@ -338,11 +338,7 @@ export function createUseapiLumaClient(options: UseapiLumaClientOptions): Useapi
           vendor: VENDOR,
           handle,
         }),
-      async download(job, _handle, call) {
-        const files = [];
-        for (const url of job.outputs) files.push(await client.downloadImage(url, { signal: call.signal }));
-        return files;
-      },
+      downloadOutput: (url, call) => client.downloadImage(url, { signal: call.signal }),
       async cancel(handle, call) {
         await client.deleteJob(handle.id, call);
       },
