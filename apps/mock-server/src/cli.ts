@@ -17,7 +17,8 @@ Serves every API at http://<host>:<port>/<slug><base path>, its docs at /docs/<s
 list of both at /. Settings: --config, or IMAGEGEN_MOCK_CONFIG (file) / IMAGEGEN_MOCK_CONFIG_JSON.
 Proxy mode (\`proxy\` or --proxy): each API given an --upstream (or "upstreams" in the config) is
 forwarded there with the caller's own credentials, both directions checked against its spec; the
-drift is served at /_mock/drift, logged, and written to --drift-file at exit.`;
+drift is served at /_mock/drift, logged, and written to --drift-file at exit; --record <dir> writes
+the exchanges there as HAR 1.2, secrets redacted.`;
 
 /** Where proxy mode writes its drift report at exit unless --drift-file says otherwise. */
 const DEFAULT_DRIFT_FILE = 'imagegen-drift.json';
@@ -36,6 +37,7 @@ const OPTIONS = {
   upstream: { type: 'string', multiple: true },
   'refuse-invalid': { type: 'boolean', default: false },
   'drift-file': { type: 'string' },
+  record: { type: 'string' },
 } as const;
 
 function parseCommandLine() {
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
 
   const upstreams = { ...config.upstreams, ...parseUpstreams(values.upstream ?? []) };
   const proxying = Object.keys(upstreams).length > 0;
+  if (values.record !== undefined && !proxying) throw new UsageError('--record records proxied exchanges: add --upstream <slug>=<url>');
   if (values.proxy && !proxying) throw new UsageError('proxy mode needs at least one --upstream <slug>=<url> (or "upstreams" in the config)');
   const proxy = { ...config.proxy, ...(values['refuse-invalid'] ? { refuseInvalidRequests: true } : {}) };
 
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
     ...config,
     upstreams,
     proxy,
+    ...(values.record === undefined ? {} : { record: values.record }),
     timing,
     log: values.quiet ? undefined : batchedLineWriter(process.stdout),
   });

@@ -34,6 +34,7 @@ import type { WebhookDispatcherOptions } from './core/webhooks.js';
 import { mountDocs } from './docs-routes.js';
 import { DRIFT_ROUTES_PATH, driftRoutes } from './proxy/drift-routes.js';
 import { DriftReport } from './proxy/drift-report.js';
+import { HarRecorder } from './proxy/har-recorder.js';
 import type { ProxyOptions } from './proxy/mount-proxy.js';
 import { mountProxiedApi, parseUpstream } from './proxy/mount-proxy.js';
 import { requestLogger } from './request-logger.js';
@@ -89,6 +90,12 @@ export interface MockServerOptions {
   upstreams?: { [S in ApiSlug]?: string };
   /** How proxied APIs forward (refusing invalid requests, timeout). Default: see `ProxyOptions`. */
   proxy?: ProxyOptions;
+  /**
+   * Proxy mode: a folder to record every proxied exchange in, as one HAR 1.2 file per server with
+   * secrets redacted (credential headers, API keys in query strings, webhook secrets, presigned
+   * signatures), rewritten after each exchange. Default: nothing recorded.
+   */
+  record?: string;
 }
 
 /** One mounted API, as `GET /` lists it. */
@@ -130,6 +137,8 @@ export interface MockServer {
    * operation and JSON pointer, and the requests that broke the spec. Also served at `/_mock/drift`.
    */
   drift: DriftReport;
+  /** Proxy mode with `record`: the HAR recorder (`recording.file` is where it writes). Default: undefined. */
+  recording: HarRecorder | undefined;
   /** Forgets jobs, spent credits, idempotency keys, rate-limit windows, webhook deliveries, violations and fault plans. */
   reset(): void;
   /**
@@ -185,6 +194,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const faultTargets: FaultTarget[] = [];
   const faults = new FaultPlans(clock, faultTargets);
   const drift = new DriftReport(options.log);
+  const recording = options.record === undefined ? undefined : new HarRecorder(options.record);
   for (const descriptor of options.registry ?? APIS) {
     const slug = descriptor.slug;
     const config = ((options.apis as Record<string, unknown> | undefined)?.[slug] ?? {}) as { keys?: ApiKeyConfig[] } | false;
@@ -203,6 +213,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
           bodyLimitBytes: bodyLimitBytes(bodyLimit),
           refuseInvalidRequests: options.proxy?.refuseInvalidRequests ?? false,
           timeoutMs: options.proxy?.timeoutMs ?? 120_000,
+          recorder: recording,
         })
       : mountVendorApi(app, mounted, {
       clock,
@@ -252,6 +263,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     webhooks,
     faults,
     drift,
+    recording,
     state(slug) {
       const handle = contexts.get(slug);
       if (!handle) throw new Error(`${slug} is not mounted; mounted: ${[...contexts.keys()].join(', ')}`);

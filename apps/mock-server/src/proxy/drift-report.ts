@@ -1,3 +1,4 @@
+import { redactJson } from './redact.js';
 import type { Difference, DifferenceKind } from './schema-diff.js';
 
 /** One group of the drift report: the same difference at the same place of the same operation. */
@@ -13,7 +14,7 @@ export interface DriftEntry {
   message: string;
   /** How many answers showed it. */
   count: number;
-  /** The value of the first answer that showed it, secrets and signed query strings redacted. */
+  /** The value of the first answer that showed it, secrets and signed query parameters redacted. */
   example?: unknown;
   /** The spec node is marked `x-inferred`: the upstream has just confirmed or refuted an inference. */
   inferred: boolean;
@@ -101,23 +102,19 @@ export class DriftReport {
   }
 }
 
-const SECRET_NAME = /(key|token|secret|signature|password|authorization|credential)/i;
-
 /**
- * A value fit to show in a report: values under secret-looking names hidden, the query strings of
- * URLs (presigned signatures) cut, long strings shortened, large arrays and objects trimmed.
+ * A value fit to show in a report: secrets redacted as in recordings, long strings shortened,
+ * large arrays trimmed.
  */
-export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactString(value);
-  if (Array.isArray(value)) return depth > 3 ? `[array of ${value.length}]` : value.slice(0, 3).map((item) => redact(item, depth + 1));
-  if (typeof value === 'object' && value !== null) {
-    if (depth > 3) return '{...}';
-    return Object.fromEntries(Object.entries(value).map(([name, child]) => [name, SECRET_NAME.test(name) ? '<redacted>' : redact(child, depth + 1)]));
-  }
-  return value;
+export function redact(value: unknown): unknown {
+  return shorten(redactJson(value), 0);
 }
 
-function redactString(text: string): string {
-  const cut = text.replace(/(https?:\/\/[^\s?#"]*)\?[^\s#"]*/g, '$1?<redacted>');
-  return cut.length > 120 ? `${cut.slice(0, 117)}...` : cut;
+function shorten(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return value.length > 120 ? `${value.slice(0, 117)}...` : value;
+  if (Array.isArray(value)) return depth > 3 ? `[array of ${value.length}]` : value.slice(0, 3).map((item) => shorten(item, depth + 1));
+  if (typeof value === 'object' && value !== null) {
+    return depth > 3 ? '{...}' : Object.fromEntries(Object.entries(value).map(([name, child]) => [name, shorten(child, depth + 1)]));
+  }
+  return value;
 }

@@ -18,6 +18,7 @@ import type { MountableApi, RequestContext } from '../core/vendor-api.js';
 import { diffAnswer } from './answer-check.js';
 import type { UpstreamAnswer } from './answer-check.js';
 import type { DriftReport } from './drift-report.js';
+import type { HarRecorder } from './har-recorder.js';
 import { RequestCheck } from './request-check.js';
 
 /** How the proxy forwards. Every field has a default. */
@@ -35,6 +36,8 @@ export interface ProxyMountOptions extends Required<ProxyOptions> {
   faultPlans: FaultPlans;
   /** Largest request body forwarded, in bytes. */
   bodyLimitBytes: number;
+  /** Where exchanges are recorded as HAR, redacted. Default: not recorded. */
+  recorder?: HarRecorder | undefined;
 }
 
 // Hop-by-hop headers (RFC 9110 7.6.1) belong to one connection, never forwarded either way.
@@ -86,9 +89,24 @@ export function mountProxiedApi(app: Express, api: MountableApi, options: ProxyM
       options.report.addInvalidRequest(api.slug, operationName, `no operation of spec/${api.slug}/openapi.yaml matches ${req.method} ${url.pathname}`, false);
     }
     const forward = () => {
-      forwardRequest(req, res, body, upstreamBase + req.url.slice(slugPrefix.length), client, agent, options.timeoutMs).then(
+      const target = upstreamBase + req.url.slice(slugPrefix.length);
+      const startedAt = new Date();
+      const started = performance.now();
+      forwardRequest(req, res, body, target, client, agent, options.timeoutMs).then(
         (answer) => {
-          if (operation) options.report.add(api.slug, operationName, answer.status, diffAnswer(api.doc, operation, decoded(answer), req.method === 'HEAD'));
+          const plain = decoded(answer);
+          if (operation) options.report.add(api.slug, operationName, answer.status, diffAnswer(api.doc, operation, plain, req.method === 'HEAD'));
+          options.recorder?.record({
+            startedAt,
+            method: req.method,
+            url: target,
+            requestHeaders: req.headers,
+            requestBody: body,
+            status: answer.status,
+            responseHeaders: answer.headers,
+            responseBody: plain.body,
+            waitMs: performance.now() - started,
+          });
           passBack(res, answer, req.method === 'HEAD');
         },
         (error: Error) => sendProblem(req, res, { kind: 'unavailable', message: `The proxy could not reach ${api.slug}'s upstream ${options.upstream.origin}: ${error.message}` }, 502),
