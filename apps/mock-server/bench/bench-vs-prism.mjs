@@ -30,7 +30,6 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { dirname, join, relative } from 'node:path';
@@ -42,6 +41,7 @@ import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 
 import { intFromEnv } from './bench-settings.mjs';
+import { freePort as freePortOn } from './free-port.mjs';
 
 const PKG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_DIR = join(PKG_DIR, '..', '..');
@@ -51,6 +51,7 @@ const PRISM_BIN = join(PKG_DIR, 'node_modules', '.bin', 'prism');
 const RESULTS_DIR = join(PKG_DIR, 'bench', 'results');
 const execFileAsync = promisify(execFile);
 const HOST = '127.0.0.1';
+const freePort = () => freePortOn(HOST);
 
 const SETTINGS = {
   duration: intFromEnv('BENCH_DURATION', 5, 1, 120),
@@ -179,18 +180,6 @@ function cpuSeconds(pid) {
   } catch {
     return undefined;
   }
-}
-
-/** Asks the OS for a free port by binding to port 0, then frees it for the server to take. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Rebuilds dist/ when a source file is newer, so we never benchmark yesterday's code. */
