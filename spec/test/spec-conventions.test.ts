@@ -35,6 +35,65 @@ describe.each(slugs)('spec/%s/openapi.yaml', (slug) => {
     }
   });
 
+  // spec/STYLE.md rules that Redocly's assertions cannot express.
+  const operations = (paths: unknown): Array<[string, Node]> =>
+    Object.entries((paths ?? {}) as Node).flatMap(([path, item]) =>
+      Object.entries(item as Node)
+        .filter(([method]) => ['get', 'put', 'post', 'delete', 'patch'].includes(method))
+        .map(([method, op]): [string, Node] => [`${method.toUpperCase()} ${path}`, op as Node]),
+    );
+  const deref = (node: unknown): Node => {
+    let current = node as Node;
+    while (typeof current?.$ref === 'string') current = (current.$ref as string).slice(2).split('/').reduce<Node>((parent, key) => parent[key] as Node, doc);
+    return current;
+  };
+  const components = (doc.components ?? {}) as Record<string, Node | undefined>;
+
+  it('names every error body schema <Condition>ErrorBody (or ErrorBody when all errors share one shape)', () => {
+    const errorSchemas = new Set<string>();
+    for (const [, op] of operations(doc.paths)) {
+      for (const [status, response] of Object.entries((op.responses ?? {}) as Node)) {
+        if (!/^[45]/.test(status)) continue;
+        for (const media of Object.values((deref(response).content ?? {}) as Node)) {
+          const ref = ((media as Node).schema as Node | undefined)?.$ref;
+          if (typeof ref === 'string') errorSchemas.add(ref.split('/').at(-1)!);
+        }
+      }
+    }
+    expect([...errorSchemas].filter((name) => !name.endsWith('ErrorBody'))).toEqual([]);
+  });
+
+  it('keeps callbacks in components/callbacks, each answering 200 and 4XX', () => {
+    for (const [where, op] of operations(doc.paths)) {
+      for (const [name, callback] of Object.entries((op.callbacks ?? {}) as Node)) {
+        expect((callback as Node).$ref, `${where} callback ${name}`).toMatch(/^#\/components\/callbacks\//);
+      }
+    }
+    for (const [name, callback] of Object.entries(components.callbacks ?? {})) {
+      for (const [where, op] of operations(callback)) expect(Object.keys((op.responses ?? {}) as Node).sort(), `${name} ${where}`).toEqual(['200', '4XX']);
+    }
+  });
+
+  it('declares Retry-After as required wherever a response has it', () => {
+    const headers: Array<[string, Node]> = [];
+    const visit = (node: unknown, at: string) => {
+      if (typeof node !== 'object' || node === null) return;
+      const retryAfter = (node as Node)['Retry-After'];
+      if (at.endsWith('/headers') && retryAfter) headers.push([at, deref(retryAfter)]);
+      for (const [key, child] of Object.entries(node)) visit(child, `${at}/${key}`);
+    };
+    visit(doc, '#');
+    for (const [at, header] of headers) expect(header.required, at).toBe(true);
+  });
+
+  it('says on every job-creating POST without an Idempotency-Key that none is documented', () => {
+    for (const [where, op] of operations(doc.paths)) {
+      if (!where.startsWith('POST') || !op.requestBody || op.callbacks === undefined && !/job|task|generation|run|batch/i.test(String(op.summary))) continue;
+      const hasKey = ((op.parameters ?? []) as unknown[]).some((parameter) => deref(parameter).name === 'Idempotency-Key');
+      if (!hasKey) expect(String(op.description), where).toMatch(/no idempotency mechanism/i);
+    }
+  });
+
   it('has an example for every JSON request and response of every operation', () => {
     const resolve = (node: unknown): Node => {
       let current = node as Node;

@@ -71,9 +71,9 @@ describe('raw client: paths, methods and parameters come from the spec', () => {
       | Schemas['AuthenticationErrorBody']
       | Schemas['InsufficientCreditsErrorBody']
       | Schemas['PermissionDeniedErrorBody']
-      | Schemas['IdempotencyConflictBody']
+      | Schemas['IdempotencyConflictErrorBody']
       | Schemas['RateLimitErrorBody']
-      | Schemas['ServiceUnavailableBody']
+      | Schemas['ServiceUnavailableErrorBody']
       | undefined
     >();
   });

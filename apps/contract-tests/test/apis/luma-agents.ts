@@ -326,9 +326,7 @@ export const lumaAgents = defineSuite<Types>({
         const { data, error, response } = await client().raw.POST('/generations', { body: VALID_BODY, headers: { Prefer: 'code=422' } });
         expect(data).toBeUndefined();
         const mapped = lumaAgentsErrorFromResponse(response, error);
-        const documented = contract.deref<{ content: { 'application/json': { example: { detail: string } } } }>(
-          (contract.doc.components as { responses: Record<string, unknown> }).responses.UnprocessableEntity,
-        ).content['application/json'].example.detail;
+        const documented = (contract.exampleOf('/generations', 'post', '422') as { detail: string }).detail;
         expect(mapped).toMatchObject({ status: 422, detail: documented, code: undefined });
         expect(slViolations(response.headers)).toEqual([]);
       },

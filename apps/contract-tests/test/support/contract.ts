@@ -50,7 +50,7 @@ export interface Contract {
   responses: DocumentedResponse[];
   /** Follows local `$ref`s. */
   deref<T = Node>(node: unknown): T;
-  /** The JSON example of a documented response (`example`, or the named one of `examples`), as Prism serves it. */
+  /** The JSON example of a documented response (the named one of `examples`, else the first), as Prism serves it. */
   exampleOf(path: string, method: string, status: string, name?: string): Node;
   /** The example value of a response header, as Prism sends it (`header.example`, else `schema.example`). */
   headerExample(pair: DocumentedResponse, header: string): string | undefined;
@@ -89,8 +89,11 @@ export function loadContract(slug: ApiSlug, errorCodeOf: ErrorCodeReader): Contr
       const response = follow((operation.responses as Node)[status]);
       const media = (response.content as Record<string, Node> | undefined)?.['application/json'];
       if (!media) throw new Error(`${slug}: ${method.toUpperCase()} ${path} ${status} has no JSON body`);
-      if (name === undefined) return media.example as Node;
-      return follow<{ value: Node }>((media.examples as Node)[name]).value;
+      // spec/STYLE.md: bodies give named `examples`; without a name, the first one (Prism's pick too).
+      const examples = (media.examples ?? {}) as Node;
+      const chosen = name ?? Object.keys(examples)[0];
+      if (chosen === undefined || examples[chosen] === undefined) throw new Error(`${slug}: ${method.toUpperCase()} ${path} ${status} has no example ${name ?? ''}`);
+      return follow<{ value: Node }>(examples[chosen]).value;
     },
     headerExample(pair, header) {
       const found = headersOf(pair.response).find(({ name }) => name.toLowerCase() === header.toLowerCase())?.header;

@@ -15,7 +15,11 @@ export interface paths {
         put?: never;
         /**
          * Submit a text-to-image task
-         * @description Returns a task id at once (asynchronous, no blocking wait). Poll it with `GET /v1/images/generations/{id}` or pass `webhook_url` to be called back.
+         * @description Returns a task id at once (asynchronous, no blocking wait). Poll it with `GET
+         *     /v1/images/generations/{id}` or pass `webhook_url` to be called back.
+         *
+         *     Lumen documents no idempotency mechanism: a retried submission creates (and bills) a second
+         *     task, so clients must not retry it automatically.
          */
         post: operations["createGenerationTask"];
         delete?: never;
@@ -35,7 +39,11 @@ export interface paths {
         put?: never;
         /**
          * Submit an image-to-image task
-         * @description Edits the reference images given in `image_urls` (or `image` for a single one). Returns a task id at once; query it with `GET /v1/images/generations/{id}` or receive it by webhook.
+         * @description Edits the reference images given in `image_urls` (or `image` for a single one). Returns a task
+         *     id at once; query it with `GET /v1/images/generations/{id}` or receive it by webhook.
+         *
+         *     Lumen documents no idempotency mechanism: a retried submission creates (and bills) a second
+         *     task, so clients must not retry it automatically.
          */
         post: operations["createEditTask"];
         delete?: never;
@@ -55,7 +63,12 @@ export interface paths {
         put?: never;
         /**
          * Submit an inpainting task
-         * @description Repaints the white area of `mask_url` over the reference image. Requires a model that supports inpaint (e.g. `fal-flux-pro-fill`); other models support text-to-image and image-to-image only. Returns a task id at once.
+         * @description Repaints the white area of `mask_url` over the reference image. Requires a model that supports
+         *     inpaint (e.g. `fal-flux-pro-fill`); other models support text-to-image and image-to-image only.
+         *     Returns a task id at once.
+         *
+         *     Lumen documents no idempotency mechanism: a retried submission creates (and bills) a second
+         *     task, so clients must not retry it automatically.
          */
         post: operations["createInpaintTask"];
         delete?: never;
@@ -436,10 +449,10 @@ export interface components {
         UpstreamRateLimited: {
             headers: {
                 /**
-                 * @description Seconds to wait before submitting again, when known.
+                 * @description Seconds to wait before submitting again.
                  * @example 30
                  */
-                "Retry-After"?: number;
+                "Retry-After": number;
                 [name: string]: unknown;
             };
             content: {
@@ -456,14 +469,14 @@ export interface components {
             };
         };
         /** @description Any 2xx status acknowledges the delivery; the response body is ignored. */
-        WebhookAcknowledged: {
+        CallbackAcknowledged: {
             headers: {
                 [name: string]: unknown;
             };
             content?: never;
         };
         /** @description The receiver refused the delivery, e.g. `401` for a signature that does not verify or a stale timestamp. Like any answer other than 2xx, or no answer in time, it is a failed delivery. */
-        WebhookRejected: {
+        CallbackRejected: {
             headers: {
                 [name: string]: unknown;
             };

@@ -335,7 +335,7 @@ export interface components {
             };
         };
         /** @description Error envelope whose `error.type` is `idempotency_conflict`. */
-        IdempotencyConflictBody: {
+        IdempotencyConflictErrorBody: {
             error: {
                 /** @enum {string} */
                 type: "idempotency_conflict";
@@ -351,7 +351,7 @@ export interface components {
             };
         };
         /** @description Error envelope whose `error.type` is `service_unavailable`. */
-        ServiceUnavailableBody: {
+        ServiceUnavailableErrorBody: {
             error: {
                 /** @enum {string} */
                 type: "service_unavailable";
@@ -366,14 +366,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "type": "validation_error",
-                 *         "message": "aspectRatio must be one of: 1:1, 16:9, 9:16, 4:3, 3:4, 3:2, 2:3, 21:9, 9:21, 5:4, 4:5"
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["ValidationErrorBody"];
             };
         };
@@ -383,14 +375,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "type": "authentication_error",
-                 *         "message": "missing or invalid API key"
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["AuthenticationErrorBody"];
             };
         };
@@ -400,14 +384,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "type": "insufficient_credits_error",
-                 *         "message": "insufficient credits"
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["InsufficientCreditsErrorBody"];
             };
         };
@@ -417,14 +393,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "type": "permission_denied_error",
-                 *         "message": "this API key is not allowed to use model flux-kontext"
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["PermissionDeniedErrorBody"];
             };
         };
@@ -434,14 +402,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "type": "resource_not_found_error",
-                 *         "message": "image job not found"
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["ResourceNotFoundErrorBody"];
             };
         };
@@ -451,15 +411,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "type": "idempotency_conflict",
-                 *         "message": "Idempotency-Key was already used with a different request body"
-                 *       }
-                 *     }
-                 */
-                "application/json": components["schemas"]["IdempotencyConflictBody"];
+                "application/json": components["schemas"]["IdempotencyConflictErrorBody"];
             };
         };
         /** @description `rate_limit_error`: the API key exceeded its configured requests-per-minute limit. */
@@ -473,14 +425,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "type": "rate_limit_error",
-                 *         "message": "rate limit exceeded"
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["RateLimitErrorBody"];
             };
         };
@@ -490,15 +434,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "type": "service_unavailable",
-                 *         "message": "image generation service is unavailable"
-                 *       }
-                 *     }
-                 */
-                "application/json": components["schemas"]["ServiceUnavailableBody"];
+                "application/json": components["schemas"]["ServiceUnavailableErrorBody"];
             };
         };
     };

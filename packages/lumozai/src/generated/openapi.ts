@@ -269,6 +269,20 @@ export interface components {
         };
     };
     responses: {
+        /** @description Any 2xx answer acknowledges the callback. */
+        CallbackAcknowledged: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description The receiver could not use the callback. LumozAI does not document a retry policy. */
+        CallbackRejected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description `authentication_failed`: invalid or missing API key. */
         AuthenticationFailed: {
             headers: {
@@ -278,15 +292,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "success": false,
-                 *       "error": {
-                 *         "code": "authentication_failed",
-                 *         "message": "Invalid or missing API key."
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["AuthenticationFailedErrorBody"];
             };
         };
@@ -299,15 +304,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "success": false,
-                 *       "error": {
-                 *         "code": "permission_denied",
-                 *         "message": "You don't have permission to access this resource."
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["PermissionDeniedErrorBody"];
             };
         };
@@ -320,15 +316,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "success": false,
-                 *       "error": {
-                 *         "code": "model_not_found",
-                 *         "message": "The requested model does not exist."
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["ModelNotFoundErrorBody"];
             };
         };
@@ -365,15 +352,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "success": false,
-                 *       "error": {
-                 *         "code": "rate_limit_exceeded",
-                 *         "message": "You've exceeded your rate limit."
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["RateLimitExceededErrorBody"];
             };
         };
@@ -386,15 +364,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "success": false,
-                 *       "error": {
-                 *         "code": "internal_server_error",
-                 *         "message": "An unexpected error occurred on our servers."
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["InternalServerErrorBody"];
             };
         };

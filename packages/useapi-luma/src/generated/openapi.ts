@@ -23,6 +23,9 @@ export interface paths {
          *     |---|---|---|
          *     | Resolutions | 720p, 1080p | 720p, 1080p |
          *     | Image references | up to 4, all resolutions | up to 4, 720p only |
+         *
+         *     useapi.net documents no idempotency mechanism: a retried request starts (and bills) a second
+         *     batch, so clients must not retry it automatically.
          */
         post: operations["createImages"];
         delete?: never;
@@ -343,17 +346,26 @@ export interface components {
         };
     };
     responses: {
+        /** @description Any 2xx answer acknowledges the call; its body is ignored. */
+        CallbackAcknowledged: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description The receiver refused the call. The page documents no retry of a refused call. */
+        CallbackRejected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description Validation error. The message names the parameter, the value and the valid values. */
         ImagesValidationError: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "Parameter model (invalid-model) valid values: photon-v2, image-v2"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -363,11 +375,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "Unauthorized"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -377,11 +384,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "Account has no subscription or subscription expired"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -391,12 +393,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "Content moderation: prompt rejected",
-                 *       "code": 422
-                 *     }
-                 */
                 "application/json": components["schemas"]["ModerationErrorBody"];
             };
         };
@@ -410,12 +406,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "All configured accounts are running at maximum capacity",
-                 *       "code": 429
-                 *     }
-                 */
                 "application/json": components["schemas"]["CapacityErrorBody"];
             };
         };
@@ -425,11 +415,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "Luma account has an error. Please check your account configuration via GET /v1/luma/accounts or re-add the account via POST /v1/luma/accounts"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -439,11 +424,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "Invalid jobid"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -453,11 +433,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "Job does not belong to this user"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -467,11 +442,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "Job not found"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -484,11 +454,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "Cannot delete job in state 'processing'. Wait for completion."
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -507,11 +472,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "Unable to find configuration for email user@example.com"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -614,12 +574,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "jobid": "j0326140530123456789i-u12345-email:user@example.com:a1b2c3d4-e5f6-7890-abcd-ef1234567890-bot:luma",
-                     *       "deleted": true
-                     *     }
-                     */
                     "application/json": components["schemas"]["JobDeleted"];
                 };
             };
@@ -658,18 +612,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "assetRef": "u12345-email:user@example.com:a1b2c3d4-e5f6-7890-abcd-ef1234567890",
-                     *       "email": "user@example.com",
-                     *       "upload": {
-                     *         "id": "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
-                     *         "media": {
-                     *           "url": "https://storage.cdn-luma.com/uploads/a1b2c3d4-e5f6-7890-abcd-ef1234567890.png"
-                     *         }
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["AssetUploaded"];
                 };
             };

@@ -42,7 +42,8 @@ export function lumenErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
   const build = (status: number, code: string, message: string, retryAfterSeconds?: number): ErrorResponse => ({
     status,
     body: { error: { code, message } },
-    headers: code === 'upstream_rate_limited' && retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : undefined,
+    // Like every 429 of the five specs, it always says when to come back (spec/STYLE.md).
+    headers: code === 'upstream_rate_limited' ? { 'Retry-After': String(retryAfterSeconds ?? 1) } : undefined,
   });
 
   const alternatives = requiredAlternatives(doc);
@@ -63,8 +64,7 @@ export function lumenErrorFormat(doc: OpenApiDocument): VendorErrorFormat {
     forStatus(status: number, message: string, operation: Operation) {
       const response = operation.responses[String(status)];
       const code = response === undefined ? undefined : lumenErrorCodeOf(doc, response);
-      // A simulated upstream rate limit says when to come back, as a real one does when it knows.
-      return code === undefined ? undefined : build(status, code, message, 1);
+      return code === undefined ? undefined : build(status, code, message);
     },
   };
 }
