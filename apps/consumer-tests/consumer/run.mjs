@@ -8,10 +8,10 @@ import { LIFECYCLES } from './lifecycles.mjs';
 
 const mockUrl = process.argv[2];
 const require = createRequire(import.meta.url);
-const { dependencies } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const { devDependencies } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 const imports = {};
-for (const name of Object.keys(dependencies)) {
+for (const name of Object.keys(devDependencies).filter((dependency) => dependency.startsWith('@imagegen/'))) {
   const manifest = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8'));
   if (!manifest.exports?.['.']) continue; // data only (specs, rendered docs)
   try {

@@ -1,16 +1,18 @@
-// A project outside the workspace that installs the packed tarballs with npm (no workspace links),
-// imports every package, starts the mock through its executable and runs one job life cycle per
-// API. Catches a file missing from `files`, a broken `exports` map, a dependency only the
+// A project outside the workspace that installs the packed tarballs with the README's one npm line
+// (no workspace links), imports every package (and requires it), starts the mock through its
+// executable and runs one job life cycle per API. Catches a file missing from `files`, a broken `exports` map, a dependency only the
 // workspace provides, and a broken `bin`.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { ROOT } from './support/workspace.js';
 
 const run = promisify(execFile);
 const packed = inject('packed');
@@ -30,18 +32,26 @@ let project: string;
 let mock: ChildProcess | undefined;
 let mockUrl: string;
 
+const README = await readFile(join(ROOT, 'README.md'), 'utf8');
+
+/** The README's one install line (`npm install --save-dev <repo>/tarballs/*.tgz`), pointed at `dir`. */
+function readmeInstallLine(dir: string): string {
+  const line = /^npm install --save-dev \S*tarballs\/\*\.tgz/m.exec(README)?.[0];
+  if (!line) throw new Error('README.md has no `npm install --save-dev <repo>/tarballs/*.tgz` line');
+  return line.replace(/\S*tarballs\/\*\.tgz$/, `${dir}/*.tgz`);
+}
+
 beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'imagegen-consumer-'));
-  const dependencies = Object.fromEntries(packed.map((pkg) => [pkg.name, `file:${pkg.tarball}`]));
-  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'imagegen-consumer', private: true, type: 'module', dependencies }, null, 2));
-  await Promise.all(consumerFiles.map((file) => copyFile(file, join(project, file.split('/').at(-1)!))));
+  // A fresh ESM project (`npm init -y`, then "type": "module", which the README asks for).
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'imagegen-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
   // linked: each package sees only the dependencies it declares, as under pnpm, so a package that
   // leans on another one's dependency fails here even though a flat node_modules would hide it.
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--install-strategy=linked', '--loglevel=error'], {
-    cwd: project,
-    env: npmEnv,
-    timeout: 75_000,
-  });
+  // The rest keeps the run quick and quiet; none of it changes what gets installed.
+  await writeFile(join(project, '.npmrc'), ['install-strategy=linked', 'prefer-offline=true', 'audit=false', 'fund=false', 'ignore-scripts=true', 'loglevel=error', ''].join('\n'));
+  await Promise.all(consumerFiles.map((file) => copyFile(file, join(project, file.split('/').at(-1)!))));
+  // The README's line as a user runs it: the shell expands the glob to every tarball.
+  await run('sh', ['-c', readmeInstallLine(dirname(packed[0]!.tarball))], { cwd: project, env: npmEnv, timeout: 75_000 });
 });
 
 afterAll(async () => {
@@ -142,5 +152,30 @@ describe('a project outside the workspace, with the tarballs installed by npm', 
       expect(result.width! * result.height!, `${slug} image size`).toBeGreaterThan(0);
       expect(result.statuses?.length, `${slug} was polled`).toBeGreaterThan(1);
     }
+  });
+
+  it('is ESM, and require() works too (Node\'s require(esm), on every Node the packages support)', async () => {
+    const names = packed.filter((pkg) => pkg.hasCode).map((pkg) => pkg.name);
+    const script = `for (const name of ${JSON.stringify(names)}) console.log(name, Object.keys(require(name)).length);`;
+    const { stdout, stderr } = await run(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: project, timeout: 30_000 });
+    expect(stderr).toBe('');
+    for (const name of names) expect(stdout, name).toMatch(new RegExp(`^${name} [1-9]\\d*$`, 'm'));
+  });
+
+  it('on a Node older than its engines, the executable says which Node in one line and exits 1, and the library throws the same', async () => {
+    const engines = JSON.parse(await readFile(join(project, 'node_modules', '@imagegen', 'mock-server', 'package.json'), 'utf8')).engines.node as string;
+    // Node 20.10 is what the issue saw die with "'node:zlib' does not provide an export named 'crc32'".
+    const oldNode = ['--import', `data:text/javascript,${encodeURIComponent("Object.defineProperty(process.versions, 'node', { value: '20.10.0' })")}`];
+    const outcome = (args: string[]) =>
+      run(process.execPath, [...oldNode, ...args], { cwd: project, timeout: 30_000 }).then(
+        ({ stderr }) => ({ code: 0, stderr }),
+        (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+      );
+    const cli = await outcome([join('node_modules', '.bin', 'imagegen-mock'), '--port', '0']);
+    expect(cli).toEqual({ code: 1, stderr: `imagegen-mock: @imagegen/mock-server needs Node ${engines}; this is Node 20.10.0. Install a newer Node (e.g. \`nvm install 22\`) and run it again.\n` });
+    const library = await outcome(['--input-type=module', '-e', "await import('@imagegen/mock-server')"]);
+    expect(library.code).toBe(1);
+    expect(library.stderr).toContain(`Error: @imagegen/mock-server needs Node ${engines}; this is Node 20.10.0.`);
+    expect(library.stderr).not.toContain('SyntaxError');
   });
 });

@@ -1,21 +1,33 @@
-// Every publishable package, as its tarball: publint and arethetypeswrong report nothing.
+// Every publishable package, as its tarball: publint and arethetypeswrong report nothing, and it
+// carries what an outside project needs (licence, README, engines, repository, the sources its
+// source maps name).
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { describe, expect, inject, it } from 'vitest';
 
-import { publishablePackages } from './support/workspace.js';
+import { ROOT, publishablePackages, workspacePackages } from './support/workspace.js';
 import type { Manifest } from './support/workspace.js';
 
 const run = promisify(execFile);
 const packed = inject('packed');
 const attw = join(dirname(createRequire(import.meta.url).resolve('@arethetypeswrong/cli/package.json')), 'dist', 'index.js');
 const ownManifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as Manifest;
+const rootManifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as Manifest;
+const rootLicense = await readFile(join(ROOT, 'LICENSE'), 'utf8');
+
+/** Every file below `dir`, relative to it. */
+async function filesBelow(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => relative(dir, join(entry.parentPath, entry.name)));
+}
 
 describe('the publishable packages', () => {
   it('are every workspace package not marked private, each packed once', () => {
@@ -29,7 +41,43 @@ describe('the publishable packages', () => {
   });
 });
 
+describe('every workspace package', () => {
+  it.each(workspacePackages().map((pkg) => [pkg.manifest.name, pkg.manifest] as const))('%s declares the licence and the Node versions of the repository', (_name, manifest) => {
+    expect(manifest.license).toBe(rootManifest.license);
+    expect(manifest.engines?.node).toBe(rootManifest.engines?.node);
+  });
+});
+
 describe.each(packed)('$name', (pkg) => {
+  it('ships a README, the licence, and the metadata a registry and provenance need', async () => {
+    const unpacked = await mkdtemp(join(tmpdir(), 'imagegen-unpacked-'));
+    try {
+      await run('tar', ['-xzf', pkg.tarball, '-C', unpacked]);
+      const root = join(unpacked, 'package');
+      const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Manifest;
+      expect(manifest.version).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/);
+      expect(manifest.license).toBe('MIT');
+      expect(await readFile(join(root, 'LICENSE'), 'utf8')).toBe(rootLicense);
+      expect((await readFile(join(root, 'README.md'), 'utf8')).startsWith(`# ${pkg.name}\n`), 'README.md opens with the package name').toBe(true);
+      expect(manifest.engines?.node).toBe(rootManifest.engines?.node);
+      expect(manifest.repository).toEqual({ ...(rootManifest.repository as object), directory: relative(ROOT, pkg.dir) });
+      expect(manifest.homepage).toMatch(/^https:\/\//);
+      expect(manifest.publishConfig).toEqual({ access: 'public' });
+      // A source map naming a file the tarball lacks gives a user's stack traces paths that do not exist.
+      const files = new Set(await filesBelow(root));
+      const missing: string[] = [];
+      for (const map of [...files].filter((file) => file.endsWith('.map'))) {
+        const { sources, sourcesContent } = JSON.parse(await readFile(join(root, map), 'utf8')) as { sources: string[]; sourcesContent?: unknown[] };
+        sources.forEach((source, index) => {
+          if (sourcesContent?.[index] == null && !existsSync(join(root, dirname(map), source))) missing.push(`${map} -> ${source}`);
+        });
+      }
+      expect(missing).toEqual([]);
+    } finally {
+      await rm(unpacked, { recursive: true, force: true });
+    }
+  });
+
   it('passes publint (strict, suggestions included)', async () => {
     const tarball = await readFile(pkg.tarball);
     const { messages, pkg: manifest } = await publint({
@@ -43,7 +91,8 @@ describe.each(packed)('$name', (pkg) => {
 
 // attw checks how TypeScript resolves a package's types, so it runs on the packages with a
 // JavaScript entry point (the specs and the rendered docs ship data only). ESM-only by design:
-// CommonJS `require` and node10 resolution are out of scope (the esm-only profile).
+// CommonJS `require` works at run time through Node's require(esm) on every supported Node (the
+// consumer test requires each package); its types are for `import` (the esm-only profile).
 describe.each(packed.filter((pkg) => pkg.hasCode))('$name', (pkg) => {
   it('passes arethetypeswrong (esm-only profile), with its types inside the package', async () => {
     const args = [attw, pkg.tarball, '--profile', 'esm-only', '--no-definitely-typed', '--format', 'ascii', '--no-color', '--no-emoji'];

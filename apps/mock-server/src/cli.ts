@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+// First: on an unsupported Node, say which Node is needed before any module that needs one runs.
+import './require-supported-node.js';
+
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 

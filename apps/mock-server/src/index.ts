@@ -1,3 +1,6 @@
+// Must stay the first import: on an unsupported Node it says which Node is needed before any module that needs one runs.
+import './require-supported-node.js';
+
 export { createMockServer } from './create-mock-server.js';
 export type { MockServer, MockServerOptions, MountedApi } from './create-mock-server.js';
 export { DEFAULT_DRAIN_MS, serve } from './serve.js';

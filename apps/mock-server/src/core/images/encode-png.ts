@@ -1,6 +1,10 @@
-import { crc32 } from 'node:zlib';
+// A namespace import: a named `crc32` import would fail to link on Node before 20.15, before the
+// package's Node check (src/require-supported-node.ts) could say which Node is needed.
+import * as zlib from 'node:zlib';
 
 import type { PlaceholderRaster } from './raster.js';
+
+const { crc32 } = zlib;
 
 export const PNG_SIGNATURE: readonly number[] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const FILTER_NONE = 0;
