@@ -1,13 +1,13 @@
 // One fuzz for every API in the registry, built from each spec alone (operations, security
 // schemes, the spec's own example bodies in every media type it declares, the dev keys of the
-// descriptor) plus the hostile requests issue 6 found. Every answer must be below 500 and allowed
+// descriptor) plus the hostile requests issues 6 and 15 found. Every answer must be below 500 and allowed
 // by the spec: the harness fails a test that recorded a violation. Bounded in count and time.
 import { gzipSync } from 'node:zlib';
 
 import { describe, expect, it, vi } from 'vitest';
 
 import { APIS, listOperations, loadSpec } from '../src/index.js';
-import type { Operation } from '../src/index.js';
+import type { MockServerOptions, Operation } from '../src/index.js';
 import { startMock } from './harness.js';
 import { rawRequest } from './raw-http.js';
 import type { RawResponse } from './raw-http.js';
@@ -43,8 +43,8 @@ describe.each(cases)('$slug: requests read from its spec', ({ slug, devKeys, doc
     return { request, response: await rawRequest(request) };
   }
 
-  async function start() {
-    const h = await startMock();
+  async function start(options: MockServerOptions = {}) {
+    const h = await startMock(options);
     const origin = h.running.url;
     return { h, origin, base: new URL(h.running.baseUrl(slug)).pathname };
   }
@@ -182,6 +182,94 @@ describe.each(cases)('$slug: requests read from its spec', ({ slug, devKeys, doc
         expect(response.status, `${request.target}: ${response.text}`).toBeGreaterThanOrEqual(400);
         assertBelow500(response, request);
         for (const accepted of Object.keys(operation.requestSchemas)) expect(response.text, request.target).toContain(accepted);
+      }
+    });
+  });
+
+  describe('hostile requests (issue 15) are refused in the vendor format, never with a 5xx', () => {
+    const withBody = operations.filter((operation) => Object.keys(operation.requestSchemas).length > 0);
+    const jsonBodies = withBody.filter((operation) => 'application/json' in operation.requestSchemas);
+    const forms = withBody.filter((operation) => 'application/x-www-form-urlencoded' in operation.requestSchemas);
+    const uploads = withBody.flatMap((operation) => Object.keys(operation.requestSchemas).filter((type) => type.startsWith('image/')).map((type) => ({ operation, type })));
+    const LIMIT = 64 * 1024;
+    const big = 'x'.repeat(LIMIT + 1024);
+
+    /** A body over the limit in `mediaType`: plain, or gzip that inflates past it. */
+    async function oversized(mediaType: string, gzip: boolean): Promise<{ body: Buffer; headers: Record<string, string> }> {
+      const encoded = mediaType.startsWith('image/') ? { body: Buffer.alloc(LIMIT + 1024, 1), contentType: mediaType } : await encodeBody(mediaType, { prompt: big });
+      return gzip
+        ? { body: gzipSync(encoded.body), headers: { 'Content-Type': encoded.contentType, 'Content-Encoding': 'gzip' } }
+        : { body: encoded.body, headers: { 'Content-Type': encoded.contentType } };
+    }
+
+    it.each([
+      { name: 'a body over the size limit', gzip: false },
+      { name: 'gzip that inflates past the size limit', gzip: true },
+    ])('row 1: $name answers the vendor 4xx (413 where documented), never 502', async ({ gzip }) => {
+      const { origin, base } = await start({ bodyLimit: `${LIMIT / 1024}kb` });
+      for (const operation of withBody) {
+        // busboy reads multipart as sent: a compressed one is malformed, refused all the same.
+        for (const mediaType of Object.keys(operation.requestSchemas).filter((type) => !(gzip && type === 'multipart/form-data'))) {
+          const { body, headers } = await oversized(mediaType, gzip);
+          const { request, response } = await send(origin, base, operation, { headers, body });
+          assertBelow500(response, { target: request.target, mediaType, gzip });
+          expect(response.status, `${request.target} ${mediaType}: ${response.text}`).toBe(operation.statuses.includes('413') ? 413 : response.status);
+          expect(response.status, `${request.target} ${mediaType}`).toBeGreaterThanOrEqual(400);
+          expect(response.text, `${request.target} ${mediaType}`).toMatch(/too large/i);
+        }
+      }
+    });
+
+    it.each(['null', '1', '"x"', 'true', '[]', '[{"a":1}]'])('row 10: a JSON body of %s is told it must be an object', async (json) => {
+      const { origin, base } = await start();
+      for (const operation of jsonBodies) {
+        const { request, response } = await send(origin, base, operation, { headers: { 'Content-Type': 'application/json' }, body: json });
+        assertBelow500(response, { ...request, body: json });
+        expect(response.status, request.target).toBeGreaterThanOrEqual(400);
+        expect(response.text, request.target).toMatch(/must be a JSON object/);
+        expect(response.text, request.target).not.toMatch(/not valid JSON/);
+      }
+    });
+
+    it.each(['__proto__[a]=1', '__proto__=1', '__proto__[__proto__][a]=1'])('row 9: a form field %s is refused like any unknown field', async (field) => {
+      const { origin, base } = await start();
+      for (const operation of forms) {
+        const example = (await encodeBody('application/x-www-form-urlencoded', exampleBodies(doc, operation, 'application/x-www-form-urlencoded')[0])).body.toString();
+        const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+        const plain = await send(origin, base, operation, { headers, body: example });
+        const { request, response } = await send(origin, base, operation, { headers, body: `${example}&${field}` });
+        assertBelow500(response, request);
+        // Where the example is accepted and unknown fields are not, the field alone is refused, named.
+        const unknown = await send(origin, base, operation, { headers, body: `${example}&zzz[a]=1` });
+        if (plain.response.status < 400 && unknown.response.status >= 400) {
+          expect(response.status, `${request.target}: ${response.text}`).toBe(unknown.response.status);
+          expect(response.text, request.target).toContain('__proto__');
+        }
+      }
+    });
+
+    it('row 6: an image upload whose bytes are no image is refused', async () => {
+      const { origin, base } = await start();
+      for (const { operation, type } of uploads) {
+        const { request, response } = await send(origin, base, operation, { headers: { 'Content-Type': type }, body: Buffer.from('hello') });
+        assertBelow500(response, request);
+        expect(response.status, `${request.target} ${type}: ${response.text}`).toBeGreaterThanOrEqual(400);
+      }
+    });
+
+    it('row 7: inline image data labelled with a media_type that is not what it is is refused', async () => {
+      const { origin, base } = await start();
+      for (const operation of jsonBodies) {
+        for (const example of exampleBodies(doc, operation, 'application/json')) {
+          const text = JSON.stringify(example);
+          // Every inline image of the example ({ data, media_type }) relabelled as HTML.
+          const relabelled = text.replace(/"media_type":"image\/[a-z]+"/g, '"media_type":"text/html"');
+          if (relabelled === text) continue;
+          const { request, response } = await send(origin, base, operation, { headers: { 'Content-Type': 'application/json' }, body: relabelled });
+          assertBelow500(response, request);
+          expect(response.status, `${request.target}: ${response.text}`).toBeGreaterThanOrEqual(400);
+          expect(response.text, request.target).toMatch(/media_type/);
+        }
       }
     });
   });

@@ -46,7 +46,7 @@ export function multipartParser(limits: MultipartLimits): RequestHandler {
       failed = true;
       req.unpipe(parser);
       req.resume();
-      next(problem('validation', message, { fields: { body: [message] } }));
+      next(problem('validation', message, { fields: { body: [message] }, tooLarge: /too large/.test(message) }));
     };
     const add = (name: string, value: unknown) => {
       const existing = body[name];

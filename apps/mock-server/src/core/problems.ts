@@ -59,12 +59,14 @@ export interface Problem<TKind extends string = string> {
   fields?: Record<string, string[]>;
   /** The raw validation failures behind a `validation` problem raised by the pipeline. */
   issues?: ValidationIssue[];
-  /**
-   * A vendor code chosen by the handler, for vendors whose envelope carries one beside the kind.
-   * The pipeline sets one itself: {@link PAYLOAD_TOO_LARGE} on the `validation` problem of a body
-   * over the size limit, for vendors that document a 413.
-   */
+  /** A vendor code chosen by the handler, for vendors whose envelope carries one beside the kind. */
   code?: string;
+  /**
+   * Set by the pipeline on the `validation` problem of a body over the size limit, so a vendor that
+   * documents a 413 can answer it; every other vendor answers its invalid-request error. Kept apart
+   * from `code`, which is always one of the vendor's own codes.
+   */
+  tooLarge?: boolean;
   /** Seconds until a retry can succeed, for `rate_limited` and `unavailable`. */
   retryAfterSeconds?: number;
   /**
@@ -80,9 +82,6 @@ export interface Problem<TKind extends string = string> {
    */
   credential?: 'missing' | 'invalid' | 'revoked';
 }
-
-/** The {@link Problem.code} of a request body larger than the server's body limit. */
-export const PAYLOAD_TOO_LARGE = 'payload_too_large';
 
 export interface ErrorResponse {
   status: number;

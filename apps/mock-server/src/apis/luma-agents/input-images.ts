@@ -1,20 +1,13 @@
 import type { ImageInput } from '@imagegen/luma-agents';
 
+import { normalMediaType, sniffImage } from '../../core/images/image-type.js';
 import { problem } from '../../core/problems.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Leading bytes of the image formats an input may be in. */
-const SIGNATURES: ReadonlyArray<{ format: string; matches(bytes: Buffer): boolean }> = [
-  { format: 'PNG', matches: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { format: 'JPEG', matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { format: 'WebP', matches: (b) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
-  { format: 'GIF', matches: (b) => /^GIF8[79]a$/.test(b.toString('latin1', 0, 6)) },
-];
-
 /**
  * What Luma checks of input images when a generation is submitted: inline data must be base64 of an
- * image (422 otherwise) no larger than the limit (413), a URL must be one the API could fetch
+ * image whose `media_type` says what it is (422 otherwise) no larger than the limit (413), a URL must be one the API could fetch
  * (http or https; the mock fetches nothing). Fields are named as in the request: `image_ref[2].data`.
  */
 export function checkInputImages(images: ReadonlyArray<readonly [string, ImageInput]>, maxImageBytes: number): void {
@@ -28,8 +21,17 @@ export function checkInputImages(images: ReadonlyArray<readonly [string, ImageIn
       }
       const bytes = Buffer.from(data, 'base64');
       if (bytes.length > maxImageBytes) throw tooLarge(field, bytes.length, maxImageBytes);
-      if (!SIGNATURES.some((signature) => signature.matches(bytes))) {
-        throw problem('unprocessable', `${field}.data does not decode to an image (PNG, JPEG, WebP or GIF)`);
+      const sniffed = sniffImage(bytes);
+      if (!sniffed) throw problem('unprocessable', `${field}.data does not decode to an image (PNG, JPEG, WebP or GIF)`);
+      // The declared type must be an image type, and the one the bytes are.
+      const declared = typeof image.media_type === 'string' ? normalMediaType(image.media_type) : undefined;
+      if (declared !== undefined && declared !== sniffed.mediaType) {
+        throw problem(
+          'unprocessable',
+          declared.startsWith('image/')
+            ? `${field}.media_type ${image.media_type} does not match the data, which is a ${sniffed.name} image (${sniffed.mediaType})`
+            : `${field}.media_type ${image.media_type} is not an image type; the data is a ${sniffed.name} image (${sniffed.mediaType})`,
+        );
       }
     } else if (typeof image.url === 'string' && !isFetchableUrl(image.url)) {
       throw problem('unprocessable', `${field}.url: cannot fetch an image from ${JSON.stringify(image.url.slice(0, 200))}; use a publicly accessible http(s) URL`);

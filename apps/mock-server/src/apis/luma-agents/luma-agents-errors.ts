@@ -1,7 +1,6 @@
 import type { components } from '@imagegen/luma-agents';
 
 import type { CoreProblemKind, ErrorResponse, Problem, VendorErrorFormat } from '../../core/problems.js';
-import { PAYLOAD_TOO_LARGE } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';
 import type { RequestLimits } from './request-rules.js';
 import { judgeIssues } from './request-rules.js';
@@ -65,7 +64,7 @@ export function lumaAgentsErrorFormat(doc: OpenApiDocument, limits: RequestLimit
       const kind = problem.kind;
       if (!(kind in RESPONSE_BY_PROBLEM)) throw new Error(`no Luma Agents response for problem kind ${kind}`);
       if (kind === 'validation' && !problem.mockControl) {
-        if (problem.code === PAYLOAD_TOO_LARGE) return build(statusOf('payload_too_large'), problem.message);
+        if (problem.tooLarge) return build(statusOf('payload_too_large'), problem.message);
         if (problem.issues !== undefined && problem.issues.length > 0) {
           const verdict = judgeIssues(problem.issues, limits);
           return build(statusOf(verdict.kind), verdict.detail);

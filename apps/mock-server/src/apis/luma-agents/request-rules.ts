@@ -137,6 +137,8 @@ export function judgeIssues(issues: readonly ValidationIssue[], limits: RequestL
 /** `source must be object or null` when the value's JSON type is none the field's schema allows. */
 function typeMismatch(issue: ValidationIssue, limits: RequestLimits): string | undefined {
   if (!('value' in issue)) return undefined;
+  // The body itself (`null`, `1`, `[]`): core's own issue, already worded.
+  if (issue.path.length === 0 && issue.keyword === 'type') return `body ${issue.message}`;
   const schema = schemaAt(limits, issue.path);
   if (schema === undefined) return undefined;
   const allowed = [schema, ...(isNullableUnion(schema) ? schema.anyOf!.map((part) => deref<Schema>(limits.doc, part)) : [])].flatMap((part) =>

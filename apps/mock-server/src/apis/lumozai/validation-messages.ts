@@ -78,6 +78,8 @@ export function laravelSummary(details: Record<string, string[]>): string {
 export function messageForIssue(issue: ValidationIssue): { field: string; message: string } {
   const field = issue.field;
   const text = issue.message;
+  // Laravel would call a map an array; the body itself is asked to be a JSON object.
+  if (issue.location === 'body' && issue.path.length === 0 && issue.keyword === 'type') return { field: 'body', message: 'The request body must be a JSON object.' };
   const number = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
   switch (issue.keyword) {
     case 'required':

@@ -18,6 +18,7 @@ import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal } from '../../core/api-keys.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { Job } from '../../core/job-store.js';
+import { normalMediaType, sniffImage } from '../../core/images/image-type.js';
 import { problem } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';
 import { deref } from '../../core/spec-document.js';
@@ -343,6 +344,14 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, ctx: ApiConte
         throw problem('validation', `File too large (${bytes.length} bytes). Maximum: ${MAX_ASSET_BYTES / 1024 / 1024} MB`);
       }
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      // "JPEG, PNG or WebP": the bytes must be the image the Content-Type says.
+      const sniffed = sniffImage(bytes);
+      if (sniffed === undefined || !(sniffed.mediaType in EXTENSION_BY_TYPE)) {
+        throw problem('validation', `File content is not a JPEG, PNG or WebP image${sniffed ? ` (it is a ${sniffed.name})` : ''}. Valid: ${Object.keys(EXTENSION_BY_TYPE).join(', ')}`);
+      }
+      if (sniffed.mediaType !== normalMediaType(contentType)) {
+        throw problem('validation', `Content-Type (${contentType}) does not match the file, which is a ${sniffed.name} image (${sniffed.mediaType})`);
+      }
       const uuid = randomUUID();
       keepAssetBytes(uuid, { owner: principal.workspace, email: account.email, contentType, bytes });
       const uploaded: AssetUploaded = {

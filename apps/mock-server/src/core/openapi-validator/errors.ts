@@ -2,7 +2,7 @@ import type { Request } from 'express';
 
 import { documentsStatus } from '../operations.js';
 import type { Operation } from '../operations.js';
-import { PAYLOAD_TOO_LARGE, ProblemError, fieldMessages, problem } from '../problems.js';
+import { ProblemError, fieldMessages, problem } from '../problems.js';
 import type { Problem, ValidationIssue, ValidationLocation } from '../problems.js';
 
 // What body-parser and express-openapi-validator throw, turned into the shared problem vocabulary
@@ -59,7 +59,8 @@ export function toProblem(error: unknown, req?: Request): Problem {
     return { kind: 'validation', message: `Request body is not valid JSON: ${e.message ?? 'parse error'}`, fields: { body: ['must be valid JSON'] } };
   }
   if (e?.type === 'entity.too.large') {
-    return { kind: 'validation', message: `Request body is too large: ${e.message ?? ''}`.trim(), fields: { body: ['too large'] }, code: PAYLOAD_TOO_LARGE };
+    const limit = typeof (e as { limit?: unknown }).limit === 'number' ? ` (the limit is ${(e as { limit: number }).limit} bytes)` : '';
+    return { kind: 'validation', message: `Request body is too large${limit}`, fields: { body: ['too large'] }, tooLarge: true };
   }
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return { kind: 'validation', message: e.message ?? 'Unsupported body encoding', fields: { body: [e.message ?? 'unsupported encoding'] } };

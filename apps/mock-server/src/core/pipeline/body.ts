@@ -1,19 +1,20 @@
 import bytes from 'bytes';
 import express from 'express';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 import { compose } from '../compose.js';
 import { coerceFormFields, multipartParser } from '../form-body.js';
 import { DEFAULT_JSON_LIMITS, jsonComplexityError } from '../json-limits.js';
-import { problem } from '../problems.js';
+import { ProblemError, fieldMessages, problem } from '../problems.js';
 import type { OpenApiDocument } from '../spec-document.js';
+import { deref } from '../spec-document.js';
 
 // Body: parsed only for operations that take one, in exactly the media types the spec declares,
 // form values typed by the spec, hostile JSON refused before it is parsed.
 
 /** The body stage: the spec's parsers, then form values typed, for operations that take a body. */
 export function bodyStage(doc: OpenApiDocument, limit: string): RequestHandler {
-  return onlyWithBody([...bodyParsers(doc, limit), coerceForms(doc)]);
+  return onlyWithBody([...bodyParsers(doc, limit), coerceForms(doc), jsonBodiesAreObjects(doc)]);
 }
 
 /** Runs the parsers only for operations that take a body; GETs skip them entirely. */
@@ -34,7 +35,10 @@ export function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler
     parsers.push(
       express.json({
         limit,
-        type: ['application/json', 'application/*+json'],
+        type: JSON_TYPES,
+        // Any JSON value parses, so `null` or `1` is told it must be an object (below) rather than
+        // that it is not JSON.
+        strict: false,
         // Refused before JSON.parse: parsing and validating a hostile shape blocks every other request.
         verify(_req, _res, body) {
           const tooComplex = jsonComplexityError(body, DEFAULT_JSON_LIMITS);
@@ -43,12 +47,94 @@ export function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler
       }),
     );
   }
-  if (mediaTypes.has('application/x-www-form-urlencoded')) parsers.push(express.urlencoded({ limit, extended: true }));
+  if (mediaTypes.has('application/x-www-form-urlencoded')) {
+    parsers.push(
+      express.urlencoded({
+        limit,
+        extended: true,
+        verify(req, _res, body) {
+          (req as FormRequest)[FORM_ROOTS] = formRoots(body);
+        },
+      }),
+    );
+  }
   if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bodyLimitBytes(limit) }));
   // Every other declared type (an image upload's `image/png`...) arrives as its raw bytes, a Buffer.
   const raw = [...mediaTypes].filter((type) => !isJsonType(type) && !FORM_TYPES.includes(type));
   if (raw.length > 0) parsers.push(express.raw({ limit, type: raw }));
   return parsers;
+}
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+const FORM_ROOTS = Symbol('form field names as sent');
+type FormRequest = Request & { [FORM_ROOTS]?: Map<string, () => string> };
+
+/**
+ * Each field's name before any `[` (from the first 256 bytes of its key), with its first value, as
+ * a form body sends them. Found with byte searches, so a 24 MB value is never decoded here.
+ */
+function formRoots(body: Buffer): Map<string, () => string> {
+  const roots = new Map<string, () => string>();
+  for (let start = 0; start < body.length; ) {
+    const ampersand = body.indexOf(0x26, start);
+    const end = ampersand < 0 ? body.length : ampersand;
+    const equals = body.indexOf(0x3d, start);
+    const keyEnd = equals >= 0 && equals < end ? equals : end;
+    const root = formDecode(body.toString('latin1', start, Math.min(keyEnd, start + 256))).split('[')[0]!;
+    const valueStart = Math.min(keyEnd + 1, end);
+    if (!roots.has(root)) roots.set(root, () => formDecode(body.toString('latin1', valueStart, end)));
+    start = end + 1;
+  }
+  return roots;
+}
+
+/** `a+b%20c` -> `a b c`; a malformed escape is kept as sent. */
+function formDecode(text: string): string {
+  const spaced = text.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
+/**
+ * A JSON body whose schema is an object but which is another JSON value (`null`, `1`, `"x"`,
+ * `true`, `[]`) is refused as one issue at the body's root, which each vendor words its own way.
+ */
+export function jsonBodiesAreObjects(doc: OpenApiDocument): RequestHandler {
+  return (req, _res, next) => {
+    const schemas = req.mock!.operation!.requestSchemas;
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const schema = schemas[type] === undefined ? undefined : deref<{ type?: unknown; properties?: unknown }>(doc, schemas[type]);
+    const body: unknown = req.body;
+    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+    if (!isJsonType(type) || isObject || !(schema?.type === 'object' || schema?.properties !== undefined)) return next();
+    const message = 'must be a JSON object';
+    next(
+      new ProblemError({
+        kind: 'validation',
+        message: `body: ${message}`,
+        fields: fieldMessages([['body', message]]),
+        issues: [{ location: 'body', path: [], field: 'body', keyword: 'type', message, value: body }],
+      }),
+    );
+  };
+}
+
+/**
+ * The form fields the parser dropped put back as own properties, so the spec names them like any
+ * other unknown field: qs drops `__proto__` (and `__proto__[a]`) to protect the prototype.
+ */
+function restoreDroppedFormFields(req: Request): void {
+  const roots = (req as FormRequest)[FORM_ROOTS];
+  const body = req.body as Record<string, unknown> | undefined;
+  if (!roots || typeof body !== 'object' || body === null) return;
+  for (const [root, value] of roots) {
+    if (root !== '' && !Object.prototype.hasOwnProperty.call(body, root)) {
+      Object.defineProperty(body, root, { value: value(), enumerable: true, writable: true, configurable: true });
+    }
+  }
 }
 
 function isJsonType(type: string): boolean {
@@ -72,6 +158,7 @@ const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
 export function coerceForms(doc: OpenApiDocument): RequestHandler {
   return (req, _res, next) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    restoreDroppedFormFields(req);
     const schema = FORM_TYPES.includes(type) ? req.mock!.operation!.requestSchemas[type] : undefined;
     if (schema !== undefined && req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body)) {
       coerceFormFields(doc, schema, req.body as Record<string, unknown>);

@@ -36,7 +36,8 @@ const FIELD_RULES: Case[] = [
   { name: 'an aspect ratio that is a number', body: { prompt: PROMPT, aspect_ratio: 1.5 }, status: 400, detail: /^aspect_ratio must be string or null$/ },
   { name: 'a reference image that is a string', body: { prompt: PROMPT, image_ref: ['https://example.org/a.jpg'] }, status: 400, detail: /^image_ref\[0\] must be object$/ },
   { name: 'an image url that is null', body: { prompt: PROMPT, image_ref: [{ url: null }] }, status: 400, detail: /^image_ref\[0\]\.url must be string$/ },
-  { name: 'a body that is an array', body: [{ prompt: PROMPT }], status: 400, detail: /^body must be object$/ },
+  // Issue 15 row 10: any JSON value but an object is told so, not that it is not JSON.
+  ...['[{"prompt":"x"}]', 'null', '1', '"x"', 'true'].map((json) => ({ name: `a body that is ${json}`, body: JSON.parse(json) as unknown, status: 400, detail: /^body must be a JSON object$/ })),
 ];
 
 const COMBINATIONS: Case[] = [
@@ -57,6 +58,9 @@ const MEDIA: Case[] = [
   { name: 'base64 that is not base64', body: { prompt: PROMPT, source: { data: 'not base64!', media_type: 'image/png' } }, status: 422, detail: /^source\.data is not valid base64/ },
   { name: 'a data: URL instead of base64', body: { prompt: PROMPT, source: { data: `data:image/png;base64,${TINY_PNG_BASE64}`, media_type: 'image/png' } }, status: 422, detail: /^source\.data is not valid base64/ },
   { name: 'base64 of text, not an image', body: { prompt: PROMPT, image_ref: [{ data: Buffer.from('hello, world').toString('base64'), media_type: 'image/png' }] }, status: 422, detail: /^image_ref\[0\]\.data does not decode to an image/ },
+  // Issue 15 row 7: media_type must be an image type, and the one the data is.
+  { name: 'PNG data labelled text/html', body: { prompt: PROMPT, source: { data: TINY_PNG_BASE64, media_type: 'text/html' } }, status: 422, detail: /^source\.media_type text\/html is not an image type; the data is a PNG image \(image\/png\)$/ },
+  { name: 'PNG data labelled image/jpeg', body: { prompt: PROMPT, image_ref: [{ data: TINY_PNG_BASE64, media_type: 'image/jpeg' }] }, status: 422, detail: /^image_ref\[0\]\.media_type image\/jpeg does not match the data, which is a PNG image \(image\/png\)$/ },
   { name: 'a url that is not a URL', body: { prompt: PROMPT, source: { url: 'street.jpg' } }, status: 422, detail: /^source\.url: cannot fetch an image from "street\.jpg"/ },
   { name: 'a file: URL', body: { prompt: PROMPT, image_ref: [{ url: 'file:///etc/passwd' }] }, status: 422, detail: /^image_ref\[0\]\.url: cannot fetch an image/ },
 ];

@@ -40,8 +40,10 @@ const BAD_REQUESTS: BadRequest[] = [
   },
   { name: 'an ftp webhook_url', path: GEN, json: { ...GENERATION, webhook_url: 'ftp://your.app/cb', webhook_secret: 's' }, message: /^webhook_url: must match pattern/ },
   { name: 'an empty webhook_secret', path: GEN, json: { ...GENERATION, webhook_url: 'https://your.app/cb', webhook_secret: '' }, message: /^webhook_secret: must NOT have fewer than 1/ },
-  { name: 'a JSON array', path: GEN, json: [GENERATION], message: 'body: must be object' },
-  { name: 'JSON null', path: GEN, raw: { body: 'null', type: 'application/json' }, message: /^Request body is not valid JSON/ },
+  // Issue 15 row 10: a JSON value that is not an object is told so.
+  { name: 'a JSON array', path: GEN, json: [GENERATION], message: 'body: must be a JSON object' },
+  { name: 'JSON null', path: GEN, raw: { body: 'null', type: 'application/json' }, message: 'body: must be a JSON object' },
+  { name: 'a JSON number', path: GEN, raw: { body: '1', type: 'application/json' }, message: 'body: must be a JSON object' },
   { name: 'malformed JSON', path: GEN, raw: { body: '{"model": ', type: 'application/json' }, message: /^Request body is not valid JSON/ },
   { name: 'a form body', path: GEN, raw: { body: 'model=gpt-image-2-low&prompt=cat', type: 'application/x-www-form-urlencoded' }, message: /^Unsupported Content-Type/ },
   { name: 'plain text', path: GEN, raw: { body: JSON.stringify(GENERATION), type: 'text/plain' }, message: /^Unsupported Content-Type/ },

@@ -48,7 +48,7 @@ describe('useapi.net Luma validation: the page\'s wording, for JSON and multipar
   it.each([
     ['a prompt that is a number', { prompt: 5 }, 'Parameter prompt (5) must be string'],
     ['a model that is a list', { prompt: 'x', model: ['photon-v2'] }, 'Parameter model (["photon-v2"]) must be string'],
-    ['a body that is a list', [ASTRONAUT], 'Request body ([{"prompt":"A photorealistic portrait of an astronaut on ... (127 characters)) must be object'],
+    ['a body that is a list', [ASTRONAUT], 'Request body ([{"prompt":"A photorealistic portrait of an astronaut on ... (127 characters)) must be a JSON object'],
   ])('JSON keeps strict types: %s', async (_title, body, error) => {
     const h = await startUseapiMock();
     expect(await errorOf(await h.send('/images', { json: body }))).toEqual({ status: 400, error });
