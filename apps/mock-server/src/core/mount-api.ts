@@ -12,11 +12,11 @@ import type { ErrorAnswerOptions } from './pipeline/error-answer.js';
 import { extraRoutesStage } from './pipeline/extra-routes.js';
 import { applyPlannedFault } from './pipeline/fault-plan.js';
 import type { FaultPlans } from './fault-plans.js';
-import { preferStage } from './pipeline/prefer.js';
+import { preferStage, trackedPreferences } from './pipeline/prefer.js';
 import { requestCounter } from './pipeline/rate-limit.js';
 import { isBelow, malformedPathStage, routeStage } from './pipeline/route.js';
 import { validateStage } from './pipeline/validate.js';
-import { parsePrefer, readRequestedFaults } from './prefer-header.js';
+import { readRequestedFaults } from './prefer-header.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { basePathOf } from './spec-document.js';
 import type { MountableApi, RequestContext } from './vendor-api.js';
@@ -48,7 +48,8 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
     throw new Error(`${api.slug}: no handler for ${missing.map((o) => `${o.operationId} (${o.method} ${o.path})`).join(', ')}`);
   }
   const index = new OperationIndex(operations);
-  const answer = errorAnswer(api, options);
+  const counting = requestCounter(api, options.rateLimiter, operations);
+  const answer = errorAnswer(api, options, counting.countAnswer);
   const clock = options.clock ?? new SystemClock();
   /** A fault armed from outside, applied where the matching `Prefer` control would be. */
   const plannedFault = (req: Request, res: Response, next: () => void) => applyPlannedFault(api, options.faultPlans, clock, answer.send, req, res, next);
@@ -58,7 +59,7 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
   // Prefer -> body parsing -> schema validation -> the vendor's handler.
   const pipeline = compose([
     routeStage(api.slug, prefix, index),
-    authenticateStage(api.keys, requestCounter(api, options.rateLimiter)),
+    authenticateStage(api.keys, counting.count),
     malformedPathStage,
     preferStage(api, answer),
     plannedFault,
@@ -75,7 +76,7 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
   app.use(function vendorApi(req, res, next) {
     const url = req.url;
     if (!isBelow(url, slugPrefix)) return next();
-    const context: RequestContext = { operation: undefined, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined, uploads: [] };
+    const context: RequestContext = { operation: undefined, principal: undefined, prefer: req.headers.prefer === undefined ? new Map() : trackedPreferences(req, res, api.slug), requestedOutcome: undefined, uploads: [] };
     req.mock = context;
     let faults;
     try {

@@ -247,6 +247,8 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
     errors: lumixAIErrorFormat(ctx.doc),
     handlers,
     jobStatuses: STATUS_BY_PHASE,
+    // A failed job carries only a message: Prefer: job-error-code is refused, naming why.
+    failureCodes: [],
     rateLimit: { windowMs: 60_000, limitOf: (principal) => principal.config.rpm },
   };
 }

@@ -367,6 +367,8 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, ctx: ApiConte
     errors: useapiLumaErrorFormat(doc),
     handlers,
     jobStatuses: STATUS_BY_PHASE,
+    // A failed job carries only a message: Prefer: job-error-code is refused, naming why.
+    failureCodes: [],
     routes: [
       {
         // The public CDN URL of a finished image, like Luma's storage.cdn-luma.com: no token needed.

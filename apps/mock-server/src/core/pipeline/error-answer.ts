@@ -35,7 +35,7 @@ export interface ErrorAnswer {
  * checked here rather than by express-openapi-validator: most are sent before its response hook
  * is installed (auth, rate limits, Prefer, invalid requests) and it skips 5xx.
  */
-export function errorAnswer(api: MountableApi, options: ErrorAnswerOptions): ErrorAnswer {
+export function errorAnswer(api: MountableApi, options: ErrorAnswerOptions, beforeAnswer: (req: Request, res: Response) => void = () => undefined): ErrorAnswer {
   const errorBodies = options.validateResponses ? new ErrorResponseCheck(api.doc) : undefined;
 
   /** Answers 500 with what broke the spec, and records it: a bug in the mock, never in the client. */
@@ -71,6 +71,7 @@ export function errorAnswer(api: MountableApi, options: ErrorAnswerOptions): Err
       problemToSend = { kind: 'internal', message: 'The mock server failed to handle this request' };
       response = api.errors.render(problemToSend);
     }
+    beforeAnswer(req, res);
     // Misuse of the mock's own controls is answered even where the spec documents no 400.
     send(req, res, response, !problemToSend.mockControl);
   };

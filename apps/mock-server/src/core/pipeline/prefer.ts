@@ -1,6 +1,6 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
-import { readRequestedOutcome } from '../prefer-header.js';
+import { parsePrefer, readRequestedOutcome } from '../prefer-header.js';
 import { problem } from '../problems.js';
 import type { MountableApi } from '../vendor-api.js';
 import type { ErrorAnswer } from './error-answer.js';
@@ -30,4 +30,34 @@ export function preferStage(api: MountableApi, answer: ErrorAnswer): RequestHand
     if (!response) return next();
     answer.send(req, res, response);
   };
+}
+
+/**
+ * The request's RFC 7240 preferences, remembering which ones core or the vendor read. When the
+ * answer goes out, those that took effect are named in `Preference-Applied` (RFC 7240 section 3),
+ * and the ones nothing read (a typo such as `jobstatus=error`) are logged, so neither passes unnoticed.
+ */
+export function trackedPreferences(req: Request, res: Response, slug: string): Map<string, string> {
+  const preferences = parsePrefer(req.headers.prefer);
+  const read = new Set<string>();
+  const get = preferences.get.bind(preferences);
+  const has = preferences.has.bind(preferences);
+  preferences.get = (name) => {
+    if (has(name)) read.add(name);
+    return get(name);
+  };
+  preferences.has = (name) => {
+    if (has(name)) read.add(name);
+    return has(name);
+  };
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+    res.writeHead = writeHead;
+    const applied = [...preferences].filter(([name]) => read.has(name));
+    const ignored = [...preferences.keys()].filter((name) => !read.has(name));
+    if (applied.length > 0 && !res.headersSent) res.setHeader('Preference-Applied', applied.map(([name, value]) => (value === '' ? name : `${name}=${/^[\w!#$%&'*+.^`|~-]+$/.test(value) ? value : JSON.stringify(value)}`)).join(', '));
+    if (ignored.length > 0) console.warn(`[mock-server] ${req.method} ${req.originalUrl}: Prefer ${ignored.join(', ')} ignored: no preference of the mock or of ${slug} has that name`);
+    return writeHead.apply(this, args) as Response;
+  } as Response['writeHead'];
+  return preferences;
 }

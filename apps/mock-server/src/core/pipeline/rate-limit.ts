@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 
+import { readCredential } from '../api-keys.js';
 import type { Principal } from '../api-keys.js';
+import type { Operation } from '../operations.js';
 import { problem } from '../problems.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { MountableApi } from '../vendor-api.js';
@@ -10,17 +12,30 @@ import type { MountableApi } from '../vendor-api.js';
  * authentication meets it (so a 401 carries the vendor's headers too); throws the rate-limit
  * problem past the limit.
  */
-export type RequestCounter = (req: Request, res: Response, principal: Principal | undefined) => void;
+export type RequestCounter = (req: Request, res: Response, principal: Principal | undefined, operation?: Operation) => void;
+
+/** The counter, and what counts an error answer the pipeline gave before the request was counted. */
+export interface RequestCounting {
+  count: RequestCounter;
+  /**
+   * For an API whose limit headers are on every answer (it counts requests without a valid key):
+   * an error raised before the request was counted (an unknown path or method, a bad Prefer, a
+   * malformed path) is counted now, by its key where it has a valid one, so it carries them too.
+   */
+  countAnswer(req: Request, res: Response): void;
+}
 
 /**
  * Rate limit: a key's own bucket, or, for a request without a valid key, one bucket per client
  * address (when the API counts those). Sets the API's headers on every counted answer.
  */
-export function requestCounter(api: MountableApi, rateLimiter: RateLimiter): RequestCounter {
+export function requestCounter(api: MountableApi, rateLimiter: RateLimiter, operations: readonly Operation[]): RequestCounting {
   const policy = api.rateLimit;
-  if (!policy) return () => undefined;
-  return (req, res, principal) => {
-    const limit = principal ? policy.limitOf(principal, req.mock!.operation!) : policy.unauthenticatedLimit;
+  if (!policy) return { count: () => undefined, countAnswer: () => undefined };
+  const counted = new WeakSet<Request>();
+  const count: RequestCounter = (req, res, principal, operation = req.mock!.operation!) => {
+    counted.add(req);
+    const limit = principal ? policy.limitOf(principal, operation) : policy.unauthenticatedLimit;
     // A key without a limit is counted only so the API's headers can describe it.
     if (limit === undefined && (!principal || !policy.headers)) return;
     // The socket's address, never X-Forwarded-For: a client could pick its own bucket.
@@ -34,6 +49,20 @@ export function requestCounter(api: MountableApi, rateLimiter: RateLimiter): Req
       });
     }
   };
+  const countAnswer = (req: Request, res: Response) => {
+    if (!policy.headers || policy.unauthenticatedLimit === undefined || counted.has(req)) return;
+    const operation = req.mock?.operation ?? operations[0];
+    if (operation === undefined) return;
+    const credential = readCredential(req.headers, operation.security);
+    const principal = credential === undefined ? undefined : api.keys.lookup(credential);
+    try {
+      // The operation only tells a key's limit (one window per key); nothing else reads it here.
+      count(req, res, principal && !principal.revoked ? principal : undefined, operation);
+    } catch {
+      // Over the limit: the headers say so; the error already being answered is kept.
+    }
+  };
+  return { count, countAnswer };
 }
 
 /** `60_000` -> `minute`, `3_600_000` -> `hour`, else seconds. Default window: a minute. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { errorOf, startMock, validJob } from '../../harness.js';
 
@@ -60,5 +60,31 @@ describe('Prefer header: provoking failures without editing the server', () => {
     const response = await h.call('/v1/images/generations', { json: validJob, headers: { Prefer: 'job-status=error' } });
     expect(response.status).toBe(503);
     expect((await errorOf(response)).type).toBe('service_unavailable');
+  });
+});
+
+// Issue 15 row 8: a code LumixAI's failed jobs cannot carry was accepted and ignored, and a
+// misspelt preference passed unnoticed.
+describe('Prefer: what cannot take effect is refused or reported', () => {
+  it('job-error-code is refused: a LumixAI failed job carries only a message', async () => {
+    const h = await startMock();
+    const response = await h.call('/v1/images/jobs', { json: validJob, headers: { Prefer: 'job-status=error, job-error-code=anything' } });
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).message).toMatch(/job-error-code is not supported: this API's failed jobs carry no code/);
+  });
+
+  it('Preference-Applied (RFC 7240) names what took effect; a preference nothing knows is logged', async () => {
+    const h = await startMock();
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const response = await h.call('/v1/images/jobs', { json: validJob, headers: { Prefer: 'job-status=error, jobstatus=done, job-error="GPU melted"' } });
+      expect(response.status).toBe(202);
+      expect(response.headers.get('preference-applied')).toBe('job-status=error, job-error="GPU melted"');
+      expect(warnings.mock.calls.map((call) => String(call[0]))).toEqual([expect.stringMatching(/Prefer jobstatus ignored: no preference of the mock or of lumixai has that name/)]);
+      const plain = await h.call('/v1/images/jobs', { json: validJob });
+      expect(plain.headers.get('preference-applied')).toBeNull();
+    } finally {
+      warnings.mockRestore();
+    }
   });
 });

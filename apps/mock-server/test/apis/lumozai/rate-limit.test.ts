@@ -116,3 +116,24 @@ describe('the hourly window', () => {
     expect([...before, await lumix(), await lumoz()]).toEqual([404, 404, 429, 200, 200, 200, 429, 404, 429]);
   });
 });
+
+// Issue 15 row 5: answers raised before a request was counted carried none of the three.
+describe('the three headers on answers the pipeline gives before counting', () => {
+  it.each([
+    { name: 'a 404 for an unknown path', method: 'GET', path: '/nope', status: 404 },
+    { name: 'a 404 for an unknown method', method: 'DELETE', path: '/run', status: 404 },
+    { name: 'a 404 for a malformed percent-encoded path', method: 'GET', path: '/%E0%A4%A', status: 404 },
+    { name: 'a 422 for a bad Prefer latency', method: 'POST', path: '/run', status: 422, prefer: 'latency=soon' },
+    { name: 'a 422 for a bad Prefer fault', method: 'POST', path: '/run', status: 422, prefer: 'fault=melt' },
+  ])('$name', async ({ method, path, status, prefer }) => {
+    const h = await startLumozAI();
+    const response = await fetch(`${h.running.baseUrl('lumozai')}${path}`, {
+      method,
+      headers: { Authorization: 'Bearer lmz_mock_dev', ...(prefer ? { Prefer: prefer, 'Content-Type': 'application/x-www-form-urlencoded' } : {}) },
+      body: prefer ? new URLSearchParams(HIDREAM_FORM).toString() : undefined,
+    });
+    expect(response.status, await response.clone().text()).toBe(status);
+    const answer = { status: response.status, headers: response.headers, body: await response.json() } as LumozAnswer;
+    expect(limits(answer)).toMatchObject({ limit: 100_000, remaining: 99_999 });
+  });
+});
