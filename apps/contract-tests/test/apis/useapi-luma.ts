@@ -33,7 +33,13 @@ const ASTRONAUT: ImagesRequest = {
 const BLOCKED: ImagesRequest = { prompt: 'an nsfw poster' };
 /** Schema-valid, so Prism forwards it; no account of that address is configured: the mock's own 400. */
 const UNKNOWN_ACCOUNT: ImagesRequest = { ...ASTRONAUT, email: 'nobody@example.com' };
-const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+/**
+ * The uploaded reference: a WebP file header whose bytes are all ASCII. The mock checks that an
+ * upload is the image its Content-Type says (issue 15 row 6), and Prism's proxy forwards a binary
+ * body as UTF-8 text, which would turn a PNG's or JPEG's first byte (0x89, 0xff) into U+FFFD.
+ */
+const UPLOAD = Buffer.from('RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x00', 'latin1');
+const UPLOAD_TYPE = 'image/webp';
 
 const schemas = loadSpec('useapi-luma').components!.schemas as Record<string, { pattern: string }>;
 const JOB_ID = new RegExp(schemas.JobId!.pattern);
@@ -127,7 +133,7 @@ const CALLS = {
   createImages: (client, input) => client.createImages(input.body),
   getJob: (client, input) => client.getJob(input.jobid),
   deleteJob: (client, input) => client.deleteJob(input.jobid),
-  uploadAsset: (client, input) => client.uploadAsset(input.email, input.image, { contentType: 'image/png' }),
+  uploadAsset: (client, input) => client.uploadAsset(input.email, input.image, { contentType: UPLOAD_TYPE }),
 } satisfies Record<keyof operations, Call<Types>>;
 
 const echoOf = (body: ImagesRequest, resolution = body.resolution ?? '720p'): ImagesRequestEcho => ({
@@ -200,7 +206,7 @@ export const useapiLuma = defineSuite<Types>({
       fetch: key === undefined ? withoutHeader(fetch, 'Authorization') : fetch,
       retry: retry ? { baseDelayMs: 10 } : false,
     }),
-  sampleInput: { body: ASTRONAUT, echo: echoOf(ASTRONAUT), jobid: EXAMPLE_JOBID, status: 'completed', email: 'user@example.com', image: TINY_PNG },
+  sampleInput: { body: ASTRONAUT, echo: echoOf(ASTRONAUT), jobid: EXAMPLE_JOBID, status: 'completed', email: 'user@example.com', image: UPLOAD },
   scenarios: SCENARIOS,
   extraCases: [
     { pair: 'createImages 200', how: 'the same body as multipart/form-data', plan: { key: TOKENS.dev, multipart: true } },
@@ -222,7 +228,7 @@ export const useapiLuma = defineSuite<Types>({
     let body = plan.body ?? ASTRONAUT;
     let echo = echoOf(body);
     if (plan.withReference) {
-      const { assetRef } = await context.client({ key: TOKENS.dev }).uploadAsset('user@example.com', TINY_PNG, { contentType: 'image/png' });
+      const { assetRef } = await context.client({ key: TOKENS.dev }).uploadAsset('user@example.com', UPLOAD, { contentType: UPLOAD_TYPE });
       body = { ...body, imageRef1: assetRef };
       echo = { ...echoOf(body, '720p'), imageRefs: [assetRef] };
     }
@@ -232,7 +238,7 @@ export const useapiLuma = defineSuite<Types>({
       jobid: job.jobid,
       status: job.status,
       email: plan.email ?? 'user@example.com',
-      image: TINY_PNG,
+      image: UPLOAD,
     };
   },
 
@@ -403,7 +409,7 @@ export const useapiLuma = defineSuite<Types>({
       name: 'deleteJob and uploadAsset return their documented examples',
       async run({ client, contract }) {
         expect(await client().deleteJob(EXAMPLE_JOBID)).toEqual(contract.exampleOf('/jobs/{jobid}', 'delete', '200'));
-        expect(await client().uploadAsset('user@example.com', TINY_PNG, { contentType: 'image/png' })).toEqual(contract.exampleOf('/assets/{email}', 'post', '200'));
+        expect(await client().uploadAsset('user@example.com', UPLOAD, { contentType: UPLOAD_TYPE })).toEqual(contract.exampleOf('/assets/{email}', 'post', '200'));
       },
     },
   ],
