@@ -1,7 +1,8 @@
 /** A rule kind the strictness test knows. */
 export type RuleKind =
   | 'additionalProperties' | 'pattern' | 'format' | 'minLength' | 'maxLength' | 'minimum' | 'maximum'
-  | 'exclusiveMinimum' | 'exclusiveMaximum' | 'minItems' | 'maxItems' | 'required' | 'enum' | 'default' | 'status';
+  | 'exclusiveMinimum' | 'exclusiveMaximum' | 'minItems' | 'maxItems' | 'required' | 'enum' | 'default' | 'status'
+  | 'integer';
 export declare const RULE_KINDS: readonly RuleKind[];
 /** One rule of a document, and the marked node that covers it (undefined: none). */
 export interface StrictRule { pointer: string; kind: RuleKind; inferredAt: string | undefined }

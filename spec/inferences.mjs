@@ -22,6 +22,7 @@ export const RULE_KINDS = [
   'enum',
   'default',
   'status',
+  'integer',
 ];
 
 // Objects whose keys are names (a property, a status, a media type), not keywords.
@@ -78,6 +79,8 @@ function kindsOf(node) {
   if (node.required === true && 'schema' in node && node.in !== 'path') kinds.push('required');
   if (Array.isArray(node.enum)) kinds.push('enum');
   if ('default' in node) kinds.push('default');
+  // \`integer\` refuses 1.5 where a page that says "number" allows it: a narrowing like a bound.
+  if (node.type === 'integer' || (Array.isArray(node.type) && node.type.includes('integer'))) kinds.push('integer');
   return kinds;
 }
 

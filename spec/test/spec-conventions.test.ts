@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,6 +62,23 @@ describe.each(slugs)('spec/%s/openapi.yaml', (slug) => {
       }
     }
     expect([...errorSchemas].filter((name) => !name.endsWith('ErrorBody'))).toEqual([]);
+  });
+
+  it('names response components after their condition, never after a status number', () => {
+    // A reason phrase ("BadRequest") is a condition's name only under its own status.
+    const reasonPhrases = new Map(Object.entries(STATUS_CODES).map(([code, phrase]) => [String(phrase).replace(/[^A-Za-z]/g, ''), code]));
+    const misnamed = Object.keys(components.responses ?? {}).filter((name) => !/^[A-Z][A-Za-z]*$/.test(name));
+    const misused: string[] = [];
+    const callbackOperations = Object.values(components.callbacks ?? {}).flatMap((callback) => operations(callback));
+    for (const [where, op] of [...operations(doc.paths), ...callbackOperations]) {
+      for (const [status, response] of Object.entries((op.responses ?? {}) as Node)) {
+        const name = String((response as Node).$ref ?? '').match(/^#\/components\/responses\/(.+)$/)?.[1];
+        const phraseStatus = name === undefined ? undefined : reasonPhrases.get(name);
+        if (phraseStatus !== undefined && phraseStatus !== status) misused.push(`${where} ${status}: ${name} is the reason phrase of ${phraseStatus}`);
+      }
+    }
+    expect(misnamed).toEqual([]);
+    expect(misused).toEqual([]);
   });
 
   it('keeps callbacks in components/callbacks, each answering 200 and 4XX', () => {
