@@ -7,6 +7,7 @@ import { resultLine, scoreLine, toJUnit, toJson } from './report.js';
 import { runSuite } from './run-suite.js';
 import { BUILT_IN_SCENARIOS, ScenarioError, loadScenarioDir } from './scenario.js';
 import type { Scenario } from './scenario.js';
+import { stopGroupsOnSignals } from './process-groups.js';
 import { commandSubject, moduleSubject } from './subject.js';
 import { VENDOR_SLUGS, isVendorSlug } from './vendors.js';
 import type { VendorSlug } from './vendors.js';
@@ -35,7 +36,9 @@ prompt, output, timeoutMs }: it resolves for success and throws for failure.
   --json                print the results as JSON on stdout (the lines go to stderr)
   --junit <file>        also write a JUnit XML report
   --list                list the scenarios and exit
-Exit status: 0 when every applicable scenario passed, 1 when one failed, 2 for a usage error.`;
+Exit status: 0 when every applicable scenario passed, 1 when one failed, 2 for a usage error;
+stopped by SIGINT, SIGTERM or SIGHUP it first stops every client and receiver it started, then
+exits 128 + the signal's number.`;
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -126,6 +129,7 @@ function usage(message: string): number {
   return 2;
 }
 
+stopGroupsOnSignals();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -3,6 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 
+import { killGroup, trackGroup } from './process-groups.js';
+
 /**
  * What a client under test is given, as the environment of a command (`IMAGEGEN_VENDOR`...) or as
  * the argument of a module's function.
@@ -67,6 +69,7 @@ export function commandSubject(command: string, name = command): Subject {
           // Its own process group, so the whole tree can be stopped at the hard limit.
           detached: true,
         });
+        trackGroup(child);
         let output = '';
         const collect = (chunk: Buffer) => {
           if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');
@@ -76,11 +79,7 @@ export function commandSubject(command: string, name = command): Subject {
         let timedOut = false;
         const timer = setTimeout(() => {
           timedOut = true;
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch {
-            child.kill('SIGKILL');
-          }
+          killGroup(child);
         }, hardLimitMs);
         child.once('error', (error) => {
           clearTimeout(timer);

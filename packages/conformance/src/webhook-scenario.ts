@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createHttpServer, createMockServer } from '@imagegen/mock-server';
 import type { MockServer } from '@imagegen/mock-server';
 
+import { killGroup, trackGroup } from './process-groups.js';
 import type { ScenarioResult } from './run-scenario.js';
 import type { ResolvedScenario, WebhookDeliveryKind } from './scenario.js';
 import type { VendorSlug } from './vendors.js';
@@ -141,14 +142,9 @@ async function post(url: string, body: Buffer, headers: Record<string, string>):
 
 async function startReceiver(command: string, env: Record<string, string>): Promise<{ url: string; stop: () => void; output: () => string }> {
   const child = spawn('sh', ['-c', command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  trackGroup(child);
   let output = '';
-  const stop = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
+  const stop = () => killGroup(child);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();

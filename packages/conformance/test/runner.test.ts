@@ -1,7 +1,7 @@
 // The conformance runner end to end: the real bin, the real mock on 127.0.0.1:0, clients run as
 // commands and as modules. What it must do: pass a client that behaves, fail one that resubmits and
 // ignores waits (naming the broken expectation), and refuse a malformed scenario file by its path.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,5 +217,37 @@ describe('scenario files', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/--scenario nope: no such scenario; known: happy-path/);
     expect((await cli(['--vendor', 'lumixai'])).stderr).toMatch(/give the client under test/);
+  });
+});
+
+describe('a runner stopped by a signal', () => {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('on %s stops the clients it started (their own process groups) and exits %i', async (signal, exitCode) => {
+    const pidFile = join(workDir, `client-${signal}.pid`);
+    // The client's grandchild: a process the runner never spawned itself, only its group.
+    const client = `sleep 60 & echo $! > "${pidFile}"; wait`;
+    const runner = spawn(process.execPath, [CLI, '--vendor', 'lumixai', '--client', client, '--scenario', 'happy-path'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolveExit) => runner.once('exit', (code) => resolveExit(code)));
+    let clientPid = 0;
+    for (const deadline = Date.now() + 30_000; clientPid === 0 && Date.now() < deadline; ) {
+      clientPid = Number(await readFile(pidFile, 'utf8').catch(() => '0')) || 0;
+      if (clientPid === 0) await new Promise((wait) => setTimeout(wait, 50));
+    }
+    expect(clientPid, 'the client started').toBeGreaterThan(0);
+    expect(alive(clientPid)).toBe(true);
+    runner.kill(signal);
+    expect(await exited).toBe(exitCode);
+    for (const deadline = Date.now() + 5_000; alive(clientPid) && Date.now() < deadline; ) await new Promise((wait) => setTimeout(wait, 20));
+    const left = alive(clientPid);
+    if (left) process.kill(clientPid, 'SIGKILL');
+    expect(left, `client process ${clientPid} outlived the runner`).toBe(false);
   });
 });
