@@ -33,7 +33,8 @@ prompt, output, timeoutMs }: it resolves for success and throws for failure.
   --scenarios <dir>     also load the scenario files (.json, .yaml) of this folder (repeatable)
   --only-scenarios      load no built-in scenarios, only --scenarios folders
   --concurrency <n>     scenarios run at once, each on its own mock (default: 4)
-  --json                print the results as JSON on stdout (the lines go to stderr)
+  --json                print the results as JSON on stdout, and nothing else (the lines, and
+                        whatever a --module prints, go to stderr)
   --junit <file>        also write a JUnit XML report
   --list                list the scenarios and exit
 Exit status: 0 when every applicable scenario passed, 1 when one failed, 2 for a usage error;
@@ -110,6 +111,10 @@ async function main(argv: string[]): Promise<number> {
   const receiver = args.receiver === undefined ? undefined : { name: args.receiver, command: args.receiver };
   const name = subject?.name ?? receiver!.name;
   const out = args.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  // With --json, stdout carries the JSON document only: a module under test runs in this process,
+  // and what it (or a library it uses, such as the AI SDK's warnings) prints goes to stderr.
+  const writeStdout = process.stdout.write.bind(process.stdout);
+  if (args.json) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   const results = await runSuite({
     scenarios,
     vendors: vendors as VendorSlug[],
@@ -119,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
     onResult: (result) => out(resultLine(result)),
   });
   out(scoreLine(results, name));
-  if (args.json) console.log(toJson(results, name));
+  if (args.json) writeStdout(`${toJson(results, name)}\n`);
   if (args.junit) await writeFile(args.junit, toJUnit(results, name));
   return results.some((result) => result.verdict === 'fail' || result.verdict === 'error') ? 1 : 0;
 }
