@@ -37,7 +37,11 @@ import { DriftReport } from './proxy/drift-report.js';
 import { HarRecorder } from './proxy/har-recorder.js';
 import type { ProxyOptions } from './proxy/mount-proxy.js';
 import { mountProxiedApi, parseUpstream } from './proxy/mount-proxy.js';
-import { requestLogger } from './request-logger.js';
+import { noteAnswer } from './core/answer-notes.js';
+import type { JobPhase } from './core/job-store.js';
+import { formatMockEvent, jobEventSource } from './mock-events.js';
+import type { MockEvent } from './mock-events.js';
+import { requestEvents } from './request-logger.js';
 
 /** Options of {@link createMockServer}. Every field is optional. */
 export interface MockServerOptions {
@@ -72,8 +76,19 @@ export interface MockServerOptions {
   bodyLimit?: string;
   /** Validate every response against the spec; violations are answered as 500 and recorded. Default: `true`. */
   validateResponses?: boolean;
-  /** Receives one line per request (`POST /lumixai/... 202 1.2ms`). Default: none (silent). */
+  /**
+   * Receives each {@link MockEvent} as one line ({@link formatMockEvent}): one per request
+   * (`POST /lumixai/... 401 1.2ms  authentication (invalid key): Invalid API key`, an error answer
+   * with its reason) and one per job state change (`lumixai job 5d0c...: pending -> running`).
+   * Default: none (silent).
+   */
   log?: (line: string) => void;
+  /**
+   * Receives every {@link MockEvent} as data: each answered request (API, masked key, status, the
+   * reason for an error) and each job state change on the mock clock. Called synchronously on the
+   * server's own turn: keep it quick, and do not throw. Default: none (no events are built).
+   */
+  onEvent?: (event: MockEvent) => void;
   /** Folder with the rendered docs (`<slug>.html`, `index.html`). Default: the `@imagegen/docs` build. */
   docsDir?: string;
   /**
@@ -161,7 +176,11 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.set('etag', false);
   useLeanJsonResponses(app);
   app.use(originFormTargets());
-  if (options.log) app.use(requestLogger(options.log));
+  const { log, onEvent } = options;
+  const emit = log || onEvent ? (event: MockEvent) => (onEvent?.(event), log?.(formatMockEvent(event))) : undefined;
+  if (emit) app.use(requestEvents(emit));
+  /** Each API's words for its job phases, for the job events; known once the API is created. */
+  const statusWords = new Map<string, Partial<Record<JobPhase, string>>>();
 
   const originOf = originResolver(options.publicUrl);
   const recordViolation = (violation: ResponseViolation) => {
@@ -186,6 +205,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     secret: randomBytes(32),
     webhooks,
     validateResponses,
+    ...(emit ? { onJobPhase: jobEventSource(emit, () => clock.now(), (slug) => statusWords.get(slug)) } : {}),
   };
   const bodyLimit = options.bodyLimit ?? '25mb';
   bodyLimitBytes(bodyLimit); // a broken limit stops start-up here, naming the setting
@@ -202,6 +222,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     const doc = descriptor.doc?.() ?? loadSpec(slug);
     const handle = createApiContext(slug, doc, config.keys ?? [...descriptor.devKeys], shared);
     const api = descriptor.create(config, handle.ctx);
+    if (api.jobStatuses) statusWords.set(slug, api.jobStatuses);
     const mounted = { ...api, slug, doc, keys: handle.ctx.keys };
     const upstream = (options.upstreams as Record<string, string | undefined> | undefined)?.[slug];
     const basePath = upstream !== undefined
@@ -252,7 +273,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     });
   });
   app.use((req, res) => {
-    res.status(404).json({ error: `No API is mounted at ${req.path}; GET / lists them` });
+    const message = `No API is mounted at ${req.path}; GET / lists them`;
+    noteAnswer(res, { reason: `not_found: ${message}` });
+    res.status(404).json({ error: message });
   });
 
   return {

@@ -3,6 +3,8 @@ import './require-supported-node.js';
 
 export { createMockServer } from './create-mock-server.js';
 export type { MockServer, MockServerOptions, MountedApi } from './create-mock-server.js';
+export { formatMockEvent } from './mock-events.js';
+export type { JobEvent, MockEvent, RequestEvent } from './mock-events.js';
 export { DEFAULT_DRAIN_MS, serve } from './serve.js';
 export type { CloseOptions, RunningMockServer, ServeOptions } from './serve.js';
 export { createHttpServer } from './http-server.js';

@@ -2,7 +2,7 @@
 // every request and every response against the API's spec. Every (operation, status) pair the spec
 // documents is provoked as the suite's scenario says and must pass Prism untouched: spec, client
 // and mock agree. One mock server serves every API for the whole run; one Prism per API.
-import { API_SLUGS, ManualClock, createMockServer, serve } from '@imagegen/mock-server';
+import { API_SLUGS, ManualClock, createMockServer, formatMockEvent, serve } from '@imagegen/mock-server';
 import type { MockServer, MockServerOptions, RunningMockServer } from '@imagegen/mock-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 
@@ -42,7 +42,8 @@ export function describeProxyRun(suites: readonly RegisteredSuite[]): void {
       mock = createMockServer({
         clock,
         timing: JOB_TIMING,
-        log: (line) => mockRequests.push(line),
+        // Request lines only: the job lines would interleave with them.
+        onEvent: (event) => (event.type === 'request' ? mockRequests.push(formatMockEvent(event)) : undefined),
         apis: apis as MockServerOptions['apis'],
       });
       running = await serve(mock, { port: 0, host: '127.0.0.1' });

@@ -9,7 +9,8 @@ import { CreditLedger } from './credit-ledger.js';
 import { ExpiringMap } from './expiring-map.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import type { IdempotencyOptions } from './idempotency-store.js';
-import type { JobPhase, JobStoreOptions } from './job-store.js';
+import { watchJobPhases } from './job-events.js';
+import type { Job, JobPhase, JobStoreOptions } from './job-store.js';
 import { JobStore } from './job-store.js';
 import type { OpenApiDocument } from './spec-document.js';
 import type { TimingMode } from './timing.js';
@@ -95,6 +96,8 @@ export interface SharedContext {
   secret: Buffer;
   webhooks: WebhookDispatcher;
   validateResponses: boolean;
+  /** Told of every phase each job enters (created, running, settled), for the job events. Default: none, and no timers. */
+  onJobPhase?: (slug: string, job: Job<unknown>, phase: JobPhase) => void;
 }
 
 /** One job as `mock.state(slug)` shows it. */
@@ -170,6 +173,12 @@ export function createApiContext<TKey extends ApiKeyConfig>(
       jobStores.push(store as JobStore<unknown>);
       resets.push(() => store.clear());
       closers.push(() => store.stop());
+      const { onJobPhase } = shared;
+      if (onJobPhase) {
+        const watch = watchJobPhases(store, shared.clock, (job, phase) => onJobPhase(slug, job as Job<unknown>, phase));
+        resets.push(watch.reset);
+        closers.push(watch.stop);
+      }
       return store;
     },
     credits(workspaces) {

@@ -2,6 +2,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 
 import type { Clock } from './clock.js';
 import { SystemClock } from './clock.js';
+import { noteAnswer } from './answer-notes.js';
 import { compose } from './compose.js';
 import { applyFaults } from './faults.js';
 import { OperationIndex, listOperations } from './operations.js';
@@ -76,7 +77,8 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
   app.use(function vendorApi(req, res, next) {
     const url = req.url;
     if (!isBelow(url, slugPrefix)) return next();
-    const context: RequestContext = { operation: undefined, principal: undefined, prefer: req.headers.prefer === undefined ? new Map() : trackedPreferences(req, res, api.slug), requestedOutcome: undefined, uploads: [] };
+    noteAnswer(res, { api: api.slug });
+    const context: RequestContext = { operation: undefined, principal: undefined, prefer: req.headers.prefer === undefined ? new Map() : trackedPreferences(req, res), requestedOutcome: undefined, uploads: [] };
     req.mock = context;
     let faults;
     try {

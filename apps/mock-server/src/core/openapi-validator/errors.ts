@@ -135,8 +135,8 @@ function fieldPath(path: ReadonlyArray<string | number>, location: ValidationLoc
   return joined || (location === 'request' ? 'request' : location);
 }
 
-/** How a non-body field is named in messages: `path parameter id`, `query parameter verbose`. */
-function describeField(issue: ValidationIssue): string {
+/** How a non-body field is named in messages: `path parameter id`, `query parameter verbose`; a body field as it is. */
+export function describeField(issue: ValidationIssue): string {
   const name = issue.path.length > 0 ? issue.field : '';
   const label = { path: 'path parameter', query: 'query parameter', headers: 'header', body: '', request: '' }[issue.location];
   return name ? `${label} ${name}`.trim() : issue.field;

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 
+import { maskKey, noteAnswer } from '../answer-notes.js';
 import { describeSchemes, readCredential } from '../api-keys.js';
 import type { KeyRegistry } from '../api-keys.js';
 import { problem } from '../problems.js';
@@ -22,6 +23,7 @@ export function authenticateStage(keys: KeyRegistry, count: RequestCounter): Req
     const security = context.operation!.security;
     if (security.length === 0) return next();
     const credential = readCredential(req.headers, security);
+    if (credential !== undefined) noteAnswer(res, { key: maskKey(credential) });
     const principal = credential === undefined ? undefined : keys.lookup(credential);
     const authenticated = principal !== undefined && !principal.revoked;
     count(req, res, authenticated ? principal : undefined);

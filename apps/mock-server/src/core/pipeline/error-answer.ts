@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 
 import { ErrorResponseCheck } from '../error-response-check.js';
 import { responseViolation, toProblem, wasAborted } from '../openapi-validator/errors.js';
+import { noteAnswer, problemReason } from '../answer-notes.js';
 import type { ErrorResponse } from '../problems.js';
 import type { MountableApi } from '../vendor-api.js';
 
@@ -42,6 +43,7 @@ export function errorAnswer(api: MountableApi, options: ErrorAnswerOptions, befo
   const reportViolation = (req: Request, res: Response, status: number, message: string) => {
     const record = { api: api.slug, method: req.method, path: req.originalUrl, status, message };
     options.onViolation(record);
+    noteAnswer(res, { reason: `mock bug: the ${status} answer violates spec/${api.slug}/openapi.yaml: ${message}` });
     // Plain send: res.json would be validated again and loop.
     res.status(500).type('application/json').send(JSON.stringify({ mockServerBug: 'response violates the spec', ...record }));
   };
@@ -71,6 +73,7 @@ export function errorAnswer(api: MountableApi, options: ErrorAnswerOptions, befo
       problemToSend = { kind: 'internal', message: 'The mock server failed to handle this request' };
       response = api.errors.render(problemToSend);
     }
+    noteAnswer(res, { reason: problemToSend.kind === 'internal' ? `internal: ${error instanceof Error ? error.message : String(error)}` : problemReason(problemToSend) });
     beforeAnswer(req, res);
     // Misuse of the mock's own controls is answered even where the spec documents no 400.
     send(req, res, response, !problemToSend.mockControl);

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 
+import { noteAnswer } from '../answer-notes.js';
 import type { Clock } from '../clock.js';
 import { applyFaults } from '../faults.js';
 import type { FaultPlan, FaultPlans, FaultTarget } from '../fault-plans.js';
@@ -57,6 +58,7 @@ export function applyPlannedFault(
     case 'expire-outputs':
       throw problem(api.expiredOutput?.kind ?? 'not_found', `${api.expiredOutput?.message ?? 'This output has expired; download results promptly'} (fault plan ${plan.id})`);
     case 'status':
+      noteAnswer(res, { reason: `fault plan ${plan.id}: status ${plan.status}` });
       return send(req, res, statusAnswer(api, plan, clock, req));
   }
 }

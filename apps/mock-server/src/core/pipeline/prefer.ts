@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 
+import { noteAnswer } from '../answer-notes.js';
 import { parsePrefer, readRequestedOutcome } from '../prefer-header.js';
 import { problem } from '../problems.js';
 import type { MountableApi } from '../vendor-api.js';
@@ -28,6 +29,7 @@ export function preferStage(api: MountableApi, answer: ErrorAnswer): RequestHand
     if (status < 400) return next();
     const response = api.errors.forStatus(status, `Simulated by Prefer: code=${code}`, operation);
     if (!response) return next();
+    noteAnswer(res, { reason: `Prefer: code=${code} (simulated)` });
     answer.send(req, res, response);
   };
 }
@@ -35,9 +37,10 @@ export function preferStage(api: MountableApi, answer: ErrorAnswer): RequestHand
 /**
  * The request's RFC 7240 preferences, remembering which ones core or the vendor read. When the
  * answer goes out, those that took effect are named in `Preference-Applied` (RFC 7240 section 3),
- * and the ones nothing read (a typo such as `jobstatus=error`) are logged, so neither passes unnoticed.
+ * and the ones nothing read (a typo such as `jobstatus=error`) are noted for the request's event (the
+ * `log` line names them), so neither passes unnoticed.
  */
-export function trackedPreferences(req: Request, res: Response, slug: string): Map<string, string> {
+export function trackedPreferences(req: Request, res: Response): Map<string, string> {
   const preferences = parsePrefer(req.headers.prefer);
   const read = new Set<string>();
   const get = preferences.get.bind(preferences);
@@ -56,7 +59,7 @@ export function trackedPreferences(req: Request, res: Response, slug: string): M
     const applied = [...preferences].filter(([name]) => read.has(name));
     const ignored = [...preferences.keys()].filter((name) => !read.has(name));
     if (applied.length > 0 && !res.headersSent) res.setHeader('Preference-Applied', applied.map(([name, value]) => (value === '' ? name : `${name}=${/^[\w!#$%&'*+.^`|~-]+$/.test(value) ? value : JSON.stringify(value)}`)).join(', '));
-    if (ignored.length > 0) console.warn(`[mock-server] ${req.method} ${req.originalUrl}: Prefer ${ignored.join(', ')} ignored: no preference of the mock or of ${slug} has that name`);
+    if (ignored.length > 0) noteAnswer(res, { ignoredPreferences: ignored });
     return writeHead.apply(this, args) as Response;
   } as Response['writeHead'];
   return preferences;

@@ -74,15 +74,21 @@ describe('Prefer: what cannot take effect is refused or reported', () => {
   });
 
   it('Preference-Applied (RFC 7240) names what took effect; a preference nothing knows is logged', async () => {
-    const h = await startMock();
-    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const lines: string[] = [];
+    // Through the mock's own log, never the console: `--quiet` and an in-process mock without `log` stay silent.
+    const warnings = vi.spyOn(console, 'warn');
     try {
+      const h = await startMock({ log: (line) => lines.push(line) });
       const response = await h.call('/v1/images/jobs', { json: validJob, headers: { Prefer: 'job-status=error, jobstatus=done, job-error="GPU melted"' } });
       expect(response.status).toBe(202);
       expect(response.headers.get('preference-applied')).toBe('job-status=error, job-error="GPU melted"');
-      expect(warnings.mock.calls.map((call) => String(call[0]))).toEqual([expect.stringMatching(/Prefer jobstatus ignored: no preference of the mock or of lumixai has that name/)]);
       const plain = await h.call('/v1/images/jobs', { json: validJob });
       expect(plain.headers.get('preference-applied')).toBeNull();
+      await expect.poll(() => lines.filter((line) => line.startsWith('POST'))).toEqual([
+        expect.stringMatching(/ 202 \d+\.\dms {2}\(Prefer jobstatus ignored: no preference of the mock or of lumixai has that name\)$/),
+        expect.stringMatching(/ 202 \d+\.\dms$/),
+      ]);
+      expect(warnings).not.toHaveBeenCalled();
     } finally {
       warnings.mockRestore();
     }

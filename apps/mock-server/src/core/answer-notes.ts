@@ -1,0 +1,54 @@
+import type { Response } from 'express';
+
+import { describeField } from './openapi-validator/errors.js';
+import type { Problem } from './problems.js';
+
+/**
+ * What the pipeline learnt about a request that its answer does not say the same way for every API:
+ * kept beside the response for the request events (`MockEvent`). A WeakMap: nothing is added to
+ * Express's objects and nothing outlives the response.
+ */
+export interface AnswerNotes {
+  /** The slug of the API that answered. */
+  api?: string;
+  /** The credential sent, masked ({@link maskKey}). */
+  key?: string;
+  /** Why the answer is an error, in one line, the same way for every API. */
+  reason?: string;
+  /** `Prefer` preferences nothing in the mock or the API read (a typo such as `jobstatus`). */
+  ignoredPreferences?: string[];
+}
+
+const notes = new WeakMap<Response, AnswerNotes>();
+
+/** Adds to what is known about `res`'s request; a later note of the same field wins. */
+export function noteAnswer(res: Response, note: AnswerNotes): void {
+  const known = notes.get(res);
+  if (known) Object.assign(known, note);
+  else notes.set(res, { ...note });
+}
+
+export function answerNotesOf(res: Response): AnswerNotes | undefined {
+  return notes.get(res);
+}
+
+/** `air_live_team_a` -> `air_…_a`: enough to tell keys apart, never enough to use one. */
+export function maskKey(key: string): string {
+  return key.length >= 10 ? `${key.slice(0, 4)}…${key.slice(-2)}` : '…';
+}
+
+/**
+ * A problem in one line, from what the handler or stage threw (never from the vendor's body, which
+ * words it the vendor's way): the kind, then for a validation failure each issue with its field and
+ * the rule that failed, else the problem's message (which names the scope, the rate window, the
+ * credential problem...).
+ */
+export function problemReason(problem: Problem): string {
+  const issues = problem.issues ?? [];
+  if (problem.kind === 'validation' && issues.length > 0) {
+    const described = issues.map((issue) => `${describeField(issue)}${issue.keyword === undefined ? '' : ` [${issue.keyword}]`}: ${issue.message}`);
+    return `validation: ${described.join('; ')}`;
+  }
+  const credential = problem.kind === 'authentication' && problem.credential !== undefined ? ` (${problem.credential} key)` : '';
+  return `${problem.kind}${credential}: ${problem.message}`;
+}
