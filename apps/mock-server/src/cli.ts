@@ -128,7 +128,12 @@ async function main(): Promise<void> {
     timing,
     log: values.quiet ? undefined : batchedLineWriter(process.stdout),
   });
-  const running = await serve(mock, { port, host: values.host });
+  const running = await serve(mock, { port, host: values.host }).catch((error: unknown) => {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${port} on ${values.host} is already in use (another imagegen-mock?); pick another with --port <n>, or --port 0 for a free one`);
+    if (code === 'EACCES') throw new Error(`port ${port} on ${values.host} needs privileges this user lacks; use a port above 1023, or --port 0 for a free one`);
+    throw error;
+  });
 
   const lines = [`imagegen mock server listening on ${running.url}  (timing: ${typeof timing === 'string' ? timing : 'fixed'})`, `  docs index: ${running.url}/docs`];
   for (const api of mock.apis) {

@@ -42,6 +42,10 @@ import type { JobPhase } from './core/job-store.js';
 import { formatMockEvent, jobEventSource } from './mock-events.js';
 import type { MockEvent } from './mock-events.js';
 import { requestEvents } from './request-logger.js';
+import { acceptedKeysHint, quickStartCurl, quickStartMarkdown, shownKeys } from './quick-start.js';
+import type { ShownKey } from './quick-start.js';
+import { unmountedPathHint } from './unmounted-path.js';
+import type { RoutedApi } from './unmounted-path.js';
 
 /** Options of {@link createMockServer}. Every field is optional. */
 export interface MockServerOptions {
@@ -209,6 +213,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   };
   const bodyLimit = options.bodyLimit ?? '25mb';
   bodyLimitBytes(bodyLimit); // a broken limit stops start-up here, naming the setting
+  /** What `GET /`, the docs pages and the not-found answer tell a newcomer about each API. */
+  const routed: Array<RoutedApi & { docsPath: string; keys: ShownKey[]; proxied: boolean }> = [];
   const contexts = new Map<string, ApiContextHandle<ApiKeyConfig>>();
   const apis: MountedApi[] = [];
   const faultTargets: FaultTarget[] = [];
@@ -225,6 +231,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     if (api.jobStatuses) statusWords.set(slug, api.jobStatuses);
     const mounted = { ...api, slug, doc, keys: handle.ctx.keys };
     const upstream = (options.upstreams as Record<string, string | undefined> | undefined)?.[slug];
+    // A proxied API takes the caller's own key to the vendor: the mock's keys mean nothing there.
+    const keys = upstream === undefined ? shownKeys(handle.ctx.keyConfigs, descriptor.devKeys) : [];
     const basePath = upstream !== undefined
       ? mountProxiedApi(app, mounted, {
           upstream: parseUpstream(slug, upstream),
@@ -242,6 +250,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       faultPlans: faults,
       bodyLimit,
       validateResponses,
+      authHint: acceptedKeysHint(keys),
       onViolation: recordViolation,
       onInternalError: (error, req) => {
         console.error(`[mock-server] ${req.method} ${req.originalUrl} failed inside the mock:`, error);
@@ -250,11 +259,22 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     contexts.set(slug, handle);
     faultTargets.push(faultTargetOf(mounted));
     apis.push({ slug, title: doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: handle.ctx.keyConfigs });
+    routed.push({ slug, title: doc.info.title, basePath, docsPath: `/docs/${slug}`, doc, keys, proxied: upstream !== undefined });
   }
 
   checkKeys(apis.map((api) => ({ slug: api.slug, keys: api.devKeys })));
 
-  mountDocs(app, options.docsDir ?? defaultDocsDir(), apis, originOf);
+  /** The keys an API accepts and a first request that works (`GET /`, its docs page); nothing for a proxied API. */
+  const newcomer = (api: (typeof routed)[number], origin: string): { keys?: ShownKey[]; quickStart?: string } => {
+    if (api.proxied) return {};
+    const quickStart = quickStartCurl(api.doc, `${origin}${api.basePath}`, api.keys.find((shown) => !shown.masked)?.key);
+    return { keys: api.keys, ...(quickStart === undefined ? {} : { quickStart }) };
+  };
+  mountDocs(app, options.docsDir ?? defaultDocsDir(), apis, originOf, (slug, origin) => {
+    const api = routed.find((candidate) => candidate.slug === slug)!;
+    if (api.proxied) return undefined;
+    return quickStartMarkdown({ title: api.title, baseUrl: `${origin}${api.basePath}`, keys: api.keys, curl: newcomer(api, origin).quickStart });
+  });
   app.use(WEBHOOK_ROUTES_PATH, webhookRoutes(webhooks, { apis: apis.map((api) => api.slug) }));
   app.use(FAULT_PLAN_ROUTES_PATH, faultPlanRoutes(faults));
   app.use(DRIFT_ROUTES_PATH, driftRoutes(drift));
@@ -263,19 +283,21 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.get('/', (req, res) => {
     const origin = originOf(req);
     res.json({
-      apis: apis.map((api) => ({
+      apis: routed.map((api) => ({
         slug: api.slug,
         title: api.title,
         baseUrl: `${origin}${api.basePath}`,
         docsUrl: `${origin}${api.docsPath}`,
+        ...newcomer(api, origin),
       })),
       docsUrl: `${origin}/docs`,
     });
   });
+  const notMounted = unmountedPathHint(routed);
   app.use((req, res) => {
-    const message = `No API is mounted at ${req.path}; GET / lists them`;
+    const { message, didYouMean } = notMounted(req.path, originOf(req));
     noteAnswer(res, { reason: `not_found: ${message}` });
-    res.status(404).json({ error: message });
+    res.status(404).json({ error: message, ...(didYouMean === undefined ? {} : { didYouMean }) });
   });
 
   return {

@@ -10,7 +10,14 @@ import type { MountedApi } from './create-mock-server.js';
  * Only the mounted APIs' pages are served, and a missing build says how to make it. Each API's
  * page lists this server's own base URL for that API first, so the URL a reader copies works.
  */
-export function mountDocs(app: Express, docsDir: string, apis: readonly MountedApi[], originOf: (req: Request) => string): void {
+export function mountDocs(
+  app: Express,
+  docsDir: string,
+  apis: readonly MountedApi[],
+  originOf: (req: Request) => string,
+  /** Markdown that ends the API's description on its page (the mock's quick start). Default: none. */
+  quickStart?: (slug: string, origin: string) => string | undefined,
+): void {
   const pathOf = (res: Response, file: string) => {
     const path = join(docsDir, file);
     if (existsSync(path)) return path;
@@ -24,7 +31,8 @@ export function mountDocs(app: Express, docsDir: string, apis: readonly MountedA
   for (const api of apis) {
     app.get([api.docsPath, `${api.docsPath}/`], (req, res) => {
       const path = pathOf(res, `${api.slug}.html`);
-      if (path) res.type('text/html').send(withServerFirst(readFileSync(path, 'utf8'), mockServerOf(originOf(req), api)));
+      const origin = originOf(req);
+      if (path) res.type('text/html').send(withServerFirst(readFileSync(path, 'utf8'), mockServerOf(origin, api), quickStart?.(api.slug, origin)));
     });
   }
 }
@@ -45,15 +53,16 @@ const DEFINITION = 'const __redoc_definition = ';
  * Relative vendor servers (LumixAI's `/api/backend`) are left out: Redoc resolves them against the
  * page's own origin, which here would show a URL on this server that answers nothing (the
  * standalone page keeps them). Redoc renders the server list from this definition; the build's
- * static markup is replaced once its script runs. A page without a definition (not a Redoc build)
- * is returned as it is.
+ * static markup is replaced once its script runs. `appendToDescription` (Markdown) ends the API's
+ * description. A page without a definition (not a Redoc build) is returned as it is.
  */
-export function withServerFirst(html: string, server: { url: string; description?: string }): string {
+export function withServerFirst(html: string, server: { url: string; description?: string }, appendToDescription?: string): string {
   const start = html.indexOf(DEFINITION);
   if (start < 0) return html;
   const from = start + DEFINITION.length;
   const end = html.indexOf('\n', from);
-  const definition = JSON.parse(html.slice(from, end).trimEnd().replace(/;$/, '')) as { servers?: Array<{ url?: unknown }> };
+  const definition = JSON.parse(html.slice(from, end).trimEnd().replace(/;$/, '')) as { servers?: Array<{ url?: unknown }>; info?: { description?: string } };
+  if (appendToDescription !== undefined && definition.info) definition.info.description = `${definition.info.description ?? ''}\n\n${appendToDescription}`;
   const absolute = (definition.servers ?? []).filter((candidate) => typeof candidate.url === 'string' && /^[a-z][a-z\d+.-]*:\/\//i.test(candidate.url));
   definition.servers = [server, ...absolute];
   // `<` escaped so nothing in the spec can close the <script> the definition sits in.

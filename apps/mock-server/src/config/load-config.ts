@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 import { API_SLUGS, APIS } from '../apis/registry.js';
 import type { ApiKeyConfig } from '../core/api-keys.js';
@@ -30,7 +31,10 @@ export type WebhookFileOptions = Pick<
  * (`dist/config.schema.json`): a config that breaks it throws one line naming the setting and
  * what is wrong with it. A vendor's documented key variable
  * (`LUMIXAI_API_KEY`, ...) set in the environment is accepted as one more unlimited key, so the
- * docs' examples run as they are.
+ * docs' examples run as they are. File settings (each API's `modelsFile`, `catalogFile`: every
+ * setting named `...File`) are read from the config file's folder, and from the working directory
+ * for `IMAGEGEN_MOCK_CONFIG_JSON`; either way they are made absolute, so an error names the file
+ * that was looked for.
  */
 export function loadConfig(configPath: string | undefined, env: NodeJS.ProcessEnv = process.env): MockConfigFile {
   if (configPath === undefined && env.IMAGEGEN_MOCK_CONFIG && env.IMAGEGEN_MOCK_CONFIG_JSON) {
@@ -39,9 +43,32 @@ export function loadConfig(configPath: string | undefined, env: NodeJS.ProcessEn
   }
   const path = configPath ?? env.IMAGEGEN_MOCK_CONFIG;
   let config: MockConfigFile = {};
-  if (path) config = parseConfig(readFileSync(path, 'utf8'), path);
-  else if (env.IMAGEGEN_MOCK_CONFIG_JSON) config = parseConfig(env.IMAGEGEN_MOCK_CONFIG_JSON, 'IMAGEGEN_MOCK_CONFIG_JSON');
+  if (path) config = withAbsoluteFiles(parseConfig(readConfigFile(path), path), dirname(resolve(path)));
+  else if (env.IMAGEGEN_MOCK_CONFIG_JSON) config = withAbsoluteFiles(parseConfig(env.IMAGEGEN_MOCK_CONFIG_JSON, 'IMAGEGEN_MOCK_CONFIG_JSON'), process.cwd());
   return withDocumentedKeyVariables(config, env);
+}
+
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new Error(`Mock server config ${resolve(path)} cannot be read: ${code === 'ENOENT' ? 'no such file' : message}`);
+  }
+}
+
+/** Each API's `...File` settings resolved against `folder`. */
+function withAbsoluteFiles(config: MockConfigFile, folder: string): MockConfigFile {
+  if (!config.apis) return config;
+  const apis = Object.fromEntries(
+    Object.entries(config.apis).map(([slug, settings]) => [
+      slug,
+      typeof settings === 'object' && settings !== null
+        ? Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, /File$/.test(name) && typeof value === 'string' ? resolve(folder, value) : value]))
+        : settings,
+    ]),
+  );
+  return { ...config, apis: apis as MockConfigFile['apis'] };
 }
 
 function parseConfig(text: string, source: string): MockConfigFile {

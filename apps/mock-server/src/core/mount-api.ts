@@ -32,6 +32,8 @@ export interface PipelineOptions extends ErrorAnswerOptions {
   clock?: Clock;
   /** Faults armed from outside (`/_mock/faults`, `mock.faults`). Default: none. */
   faultPlans?: FaultPlans;
+  /** Ends the message of a 401 for a missing or unknown key (the keys the mock accepts). Default: none. */
+  authHint?: string;
 }
 
 /**
@@ -60,7 +62,7 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
   // Prefer -> body parsing -> schema validation -> the vendor's handler.
   const pipeline = compose([
     routeStage(api.slug, prefix, index),
-    authenticateStage(api.keys, counting.count),
+    authenticateStage(api.keys, counting.count, options.authHint),
     malformedPathStage,
     preferStage(api, answer),
     plannedFault,

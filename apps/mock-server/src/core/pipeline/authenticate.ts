@@ -15,9 +15,11 @@ const MESSAGES = {
 /**
  * Authenticate: the credential the operation's security schemes ask for, looked up in the API's
  * keys. Counted against the rate limit before a key is refused, so a 401 carries the vendor's
- * rate-limit headers too. Public operations pass untouched, uncounted.
+ * rate-limit headers too. Public operations pass untouched, uncounted. `hint` (the mock's own
+ * words, naming the keys it accepts) ends the message of a missing or unknown key.
  */
-export function authenticateStage(keys: KeyRegistry, count: RequestCounter): RequestHandler {
+export function authenticateStage(keys: KeyRegistry, count: RequestCounter, hint?: string): RequestHandler {
+  const withHint = (message: string) => (hint === undefined ? message : `${message}. ${hint}`);
   return (req, res, next) => {
     const context = req.mock!;
     const security = context.operation!.security;
@@ -29,7 +31,9 @@ export function authenticateStage(keys: KeyRegistry, count: RequestCounter): Req
     count(req, res, authenticated ? principal : undefined);
     if (!authenticated) {
       const reason = credential === undefined ? 'missing' : principal?.revoked ? 'revoked' : 'invalid';
-      throw problem('authentication', MESSAGES[reason](describeSchemes(security)), { credential: reason });
+      // A revoked key is told so and nothing more: it was a real key, its owner knows the others.
+      const message = MESSAGES[reason](describeSchemes(security));
+      throw problem('authentication', reason === 'revoked' ? message : withHint(message), { credential: reason });
     }
     context.principal = principal;
     next();

@@ -53,6 +53,15 @@ export function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler
         limit,
         extended: true,
         verify(req, _res, body) {
+          // `curl -d '{"model_id": ...}'` sends JSON labelled as a form: read as a form it is one
+          // field named after the whole text, and every required field then looks missing.
+          if (looksLikeJson(body)) {
+            const acceptsJson = Object.keys((req as Request).mock?.operation?.requestSchemas ?? {}).some(isJsonType);
+            const message = `The body is JSON but its Content-Type is application/x-www-form-urlencoded (what curl -d sends); ${
+              acceptsJson ? 'send Content-Type: application/json' : 'send the fields as a form (name=value&...)'
+            }`;
+            throw problem('validation', message, { fields: fieldMessages([['Content-Type', message]]) });
+          }
           (req as FormRequest)[FORM_ROOTS] = formRoots(body);
         },
       }),
@@ -135,6 +144,20 @@ function restoreDroppedFormFields(req: Request): void {
       Object.defineProperty(body, root, { value: value(), enumerable: true, writable: true, configurable: true });
     }
   }
+}
+
+/**
+ * A body shaped like a JSON object or array. Not parsed: a form body is never that shape, and
+ * parsing an arbitrary one here would skip the limits JSON bodies get (json-limits.ts).
+ */
+function looksLikeJson(body: Buffer): boolean {
+  const isSpace = (byte: number | undefined) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+  let start = 0;
+  let end = body.length - 1;
+  while (start < end && isSpace(body[start])) start++;
+  while (end > start && isSpace(body[end])) end--;
+  const [first, last] = [body[start], body[end]];
+  return start < end && ((first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d));
 }
 
 function isJsonType(type: string): boolean {

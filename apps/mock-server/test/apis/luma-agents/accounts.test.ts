@@ -13,8 +13,8 @@ describe('Luma Agents authentication: 401 on both operations', () => {
     { operation: 'poll', path: `/generations/${SOME_ID}`, json: undefined },
   ];
   const credentials: Array<{ name: string; headers: Record<string, string>; detail: RegExp }> = [
-    { name: 'no Authorization header', headers: {}, detail: /^Missing API key: send it in the Authorization: Bearer <key>$/ },
-    { name: 'a key the mock does not know', headers: { Authorization: 'Bearer luma-api-not-a-key' }, detail: /^Invalid API key$/ },
+    { name: 'no Authorization header', headers: {}, detail: /^Missing API key: send it in the Authorization: Bearer <key>\. \[imagegen-mock\] keys accepted here: luma-api-mock-dev, / },
+    { name: 'a key the mock does not know', headers: { Authorization: 'Bearer luma-api-not-a-key' }, detail: /^Invalid API key\. \[imagegen-mock\] keys accepted here: luma-api-mock-dev, / },
     { name: 'the dev key in X-API-Key instead of Bearer', headers: { 'X-API-Key': KEYS.dev }, detail: /^Missing API key/ },
     { name: 'the dev key as Basic credentials', headers: { Authorization: `Basic ${KEYS.dev}` }, detail: /^Missing API key/ },
   ];
