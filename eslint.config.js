@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     // test/fixtures holds vendors' example programs, kept exactly as their pages print them.
-    ignores: ['**/dist/**', '**/node_modules/**', '**/src/generated/**', '**/.turbo/**', '**/test/fixtures/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '**/.turbo/**', '**/test/fixtures/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -41,6 +41,17 @@ export default tseslint.config(
       'vitest/valid-expect': ['error', { maxArgs: 2 }],
       'vitest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expectTypeOf', 'assert*'] }],
       'no-console': 'off',
+    },
+  },
+  {
+    // The mock's source takes each API's types from the spec package (`@imagegen/spec/<slug>/types`),
+    // never from a client package, so the mock depends on no client.
+    files: ['apps/mock-server/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^@imagegen/(?!spec(/|$)|docs(/|$))', message: "the mock imports no client package: take the API's types from @imagegen/spec/<slug>/types." }] },
+      ],
     },
   },
   {

@@ -5,10 +5,10 @@ import { relative } from 'node:path';
 
 // Said before openapi-typescript loads: on a busy machine the check takes a while.
 console.log('checking the generated types against their specs...');
-const { ROOT, clientSlugs, generatedFile, renderTypes } = await import('./generated-types.mjs');
+const { ROOT, specSlugs, generatedFile, renderTypes } = await import('./generated-types.mjs');
 
 const stale = [];
-for (const slug of clientSlugs()) {
+for (const slug of specSlugs()) {
   const file = generatedFile(slug);
   let committed = '';
   try {
@@ -22,4 +22,4 @@ if (stale.length > 0) {
   console.error(`Generated types are out of date with their specs:\n${stale.join('\n')}\nFix: run \`pnpm generate\` and commit the result.`);
   process.exit(1);
 }
-console.log(`generated types match their specs (${clientSlugs().join(', ')})`);
+console.log(`generated types match their specs (${specSlugs().join(', ')})`);

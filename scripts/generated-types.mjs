@@ -15,16 +15,20 @@ const BANNER = `/**
 
 `;
 
-/** Slugs that have both a spec and a client package. */
-export function clientSlugs() {
+/** Slugs that have a spec (spec/<slug>/openapi.yaml): found on disk, no list to edit. */
+export function specSlugs() {
   return readdirSync(join(ROOT, 'spec'), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'spec', entry.name, 'openapi.yaml')))
-    .map((entry) => entry.name)
-    .filter((slug) => existsSync(join(ROOT, 'packages', slug, 'package.json')));
+    .map((entry) => entry.name);
 }
 
+/**
+ * Types only, so a .d.ts: one copy per spec, in the spec package (`@imagegen/spec/<slug>/types`),
+ * imported both by the client `packages/<slug>` (which re-exports it) and by the mock server, which
+ * so needs no client package for its types.
+ */
 export function generatedFile(slug) {
-  return join(ROOT, 'packages', slug, 'src', 'generated', 'openapi.ts');
+  return join(ROOT, 'spec', slug, 'generated', 'openapi.d.ts');
 }
 
 export async function renderTypes(slug) {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-import { LIFECYCLES } from './lifecycles.mjs';
+import { lifecycleOf } from './lifecycles.mjs';
 
 const mockUrl = process.argv[2];
 const require = createRequire(import.meta.url);
@@ -24,9 +24,9 @@ for (const name of Object.keys(devDependencies).filter((dependency) => dependenc
 const { apis } = await (await fetch(`${mockUrl}/`)).json();
 const lifecycles = {};
 for (const api of apis) {
-  const lifecycle = LIFECYCLES[api.slug];
+  const lifecycle = await lifecycleOf(api.slug);
   if (!lifecycle) {
-    lifecycles[api.slug] = { error: `no life cycle for ${api.slug}: add one to apps/consumer-tests/consumer/lifecycles.mjs` };
+    lifecycles[api.slug] = { error: `no life cycle for ${api.slug}: export one as 'lifecycle' from apps/mock-server/bench/apis/${api.slug}.mjs` };
     continue;
   }
   try {

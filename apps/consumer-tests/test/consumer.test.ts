@@ -4,7 +4,7 @@
 // workspace provides, and a broken `bin`.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ import { ROOT } from './support/workspace.js';
 const run = promisify(execFile);
 const packed = inject('packed');
 const consumerFiles = ['run.mjs', 'lifecycles.mjs'].map((file) => fileURLToPath(new URL(`../consumer/${file}`, import.meta.url)));
+/** Each API's life cycle (`export const lifecycle`), one file per slug, shared with the mock's bench: copied to `lifecycles/`. */
+const lifecycleDir = join(ROOT, 'apps', 'mock-server', 'bench', 'apis');
 
 /**
  * npm as a user runs it: without the variables pnpm sets for the script running this test (npm
@@ -50,6 +52,9 @@ beforeAll(async () => {
   // The rest keeps the run quick and quiet; none of it changes what gets installed.
   await writeFile(join(project, '.npmrc'), ['install-strategy=linked', 'prefer-offline=true', 'audit=false', 'fund=false', 'ignore-scripts=true', 'loglevel=error', ''].join('\n'));
   await Promise.all(consumerFiles.map((file) => copyFile(file, join(project, file.split('/').at(-1)!))));
+  await mkdir(join(project, 'lifecycles'));
+  const lifecycleFiles = (await readdir(lifecycleDir)).filter((file) => file.endsWith('.mjs'));
+  await Promise.all(lifecycleFiles.map((file) => copyFile(join(lifecycleDir, file), join(project, 'lifecycles', file))));
   // The README's line as a user runs it: the shell expands the glob to every tarball.
   await run('sh', ['-c', readmeInstallLine(dirname(packed[0]!.tarball))], { cwd: project, env: npmEnv, timeout: 75_000 });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// What a test suite pays per generation: one whole life cycle (create, poll until done, download the
-// image) through the project's own client, in-process against the mock with the instant clock, per
+// What a test suite pays per generation: one whole life cycle (submit, poll until done, download the
+// images) through the project's own client's common `client.jobs`, in-process against the mock with the instant clock, per
 // API at 1k, 2k and 4k. Beside each, the same client's bare round trips: create + one poll + a
 // download of a file the mock already has (same size), so the ratio says what rendering the job's
 // own image adds. Run by bench-vs-prism.mjs in a fresh process (so "first" is a real first life
@@ -11,18 +11,12 @@
 // Settings (environment): BENCH_LIFECYCLE_RUNS measured life cycles per API and size (default 30, 3-500);
 // BENCH_APIS as for bench-vs-prism.mjs.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
-import { createLumaAgentsClient } from '@imagegen/luma-agents';
-import { createLumenClient, isTerminalTask } from '@imagegen/lumen';
-import { createLumixAIClient } from '@imagegen/lumixai';
-import { createLumozAIClient } from '@imagegen/lumozai';
-import { createUseapiLumaClient } from '@imagegen/useapi-luma';
 
 import { intFromEnv } from './bench-settings.mjs';
 
@@ -31,105 +25,38 @@ const RUNS = intFromEnv('BENCH_LIFECYCLE_RUNS', 30, 3, 500);
 /** 4k life cycles cost most and say least (the goal is set at 2k): fewer of them. */
 const RUNS_AT = { '1k': RUNS, '2k': RUNS, '4k': Math.max(3, Math.ceil(RUNS / 3)) };
 const TIERS = ['1k', '2k', '4k'];
-const MAX_POLLS = 50;
 
-
-/** Polls with the client's one-shot read until `done(state)`; a life cycle must not loop forever. */
-async function pollUntil(read, done) {
-  for (let polls = 0; polls < MAX_POLLS; polls++) {
-    const state = await read();
-    if (done(state)) return state;
-  }
-  throw new Error(`not done after ${MAX_POLLS} polls`);
-}
-
-/** A LumozAI catalog with one model per size (the shipped ones make 1024 px images). */
-function lumozCatalog() {
-  const shipped = JSON.parse(readFileSync(join(PKG_DIR, 'data', 'lumozai', 'models.json'), 'utf8'));
-  const base = shipped.models.find((model) => model.model_id === 'hidream-l1');
-  const side = { '1k': 1024, '2k': 2048, '4k': 4096 };
-  return { models: TIERS.map((tier) => ({ ...base, model_id: `bench-${tier}`, output_size: { width: side[tier], height: side[tier] } })) };
+/**
+ * Each mounted API's `lifecycle` from `bench/apis/<slug>.mjs` (found by slug: no list here): its
+ * client, request, the size tiers it can make (Luma Agents makes 2048 px outputs only;
+ * useapi.net's largest is 1080p) and the mock settings the tiers need.
+ */
+async function lifecycleOf(slug) {
+  const { lifecycle } = await import(pathToFileURL(join(PKG_DIR, 'bench', 'apis', `${slug}.mjs`)).href);
+  if (!lifecycle) throw new Error(`bench/apis/${slug}.mjs exports no lifecycle`);
+  return lifecycle;
 }
 
 /**
- * Per API: a client, and per size tier the three steps of a life cycle. `start` creates the job and
- * returns what `poll` needs; `poll` polls once and says whether it is done and where the image is;
- * `download` fetches an image URL with the client and returns its bytes. Tiers an API cannot make
- * are absent (Luma Agents makes 2048 px outputs only; useapi.net's largest is 1080p).
+ * The three steps of a life cycle through the client's common `client.jobs`, the same for every
+ * API: `start` submits, `poll` polls once, `finish` waits until the job is done (one more poll on
+ * the instant clock), `download` fetches a finished job's images.
  */
-const APIS = {
-  lumixai: (baseUrl) => {
-    const client = createLumixAIClient({ baseUrl, apiKey: 'air_live_mock_dev', retry: false });
-    const tiers = Object.fromEntries(TIERS.map((tier) => [tier, { model: 'flux-kontext', prompt: 'a lighthouse at dusk', aspectRatio: '1:1', resolution: tier }]));
-    return {
-      tiers,
-      start: async (input) => (await client.createJob(input)).id,
-      async poll(id) {
-        const job = await client.getJob(id);
-        return { done: job.status === 'done', url: job.data?.[0]?.download_url };
-      },
-      download: async (url) => (await client.download(url)).bytes,
-    };
-  },
-  lumen: (baseUrl) => {
-    const client = createLumenClient({ baseUrl, apiKey: 'sk-lumen-mock-dev', retry: false });
-    const tiers = Object.fromEntries(TIERS.map((tier) => [tier, { model: 'gpt-image-2-low', prompt: 'a cute cat on a windowsill', size: '1:1', resolution: tier.toUpperCase() }]));
-    return {
-      tiers,
-      start: async (input) => (await client.createGenerationTask(input)).id,
-      async poll(id) {
-        const task = await client.getTask(id);
-        return { done: isTerminalTask(task), url: task.data?.[0]?.url };
-      },
-      download: async (url) => (await client.downloadImage(url)).bytes,
-    };
-  },
-  'luma-agents': (baseUrl) => {
-    const client = createLumaAgentsClient({ baseUrl, apiKey: 'luma-api-mock-dev', retry: false });
-    return {
-      tiers: { '2k': { prompt: 'A glass of iced coffee on a marble countertop', aspect_ratio: '1:1', output_format: 'png' } },
-      start: async (input) => (await client.createGeneration(input)).id,
-      async poll(id) {
-        const generation = await client.getGeneration(id);
-        return { done: generation.state === 'completed' || generation.state === 'failed', url: generation.output?.[0]?.url };
-      },
-      download: async (url) => (await client.downloadOutput(url)).bytes,
-    };
-  },
-  'useapi-luma': (baseUrl) => {
-    const client = createUseapiLumaClient({ baseUrl, token: 'useapi_mock_dev', retry: false });
-    return {
-      // 1080p at 1:1 is 1080x1080, the nearest to 1k it makes.
-      tiers: { '1k': { prompt: 'a lighthouse at dusk', aspect_ratio: '1:1', resolution: '1080p' } },
-      start: async (input) => (await client.createImages(input)).jobids[0],
-      async poll(id) {
-        const job = await client.getJob(id);
-        return { done: job.status === 'completed' || job.status === 'failed', url: job.response?.image?.url };
-      },
-      // The CDN URL is public and the client has no helper for it: users fetch it.
-      download: async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer()),
-    };
-  },
-  lumozai: (baseUrl) => {
-    // `Prefer: respond-async` makes the run answer with its request_id alone, so the life cycle polls.
-    const preferAsync = (input, init) => {
-      const request = new globalThis.Request(input, init);
-      request.headers.set('Prefer', 'respond-async');
-      return fetch(request);
-    };
-    const client = createLumozAIClient({ baseUrl, apiKey: 'lmz_mock_dev', retry: false, fetch: preferAsync });
-    const tiers = Object.fromEntries(TIERS.map((tier) => [tier, { model_id: `bench-${tier}`, prompt: 'A beautiful sunset over mountains' }]));
-    return {
-      tiers,
-      start: async (input) => (await client.run(input)).data.request_id,
-      async poll(id) {
-        const state = await client.check(id);
-        return { done: state.status === 'completed' || state.status === 'failed', url: state.output };
-      },
-      download: async (url) => (await client.download(url)).bytes,
-    };
-  },
-};
+async function stepsOf(lifecycle, baseUrl) {
+  const jobs = lifecycle.create(await import(lifecycle.client), baseUrl).jobs;
+  // Headers (a Prefer, say) go with the submission only, as a user's test would send them.
+  const options = { headers: lifecycle.headers };
+  return {
+    requestAt: (tier) => {
+      const own = lifecycle.tiers[tier] ?? {};
+      return { ...lifecycle.request, ...own, extra: { ...lifecycle.request.extra, ...own.extra } };
+    },
+    start: async (request) => (await jobs.submit(request, options)).handle,
+    poll: (handle) => jobs.status(handle),
+    finish: (handle) => jobs.wait(handle, { intervalMs: 0 }),
+    download: async (job) => (await jobs.download(job)).map((image) => image.bytes),
+  };
+}
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -151,38 +78,38 @@ async function main() {
   const moduleUrl = pathToFileURL(join(PKG_DIR, 'dist', 'index.js')).href;
   const { createMockServer, imageSize, serve } = await import(moduleUrl);
   const folder = mkdtempSync(join(tmpdir(), 'imagegen-bench-'));
-  const modelsFile = join(folder, 'models.json');
-  writeFileSync(modelsFile, JSON.stringify(lumozCatalog()));
   const wanted = (process.env.BENCH_APIS ?? '').split(',').map((slug) => slug.trim()).filter(Boolean);
-  const running = await serve(createMockServer({ timing: 'instant', apis: { lumozai: { modelsFile } } }), { port: 0 });
+  const slugs = createMockServer().apis.map((api) => api.slug).filter((slug) => wanted.length === 0 || wanted.includes(slug));
+  const lifecycles = Object.fromEntries(await Promise.all(slugs.map(async (slug) => [slug, await lifecycleOf(slug)])));
+  const apis = Object.fromEntries(Object.entries(lifecycles).flatMap(([slug, lifecycle]) => (lifecycle.benchConfig ? [[slug, lifecycle.benchConfig(folder)]] : [])));
+  const running = await serve(createMockServer({ timing: 'instant', apis }), { port: 0 });
   const results = {};
   try {
-    for (const slug of wanted.length > 0 ? wanted.filter((s) => s in APIS) : Object.keys(APIS)) {
-      const api = APIS[slug](running.baseUrl(slug));
-      const lifeCycle = async (input) => {
-        const id = await api.start(input);
-        const { url } = await pollUntil(() => api.poll(id), (state) => state.done);
-        return { url, bytes: await api.download(url) };
+    for (const [slug, lifecycle] of Object.entries(lifecycles)) {
+      const api = await stepsOf(lifecycle, running.baseUrl(slug));
+      const lifeCycle = async (request) => {
+        const job = await api.finish(await api.start(request));
+        return { job, images: await api.download(job) };
       };
-      const bare = async (input, cachedUrl) => {
-        const id = await api.start(input);
-        await api.poll(id);
-        return { url: cachedUrl, bytes: await api.download(cachedUrl) };
+      const bare = async (request, cachedJob) => {
+        await api.poll(await api.start(request));
+        return { job: cachedJob, images: await api.download(cachedJob) };
       };
       results[slug] = {};
-      for (const [tier, input] of Object.entries(api.tiers)) {
+      for (const tier of TIERS.filter((name) => name in lifecycle.tiers)) {
+        const input = api.requestAt(tier);
         const first = await timed(() => lifeCycle(input));
-        const size = imageSize(first.result.bytes);
-        const cachedUrl = first.result.url;
+        const size = imageSize(first.result.images[0]);
+        const cachedJob = first.result.job;
         const cycles = [];
         const bares = [];
         for (let run = 0; run < RUNS_AT[tier]; run++) {
           // Interleaved, so a change in background load reaches both sides alike.
           cycles.push(await timed(() => lifeCycle(input)));
-          bares.push(await timed(() => bare(input, cachedUrl)));
+          bares.push(await timed(() => bare(input, cachedJob)));
         }
-        for (const { result } of [...cycles, ...bares]) {
-          const got = imageSize(result.bytes);
+        for (const bytes of [...cycles, ...bares].flatMap(({ result }) => result.images)) {
+          const got = imageSize(bytes);
           if (got.width !== size.width || got.height !== size.height) throw new Error(`${slug} ${tier}: got ${got.width}x${got.height}, expected ${size.width}x${size.height}`);
         }
         results[slug][tier] = {
@@ -194,7 +121,8 @@ async function main() {
           medianCpuMs: median(cycles.map((c) => c.cpuMs)),
           bareMedianMs: median(bares.map((c) => c.wallMs)),
           bareMedianCpuMs: median(bares.map((c) => c.cpuMs)),
-          kib: first.result.bytes.length / 1024,
+          images: first.result.images.length,
+          kib: first.result.images.reduce((sum, bytes) => sum + bytes.length, 0) / 1024,
         };
       }
     }
@@ -223,8 +151,8 @@ export function printLifecycles(results) {
   console.log(render(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   rows.forEach((cells) => console.log(render(cells)));
-  console.log('median of the measured life cycles (create, poll until done, download the new image) with the project\'s client,');
-  console.log('in-process, instant clock; bare round trips = create + one poll + a download of an image of the same size the mock');
+  console.log('median of the measured life cycles (submit, poll until done, download the new images) with the project\'s client.jobs,');
+  console.log('in-process, instant clock; bare round trips = submit + one poll + a download of images of the same size the mock');
   console.log('already has; ratio = median life cycle / median bare round trips (wall time; CPU of the whole process beside it).');
 }
 

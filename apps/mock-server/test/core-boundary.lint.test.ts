@@ -1,5 +1,6 @@
 // The vendor boundary as a lint rule (eslint.config.js): core/ imports nothing from apis/ nor any
-// API's package, so a vendor's detail cannot leak into a mechanism every API shares.
+// API's package, so a vendor's detail cannot leak into a mechanism every API shares; and no file of
+// the mock imports a client package (types come from the spec package).
 import { fileURLToPath } from 'node:url';
 
 import { ESLint } from 'eslint';
@@ -25,6 +26,11 @@ describe('core/ imports no vendor', () => {
 
   it('lets core import core and the spec package, and a vendor import core', async () => {
     expect(await restrictedImports('apps/mock-server/src/core/probe.ts', "import { loadSpec } from './spec-document.js';\nimport '@imagegen/spec/package.json';\nexport const probe = loadSpec;\n")).toEqual([]);
-    expect(await restrictedImports('apps/mock-server/src/apis/lumen/probe.ts', "import type { operations } from '@imagegen/lumen';\nimport { problem } from '../../core/problems.js';\nexport type Probe = operations;\nexport const probe = problem;\n")).toEqual([]);
+    expect(await restrictedImports('apps/mock-server/src/apis/lumen/probe.ts', "import type { operations } from '@imagegen/spec/lumen/types';\nimport { problem } from '../../core/problems.js';\nexport type Probe = operations;\nexport const probe = problem;\n")).toEqual([]);
+  });
+
+  it.each(['apps/mock-server/src/apis/lumen/probe.ts', 'apps/mock-server/src/create-mock-server.ts'])('refuses a client package in %s: types come from @imagegen/spec/<slug>/types', async (file) => {
+    const found = await restrictedImports(file, "import type { operations } from '@imagegen/lumen';\nexport type Probe = operations;\n");
+    expect(found).toEqual([expect.stringMatching(/imports no client package/)]);
   });
 });

@@ -16,7 +16,7 @@ import type { ImageJobClient, JobState, RetryingFetchOptions, WaitForJobOptions 
 import createClient from 'openapi-fetch';
 import type { Client } from 'openapi-fetch';
 
-import type { paths } from './generated/openapi.js';
+import type { paths } from '@imagegen/spec/luma-agents/types';
 import {
   LumaAgentsGenerationFailedError,
   LumaAgentsOutputExpiredError,

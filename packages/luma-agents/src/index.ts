@@ -34,4 +34,4 @@ export type {
   Style,
   TerminalState,
 } from './types.js';
-export type { components, operations, paths } from './generated/openapi.js';
+export type { components, operations, paths } from '@imagegen/spec/luma-agents/types';

@@ -1,5 +1,5 @@
 // Names for the spec's schemas, and unions derived from it, so no enum is copied by hand.
-import type { components, operations } from './generated/openapi.js';
+import type { components, operations } from '@imagegen/spec/luma-agents/types';
 
 type Schemas = components['schemas'];
 

@@ -19,7 +19,7 @@ import type { ImageJobClient, JobState, RetryingFetchOptions, SavedFile, WaitFor
 import createClient from 'openapi-fetch';
 import type { Client } from 'openapi-fetch';
 
-import type { paths } from './generated/openapi.js';
+import type { paths } from '@imagegen/spec/lumen/types';
 import { LumenDownloadError, LumenTaskFailedError, lumenErrorFromResponse } from './lumen-error.js';
 import { isTerminalTask } from './types.js';
 import type { EditRequest, GenerationRequest, InpaintRequest, SucceededTask, Task, TaskCreated, TaskStatus } from './types.js';

@@ -34,7 +34,7 @@ export type {
   WithReferenceImage,
   WithWebhookRule,
 } from './types.js';
-export type { components, operations, paths } from './generated/openapi.js';
+export type { components, operations, paths } from '@imagegen/spec/lumen/types';
 export {
   LUMEN_SIGNATURE_FORMAT,
   LUMEN_SIGNATURE_HEADER,

@@ -19,7 +19,7 @@ import type { ImageJobClient, JobState, RetryingFetchOptions, WaitForJobOptions 
 import createClient from 'openapi-fetch';
 import type { Client } from 'openapi-fetch';
 
-import type { paths } from './generated/openapi.js';
+import type { paths } from '@imagegen/spec/lumixai/types';
 import { LumixAIJobFailedError, lumixAIErrorFromResponse } from './lumixai-error.js';
 import { IDEMPOTENCY_HEADER, idempotencyKeyMiddleware } from './middleware.js';
 import { isTerminalJobStatus } from './types.js';

@@ -29,4 +29,4 @@ export type {
   Resolution,
   TerminalJobStatus,
 } from './types.js';
-export type { components, operations, paths } from './generated/openapi.js';
+export type { components, operations, paths } from '@imagegen/spec/lumixai/types';

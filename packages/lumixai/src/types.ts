@@ -1,5 +1,5 @@
 // Names for the spec's schemas, and unions derived from it, so no enum is copied by hand.
-import type { components, paths } from './generated/openapi.js';
+import type { components, paths } from '@imagegen/spec/lumixai/types';
 
 type Schemas = components['schemas'];
 type Responses = components['responses'];

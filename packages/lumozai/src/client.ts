@@ -20,7 +20,7 @@ import createClient from 'openapi-fetch';
 import type { Client } from 'openapi-fetch';
 
 import { formBody } from './form.js';
-import type { paths } from './generated/openapi.js';
+import type { paths } from '@imagegen/spec/lumozai/types';
 import { LumozAIRequestFailedError, lumozAIErrorFromResponse } from './lumozai-error.js';
 import { rateLimitFromHeaders } from './rate-limit.js';
 import type { RateLimit } from './rate-limit.js';

@@ -42,4 +42,4 @@ export type {
   RunResponse,
   ValidationErrorDetails,
 } from './types.js';
-export type { components, operations, paths } from './generated/openapi.js';
+export type { components, operations, paths } from '@imagegen/spec/lumozai/types';

@@ -1,4 +1,4 @@
-import type { components } from './generated/openapi.js';
+import type { components } from '@imagegen/spec/lumozai/types';
 
 /** The rate-limit state an answer reports. */
 export interface RateLimit {

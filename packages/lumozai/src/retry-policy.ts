@@ -1,7 +1,7 @@
 import { parseRetryAfter } from '@imagegen/client-kit';
 import type { RetryingFetchOptions } from '@imagegen/client-kit';
 
-import type { paths } from './generated/openapi.js';
+import type { paths } from '@imagegen/spec/lumozai/types';
 import { msUntilRateLimitReset } from './rate-limit.js';
 
 const RUN_PATH = '/run' satisfies keyof paths;

@@ -14,7 +14,7 @@ import type { ImageJobClient, JobOutcome, JobState, RetryingFetchOptions, WaitFo
 import createClient from 'openapi-fetch';
 import type { Client } from 'openapi-fetch';
 
-import type { paths } from './generated/openapi.js';
+import type { paths } from '@imagegen/spec/useapi-luma/types';
 import { segmentPathSerializer } from './path-segment.js';
 import { ASSET_CONTENT_TYPES, isTerminalJobStatus } from './types.js';
 import type {

@@ -36,4 +36,4 @@ export type {
   UseapiLumaDocumentedErrorCode,
   UseapiLumaErrorBody,
 } from './types.js';
-export type { components, operations, paths } from './generated/openapi.js';
+export type { components, operations, paths } from '@imagegen/spec/useapi-luma/types';

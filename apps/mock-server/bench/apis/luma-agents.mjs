@@ -1,5 +1,6 @@
 // luma-agents in `pnpm bench` (bench-vs-prism.mjs): its routes, key and bodies, the same for our
-// server and Prism. Found by its slug: every API the mock mounts has a file here.
+// server and Prism, and its job life cycle (`lifecycle`). Found by its slug: every API the mock
+// mounts has a file here.
 export default (() => {
   // The dev key with unlimited balance and no rate limit, so no request is refused for quota reasons.
   const headers = { authorization: 'Bearer luma-api-mock-dev' };
@@ -37,3 +38,16 @@ export default (() => {
     ],
   };
 })();
+
+/**
+ * Its job life cycle through the client's common `client.jobs` (the same loop for every API):
+ * bench-lifecycle.mjs, test/proxy-lifecycle.test.ts and the consumer test (apps/consumer-tests).
+ * `create` gets the client package's module, so the consumer passes the one installed from its tarball.
+ */
+export const lifecycle = {
+  client: '@imagegen/luma-agents',
+  create: (module, baseUrl) => module.createLumaAgentsClient({ baseUrl, apiKey: 'luma-api-mock-dev', retry: false }),
+  request: { prompt: 'A glass of iced coffee on a marble countertop', model: 'uni-1', aspectRatio: '1:1', extra: { output_format: 'png' } },
+  /** Luma Agents makes 2048 px outputs only. */
+  tiers: { '2k': {} },
+};

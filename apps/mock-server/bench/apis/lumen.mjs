@@ -1,5 +1,6 @@
 // lumen in `pnpm bench` (bench-vs-prism.mjs): its routes, key and bodies, the same for our
-// server and Prism. Found by its slug: every API the mock mounts has a file here.
+// server and Prism, and its job life cycle (`lifecycle`). Found by its slug: every API the mock
+// mounts has a file here.
 export default (() => {
   // The dev key with every model and unlimited credits, so no request is refused for quota reasons.
   const headers = { authorization: 'Bearer sk-lumen-mock-dev' };
@@ -26,3 +27,16 @@ export default (() => {
     ],
   };
 })();
+
+/**
+ * Its job life cycle through the client's common `client.jobs` (the same loop for every API):
+ * bench-lifecycle.mjs, test/proxy-lifecycle.test.ts and the consumer test (apps/consumer-tests).
+ * `create` gets the client package's module, so the consumer passes the one installed from its tarball.
+ */
+export const lifecycle = {
+  client: '@imagegen/lumen',
+  create: (module, baseUrl) => module.createLumenClient({ baseUrl, apiKey: 'sk-lumen-mock-dev', retry: false }),
+  request: { prompt: 'a cute cat on a windowsill', model: 'gpt-image-2-low', aspectRatio: '1:1', extra: { resolution: '1K' } },
+  /** What each size tier of bench-lifecycle.mjs changes in the request. */
+  tiers: { '1k': { extra: { resolution: '1K' } }, '2k': { extra: { resolution: '2K' } }, '4k': { extra: { resolution: '4K' } } },
+};

@@ -1,5 +1,6 @@
 // lumixai in `pnpm bench` (bench-vs-prism.mjs): its routes, key and bodies, the same for our
-// server and Prism. Found by its slug: every API the mock mounts has a file here.
+// server and Prism, and its job life cycle (`lifecycle`). Found by its slug: every API the mock
+// mounts has a file here.
 export default (() => {
   // The dev key with unlimited credits and no rate limit, so no request is refused for quota reasons.
   const headers = { 'x-api-key': 'air_live_mock_dev' };
@@ -31,3 +32,16 @@ export default (() => {
     ],
   };
 })();
+
+/**
+ * Its job life cycle through the client's common `client.jobs` (the same loop for every API):
+ * bench-lifecycle.mjs, test/proxy-lifecycle.test.ts and the consumer test (apps/consumer-tests).
+ * `create` gets the client package's module, so the consumer passes the one installed from its tarball.
+ */
+export const lifecycle = {
+  client: '@imagegen/lumixai',
+  create: (module, baseUrl) => module.createLumixAIClient({ baseUrl, apiKey: 'air_live_mock_dev', retry: false }),
+  request: { prompt: 'a lighthouse at dusk', model: 'flux-kontext', aspectRatio: '1:1', extra: { resolution: '1k' } },
+  /** What each size tier of bench-lifecycle.mjs changes in the request. */
+  tiers: { '1k': { extra: { resolution: '1k' } }, '2k': { extra: { resolution: '2k' } }, '4k': { extra: { resolution: '4k' } } },
+};

@@ -1,5 +1,8 @@
 // lumozai in `pnpm bench` (bench-vs-prism.mjs): its routes, key and bodies, the same for our
-// server and Prism. Found by its slug: every API the mock mounts has a file here.
+// server and Prism, and its job life cycle (`lifecycle`). Found by its slug: every API the mock
+// mounts has a file here.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { URLSearchParams } from 'node:url';
 
 export default (() => {
@@ -35,3 +38,29 @@ export default (() => {
     ],
   };
 })();
+
+/**
+ * Its job life cycle through the client's common `client.jobs` (the same loop for every API):
+ * bench-lifecycle.mjs, test/proxy-lifecycle.test.ts and the consumer test (apps/consumer-tests).
+ * `create` gets the client package's module, so the consumer passes the one installed from its tarball.
+ */
+export const lifecycle = {
+  client: '@imagegen/lumozai',
+  create: (module, baseUrl) => module.createLumozAIClient({ baseUrl, apiKey: 'lmz_mock_dev', retry: false }),
+  request: { prompt: 'A beautiful sunset over mountains', model: 'hidream-l1', extra: { guidance_scale: 7.5, num_inference_steps: 30 } },
+  // The mock answers the run with its request_id alone, as the documentation says a slow model
+  // does, so the life cycle polls /check.
+  headers: { Prefer: 'respond-async' },
+  /** Per size tier, a model of the catalog `benchConfig` gives the mock (the shipped ones make 1024 px images). */
+  tiers: { '1k': { model: 'bench-1k' }, '2k': { model: 'bench-2k' }, '4k': { model: 'bench-4k' } },
+  /** `apis.lumozai` of the benchmarked mock: a catalog with one model per tier, written to `folder`. */
+  benchConfig(folder) {
+    const shipped = JSON.parse(readFileSync(new URL('../../data/lumozai/models.json', import.meta.url), 'utf8'));
+    const base = shipped.models.find((model) => model.model_id === 'hidream-l1');
+    const side = { '1k': 1024, '2k': 2048, '4k': 4096 };
+    const models = Object.entries(side).map(([tier, px]) => ({ ...base, model_id: `bench-${tier}`, output_size: { width: px, height: px } }));
+    const modelsFile = join(folder, 'models.json');
+    writeFileSync(modelsFile, JSON.stringify({ models }));
+    return { modelsFile };
+  },
+};

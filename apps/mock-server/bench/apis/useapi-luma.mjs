@@ -1,5 +1,6 @@
 // useapi-luma in `pnpm bench` (bench-vs-prism.mjs): its routes, key and bodies, the same for our
-// server and Prism. Found by its slug: every API the mock mounts has a file here.
+// server and Prism, and its job life cycle (`lifecycle`). Found by its slug: every API the mock
+// mounts has a file here.
 export default (() => {
   // The dev token: user@example.com runs 4 batches at once, and under `--timing instant` every
   // batch settles as it is created, so no request meets the capacity 429.
@@ -33,3 +34,16 @@ export default (() => {
     ],
   };
 })();
+
+/**
+ * Its job life cycle through the client's common `client.jobs` (the same loop for every API):
+ * bench-lifecycle.mjs, test/proxy-lifecycle.test.ts and the consumer test (apps/consumer-tests).
+ * `create` gets the client package's module, so the consumer passes the one installed from its tarball.
+ */
+export const lifecycle = {
+  client: '@imagegen/useapi-luma',
+  create: (module, baseUrl) => module.createUseapiLumaClient({ baseUrl, token: 'useapi_mock_dev', retry: false }),
+  request: { prompt: 'a lighthouse at dusk', model: 'photon-v2', aspectRatio: '1:1', extra: { resolution: '1080p' } },
+  /** 1080p at 1:1 is 1080x1080, the nearest to 1k it makes; its largest is 1080p. */
+  tiers: { '1k': {} },
+};

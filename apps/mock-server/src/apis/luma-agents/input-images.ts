@@ -1,4 +1,4 @@
-import type { ImageInput } from '@imagegen/luma-agents';
+import type { ImageInput } from './spec-types.js';
 
 import { normalMediaType, sniffImage } from '../../core/images/image-type.js';
 import { problem } from '../../core/problems.js';

@@ -9,7 +9,7 @@ import type {
   OutputFormat,
   Style,
   operations,
-} from '@imagegen/luma-agents';
+} from './spec-types.js';
 import type { Request } from 'express';
 
 import type { ApiContext } from '../../core/api-context.js';

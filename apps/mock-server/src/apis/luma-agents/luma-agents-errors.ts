@@ -1,4 +1,4 @@
-import type { components } from '@imagegen/luma-agents';
+import type { components } from './spec-types.js';
 
 import type { CoreProblemKind, ErrorResponse, Problem, VendorErrorFormat } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';

@@ -1,4 +1,4 @@
-import type { GenerationCreateRequest } from '@imagegen/luma-agents';
+import type { GenerationCreateRequest } from './spec-types.js';
 
 import type { ValidationIssue } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import type { Resolution, operations } from '@imagegen/lumen';
+import type { Resolution, operations } from './spec-types.js';
 
 /** The catalog shipped with the mock: the models the documentation names, and two groups. */
 export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../data/lumen/catalog.json', import.meta.url));

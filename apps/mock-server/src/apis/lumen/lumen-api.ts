@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 
-import type { EditRequest, GenerationRequest, InpaintRequest, Task, TaskCreated, TaskStatus, operations } from '@imagegen/lumen';
+import type { EditRequest, GenerationRequest, InpaintRequest, Task, TaskCreated, TaskStatus, operations } from './spec-types.js';
 import type { Request } from 'express';
 
 import type { ApiContext } from '../../core/api-context.js';

@@ -1,4 +1,4 @@
-import type { LumenErrorCode } from '@imagegen/lumen';
+import type { LumenErrorCode } from './spec-types.js';
 
 import type { Operation } from '../../core/operations.js';
 import type { CoreProblemKind, ErrorResponse, Problem, VendorErrorFormat } from '../../core/problems.js';

@@ -7,7 +7,7 @@ import type {
   Model,
   Resolution,
   operations,
-} from '@imagegen/lumixai';
+} from './spec-types.js';
 import type { Request } from 'express';
 
 import type { ApiContext } from '../../core/api-context.js';

@@ -1,4 +1,4 @@
-import type { LumixAIErrorType } from '@imagegen/lumixai';
+import type { LumixAIErrorType } from './spec-types.js';
 
 import type { CoreProblemKind, ErrorResponse, Problem, VendorErrorFormat } from '../../core/problems.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import type { Model, ModelList, Resolution } from '@imagegen/lumixai';
+import type { Model, ModelList, Resolution } from './spec-types.js';
 
 /** The catalog shipped with the mock: the models the documentation names. */
 export const DEFAULT_MODELS_FILE = fileURLToPath(new URL('../../../data/lumixai/models.json', import.meta.url));

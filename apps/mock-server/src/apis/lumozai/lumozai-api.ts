@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { CheckResponse, RequestStatus, RunResponse, components, operations } from '@imagegen/lumozai';
+import type { CheckResponse, RequestStatus, RunResponse, components, operations } from './spec-types.js';
 import type { Request } from 'express';
 
 import type { ApiContext } from '../../core/api-context.js';

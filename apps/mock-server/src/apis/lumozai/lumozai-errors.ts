@@ -1,4 +1,4 @@
-import type { LumozAIErrorCode } from '@imagegen/lumozai';
+import type { LumozAIErrorCode } from './spec-types.js';
 
 import { errorCodeStatuses, pinnedBodyValue } from '../../core/error-codes.js';
 import type { CoreProblemKind, ErrorResponse, Problem, VendorErrorFormat } from '../../core/problems.js';

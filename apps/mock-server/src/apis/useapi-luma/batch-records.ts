@@ -1,4 +1,4 @@
-import type { ImageBatchCallback, ImageJob, ImagesRequestEcho, JobStatus } from '@imagegen/useapi-luma';
+import type { ImageBatchCallback, ImageJob, ImagesRequestEcho, JobStatus } from './spec-types.js';
 
 import type { Job, JobPhase, JobStore } from '../../core/job-store.js';
 import { isTerminalPhase } from '../../core/job-store.js';

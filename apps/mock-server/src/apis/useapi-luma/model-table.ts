@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import type { AspectRatio, Model, Resolution } from '@imagegen/useapi-luma';
+import type { AspectRatio, Model, Resolution } from './spec-types.js';
 
 import type { OpenApiDocument } from '../../core/spec-document.js';
 import { deref } from '../../core/spec-document.js';

@@ -11,7 +11,7 @@ import type {
   Model,
   Resolution,
   operations,
-} from '@imagegen/useapi-luma';
+} from './spec-types.js';
 import type { Request } from 'express';
 
 import type { ApiContext } from '../../core/api-context.js';
