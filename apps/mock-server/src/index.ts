@@ -19,12 +19,8 @@ export type { ApiDescriptor, VendorApi } from './core/vendor-api.js';
 export type { ApiContext, ApiState, CallbackSender, JobSnapshot } from './core/api-context.js';
 export type { JobPhase, TerminalPhase } from './core/job-store.js';
 export type { ResponseViolation } from './core/mount-api.js';
-export type { ApiConfigs, ApiSlug } from './apis/registry.js';
-export { API_SLUGS, APIS } from './apis/registry.js';
-export { LUMIXAI_DEV_KEYS } from './apis/lumixai/index.js';
-export type { LumixAIKeyConfig, LumixAIMockConfig } from './apis/lumixai/index.js';
-export { LUMA_AGENTS_DEV_KEYS } from './apis/luma-agents/index.js';
-export type { LumaAgentsKeyConfig, LumaAgentsMockConfig } from './apis/luma-agents/index.js';
+// The registry and each API's own exports (descriptor, dev keys, config types, error helpers).
+export * from './apis/registry.js';
 export { imageSize } from './core/images/image-size.js';
 export type { ImageFormat, ImageSize } from './core/images/image-size.js';
 // Spec reading the mock is built on, for tests that take their cases from the spec too.
@@ -32,13 +28,6 @@ export { basePathOf, deref, loadSpec, specPath } from './core/spec-document.js';
 export type { OpenApiDocument } from './core/spec-document.js';
 export { listOperations } from './core/operations.js';
 export type { Operation } from './core/operations.js';
-export { lumixAIErrorTypeOf } from './apis/lumixai/index.js';
-export { USEAPI_LUMA_DEV_ACCOUNTS, USEAPI_LUMA_DEV_KEYS, useapiLumaErrorCodeOf } from './apis/useapi-luma/index.js';
-export type { UseapiLumaAccountConfig, UseapiLumaKeyConfig, UseapiLumaMockConfig } from './apis/useapi-luma/index.js';
-export { LUMOZAI_DEV_KEYS, lumozAIErrorCodeOf } from './apis/lumozai/index.js';
-export type { LumozAIKeyConfig, LumozAIMockConfig } from './apis/lumozai/index.js';
-export { LUMEN_DEV_KEYS, lumenErrorCodeOf, lumenErrorCodesOf } from './apis/lumen/index.js';
-export type { LumenKeyConfig, LumenMockConfig } from './apis/lumen/index.js';
 // Webhook delivery shared by every API (retries on the mock clock, outbound address policy, log).
 export { WEBHOOK_STATUSES, WebhookDispatcher, settleOnManualClock } from './core/webhooks.js';
 export type {

@@ -5,9 +5,19 @@ import { lumixai } from './lumixai/index.js';
 import { useapiLuma } from './useapi-luma/index.js';
 import { lumozai } from './lumozai/index.js';
 
+// Each API's public surface (its descriptor, dev keys, config types, error helpers: what its
+// `index.ts` exports) is the package's too: src/index.ts re-exports this file, so an API's exports
+// are written once, in its own folder.
+export * from './luma-agents/index.js';
+export * from './lumen/index.js';
+export * from './lumixai/index.js';
+export * from './useapi-luma/index.js';
+export * from './lumozai/index.js';
+
 /**
  * Every API the mock serves, one descriptor each (`src/apis/<slug>/index.ts`), in the order
- * `GET /` and the start-up log list them. Adding an API is one line here.
+ * `GET /` and the start-up log list them. Adding an API is its import and export lines above and
+ * its entry here.
  */
 export const APIS = [lumixai, lumen, lumaAgents, useapiLuma, lumozai] as const;
 
