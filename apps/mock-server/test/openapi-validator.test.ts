@@ -1,4 +1,4 @@
-// The coupling to express-openapi-validator (core/openapi-validator/): two process-wide patches of
+// The coupling to express-openapi-validator (core/openapi-validator/): three process-wide patches of
 // its internals and the reading of its errors. Each is proved against the installed copy here, so
 // an upgrade that moves an internal or rewords a message fails this file, not a user's test run.
 import express from 'express';
@@ -9,10 +9,13 @@ import { compose } from '../src/core/compose.js';
 import { openApiValidatorFor } from '../src/core/openapi-validator/middleware.js';
 import { responseViolation, toProblem } from '../src/core/openapi-validator/errors.js';
 import { memoizedRoutePatterns } from '../src/core/openapi-validator/route-cache.js';
+import { schemaRefCounts } from '../src/core/openapi-validator/schema-refs.js';
 import { specCheckCounts } from '../src/core/openapi-validator/spec-check.js';
 import { TESTED_VALIDATOR_VERSIONS, checkValidatorVersion, installedValidatorVersion, validatorRequire } from '../src/core/openapi-validator/version.js';
 import { OperationIndex, listOperations } from '../src/core/operations.js';
+import { loadSpec } from '../src/core/spec-document.js';
 import type { OpenApiDocument } from '../src/core/spec-document.js';
+import { API_SLUGS } from '../src/index.js';
 import type { MountableApi } from '../src/core/vendor-api.js';
 import { listen } from './listen.js';
 
@@ -100,6 +103,40 @@ describe('the patches reach the copies the validator uses', () => {
     const after = specCheckCounts();
     expect(after.constructed, 'the validator no longer builds its check through the patched export').toBeGreaterThan(before.constructed);
     expect(after.compiled).toBe(before.compiled);
+  });
+});
+
+describe("the preprocessor's $refs, resolved without compiling them", () => {
+  type Instance = { preProcess(): { apiDoc: unknown; apiDocRes: unknown }; ajv: { schemas: Record<string, { validate?: unknown }> } };
+  type Preprocessor = new (doc: unknown, ajvOptions: object, responseOptions: object) => Instance;
+  const { SchemaPreprocessor } = validatorRequire('./middlewares/parsers/schema.preprocessor.js') as { SchemaPreprocessor: Preprocessor };
+  const { AjvOptions } = validatorRequire('./framework/ajv/options.js') as { AjvOptions: new (options: object) => { preprocessor: object } };
+  const { defaultSerDes } = validatorRequire('./framework/base.serdes.js') as { defaultSerDes: object[] };
+  // The options the validator hands its preprocessor for the mock's settings (middleware.ts), as its normalizeOptions() makes them.
+  const ajvOptions = new AjvOptions({ formats: {}, validateFormats: true, ajvFormats: { mode: 'fast' }, serDes: defaultSerDes }).preprocessor;
+  const responseOptions = { removeAdditional: false };
+
+  it.each(API_SLUGS)('%s: the same documents as the original, with no schema compiled', async (slug) => {
+    // The patch is installed with the first validator.
+    const call = await start({ id: 'a' });
+    await call('/1', { body: JSON.stringify({ model: 'small' }) });
+    const { original } = (SchemaPreprocessor.prototype as unknown as { resolveSchema: { original?: (schema: unknown) => unknown } }).resolveSchema;
+    expect(original, 'resolveSchema is the patched one').toBeTypeOf('function');
+    class Unpatched extends SchemaPreprocessor {
+      resolveSchema(schema: unknown) {
+        return original!.call(this, schema);
+      }
+    }
+    const before = schemaRefCounts();
+    const patched = new SchemaPreprocessor(loadSpec(slug), ajvOptions, responseOptions);
+    const unpatched = new Unpatched(loadSpec(slug), ajvOptions, responseOptions);
+    expect(patched.preProcess()).toEqual(unpatched.preProcess());
+    expect(schemaRefCounts().byPointer, 'the spec has $refs the patch resolved').toBeGreaterThan(before.byPointer);
+    const compiled = (instance: Instance) => Object.values(instance.ajv.schemas).filter((env) => env.validate !== undefined).length;
+    // A discriminator's branches are compiled on purpose (they validate requests): only those may be.
+    const discriminators = JSON.stringify(loadSpec(slug)).includes('"discriminator"');
+    expect(compiled(patched)).toBeLessThan(compiled(unpatched));
+    if (!discriminators) expect(compiled(patched)).toBe(0);
   });
 });
 

@@ -22,15 +22,14 @@ const SPEC_ID = 'mock-spec.json';
  * silently.
  */
 export class ErrorResponseCheck {
-  readonly #ajv: Ajv;
+  readonly #doc: OpenApiDocument;
+  // Made on the first error body that has a schema: most servers (and every API a test does not
+  // call) never answer one, and setting Ajv up with formats costs a few ms per API at start-up.
+  #ajv: Ajv | undefined;
   readonly #validators = new Map<string, ValidateFunction | 'no body' | 'undocumented'>();
 
   constructor(doc: OpenApiDocument) {
-    // OpenAPI 3.0 schemas carry `example` and `x-*` keys Ajv's strict mode would refuse; the
-    // components are registered whole so the schemas' local `#/components/...` refs resolve.
-    this.#ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
-    addFormats(this.#ajv);
-    this.#ajv.addSchema({ components: doc.components ?? {} }, SPEC_ID);
+    this.#doc = doc;
   }
 
   /** Why this body breaks the spec for `operation` answering `status`; undefined when it keeps to it. */
@@ -60,6 +59,15 @@ export class ErrorResponseCheck {
     if (schema === undefined) return 'no body';
     // Point the schema's local refs at the registered components.
     const rebased = JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/', `"$ref":"${SPEC_ID}#/`)) as object;
-    return this.#ajv.compile(rebased);
+    return (this.#ajv ??= this.#createAjv()).compile(rebased);
+  }
+
+  #createAjv(): Ajv {
+    // OpenAPI 3.0 schemas carry `example` and `x-*` keys Ajv's strict mode would refuse; the
+    // components are registered whole so the schemas' local `#/components/...` refs resolve.
+    const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+    addFormats(ajv);
+    ajv.addSchema({ components: this.#doc.components ?? {} }, SPEC_ID);
+    return ajv;
   }
 }

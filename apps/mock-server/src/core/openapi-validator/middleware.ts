@@ -6,12 +6,14 @@ import { documentsStatus, listOperations } from '../operations.js';
 import type { OpenApiDocument } from '../spec-document.js';
 import type { MountableApi } from '../vendor-api.js';
 import { memoizeValidatorRouteMatching } from './route-cache.js';
+import { resolveSchemaRefsWithoutCompiling } from './schema-refs.js';
 import { compileValidatorSpecCheckOnFirstUse } from './spec-check.js';
 import { checkValidatorVersion } from './version.js';
 
 // Everything the mock knows about express-openapi-validator lives in this folder: how it is set up
-// per API (here), two process-wide patches of its internals (route-cache.ts, spec-check.ts), the
-// reading of its errors (errors.ts), and the versions all of that was tested with (version.ts).
+// per API (here), three process-wide patches of its internals (route-cache.ts, spec-check.ts,
+// schema-refs.ts), the reading of its errors (errors.ts), and the versions all of that was tested
+// with (version.ts).
 
 // Compiling a spec's validators takes most of a server's start-up; they hold no per-server state,
 // so servers built from the same spec, prefix and options (one per test, say) share them.
@@ -29,6 +31,7 @@ function validatorChain(api: MountableApi, prefix: string, validateResponses: bo
     checkValidatorVersion();
     memoizeValidatorRouteMatching();
     compileValidatorSpecCheckOnFirstUse();
+    resolveSchemaRefsWithoutCompiling();
     const validationDoc = structuredClone(api.doc);
     validationDoc.servers = [{ url: prefix }];
     allowUnknownQueryWhereNo400(validationDoc);

@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 
 /**
  * The express-openapi-validator versions the mock's coupling was written and tested against: the
- * two patches (`route-cache.ts`, `spec-check.ts`) reach into its internals, and `errors.ts` reads
- * its error paths, codes and English messages. `test/openapi-validator.test.ts` proves each of
+ * three patches (`route-cache.ts`, `spec-check.ts`, `schema-refs.ts`) reach into its internals, and
+ * `errors.ts` reads its error paths, codes and English messages. `test/openapi-validator.test.ts` proves each of
  * them against the installed copy; after an upgrade run it, fix what fails, then widen this.
  */
 export const TESTED_VALIDATOR_VERSIONS = { major: 5, minMinor: 6 } as const;
