@@ -193,6 +193,7 @@ function ensureBuilt() {
   if (built >= newest(join(PKG_DIR, 'src'))) return;
   console.log(built === 0 ? 'dist/ is missing: building...' : 'dist/ is older than src/: rebuilding...');
   execFileSync(join(PKG_DIR, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: PKG_DIR, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(PKG_DIR, 'scripts', 'bundle.mjs')], { cwd: PKG_DIR, stdio: 'inherit' });
 }
 
 /**

@@ -9,6 +9,8 @@ import { compose } from '../src/core/compose.js';
 import { openApiValidatorFor } from '../src/core/openapi-validator/middleware.js';
 import { responseViolation, toProblem } from '../src/core/openapi-validator/errors.js';
 import { memoizedRoutePatterns } from '../src/core/openapi-validator/route-cache.js';
+import { hasOnlyDirectLocalRefs, refBundlingCounts } from '../src/core/openapi-validator/local-refs.js';
+import { responseValidatorCounts } from '../src/core/openapi-validator/response-validators.js';
 import { schemaRefCounts } from '../src/core/openapi-validator/schema-refs.js';
 import { specCheckCounts } from '../src/core/openapi-validator/spec-check.js';
 import { TESTED_VALIDATOR_VERSIONS, checkValidatorVersion, installedValidatorVersion, validatorRequire } from '../src/core/openapi-validator/version.js';
@@ -137,6 +139,53 @@ describe("the preprocessor's $refs, resolved without compiling them", () => {
     const discriminators = JSON.stringify(loadSpec(slug)).includes('"discriminator"');
     expect(compiled(patched)).toBeLessThan(compiled(unpatched));
     if (!discriminators) expect(compiled(patched)).toBe(0);
+  });
+});
+
+describe('response validators, compiled for the statuses answered', () => {
+  it('builds one per documented status and compiles only the one an answer needed', async () => {
+    const before = responseValidatorCounts();
+    // A title of its own: a fresh validator, whose first answer builds the route's validators.
+    const call = await start({ id: 'a' }, 'Coupling, answered once');
+    await call('/1', { body: JSON.stringify({ model: 'small' }) });
+    const after = responseValidatorCounts();
+    expect(after.built - before.built, 'the route documents 200 and 400').toBe(2);
+    expect(after.compiled - before.compiled).toBe(1);
+  });
+});
+
+describe('json-schema-ref-parser, left out for documents with direct local $refs only', () => {
+  const $RefParser = validatorRequire('@apidevtools/json-schema-ref-parser') as { bundle(doc: object): Promise<unknown> };
+  const direct = API_SLUGS.filter((slug) => hasOnlyDirectLocalRefs(loadSpec(slug)));
+
+  it('covers most of the specs (the others still go through bundle())', () => {
+    expect(direct.length).toBeGreaterThanOrEqual(API_SLUGS.length - 1);
+  });
+
+  it.each(direct)('%s: bundle() gives the document as it is', async (slug) => {
+    const doc = loadSpec(slug);
+    expect(await $RefParser.bundle(structuredClone(doc))).toEqual(doc);
+  });
+
+  it('the validator loads such a document without bundle()', async () => {
+    const before = refBundlingCounts();
+    const call = await start({ id: 'a' }, 'Coupling, loaded');
+    await call('/1', { body: JSON.stringify({ model: 'small' }) });
+    expect(refBundlingCounts()).toEqual({ skipped: before.skipped + 1, bundled: before.bundled });
+  });
+
+  it('a $ref to a $ref is one bundle() rewrites, so it is left to bundle()', async () => {
+    const chained = { a: { $ref: '#/b' }, b: { $ref: '#/c' }, c: { type: 'string' } };
+    expect(await $RefParser.bundle(structuredClone(chained))).not.toEqual(chained);
+    expect(hasOnlyDirectLocalRefs(chained)).toBe(false);
+  });
+
+  it.each([
+    ['a $ref to another file', { a: { $ref: 'other.yaml#/x' } }],
+    ['a $ref through a $ref', { a: { $ref: '#/b/properties/x' }, b: { $ref: '#/c' }, c: { properties: { x: { type: 'string' } } } }],
+    ['a $ref to nothing', { a: { $ref: '#/missing' } }],
+  ])('%s is left to bundle()', (_name, doc) => {
+    expect(hasOnlyDirectLocalRefs(doc)).toBe(false);
   });
 });
 

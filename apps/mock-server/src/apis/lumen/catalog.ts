@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 import type { Resolution, operations } from './spec-types.js';
 
+import { packageDataFile } from '../../package-dir.js';
+
 /** The catalog shipped with the mock: the models the documentation names, and two groups. */
-export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../data/lumen/catalog.json', import.meta.url));
+export const DEFAULT_CATALOG_FILE = packageDataFile('lumen', 'catalog.json');
 
 /** What each submit operation asks a model to do; the catalog lists the modes each model supports. */
 export const MODE_BY_OPERATION = {

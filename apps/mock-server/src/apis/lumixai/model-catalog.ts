@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 import type { Model, ModelList, Resolution } from './spec-types.js';
 
+import { packageDataFile } from '../../package-dir.js';
+
 /** The catalog shipped with the mock: the models the documentation names. */
-export const DEFAULT_MODELS_FILE = fileURLToPath(new URL('../../../data/lumixai/models.json', import.meta.url));
+export const DEFAULT_MODELS_FILE = packageDataFile('lumixai', 'models.json');
 
 /** Loads a `GET /v1/models` response body from disk, failing loudly on a malformed file. */
 export function loadModelCatalog(file: string = DEFAULT_MODELS_FILE): Model[] {

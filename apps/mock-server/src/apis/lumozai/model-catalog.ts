@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 import { coerceFormFields } from '../../core/form-body.js';
 import { PLACEHOLDER_MAX_PIXELS, PLACEHOLDER_MAX_SIDE } from '../../core/images/placeholder-image.js';
 import type { OpenApiDocument } from '../../core/spec-document.js';
 import type { FieldRule, RuleKeyword } from './validation-messages.js';
 import { laravelMessage } from './validation-messages.js';
+import { packageDataFile } from '../../package-dir.js';
 
 /** The catalog shipped with the mock: the model the documentation names. */
-export const DEFAULT_MODELS_FILE = fileURLToPath(new URL('../../../data/lumozai/models.json', import.meta.url));
+export const DEFAULT_MODELS_FILE = packageDataFile('lumozai', 'models.json');
 
 export const PARAMETER_TYPES = ['string', 'number', 'integer', 'boolean'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];

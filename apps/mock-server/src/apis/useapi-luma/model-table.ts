@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 import type { AspectRatio, Model, Resolution } from './spec-types.js';
 
 import type { OpenApiDocument } from '../../core/spec-document.js';
 import { deref } from '../../core/spec-document.js';
+import { packageDataFile } from '../../package-dir.js';
 
 /** The table shipped with the mock (see data/useapi-luma/README.md for what is documented). */
-export const DEFAULT_MODELS_FILE = fileURLToPath(new URL('../../../data/useapi-luma/models.json', import.meta.url));
+export const DEFAULT_MODELS_FILE = packageDataFile('useapi-luma', 'models.json');
 /** The moderation list used when the config names none. */
-export const DEFAULT_BLOCKED_WORDS_FILE = fileURLToPath(new URL('../../../data/useapi-luma/blocked-words.json', import.meta.url));
+export const DEFAULT_BLOCKED_WORDS_FILE = packageDataFile('useapi-luma', 'blocked-words.json');
 
 export interface ModelEntry {
   /** The resolution every batch with references runs at, or null when references allow any. */

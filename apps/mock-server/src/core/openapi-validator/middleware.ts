@@ -5,15 +5,17 @@ import { compose } from '../compose.js';
 import { documentsStatus, listOperations } from '../operations.js';
 import type { OpenApiDocument } from '../spec-document.js';
 import type { MountableApi } from '../vendor-api.js';
+import { skipRefBundlingOfLocalDocuments } from './local-refs.js';
+import { compileResponseValidatorsOnFirstUse } from './response-validators.js';
 import { memoizeValidatorRouteMatching } from './route-cache.js';
 import { resolveSchemaRefsWithoutCompiling } from './schema-refs.js';
 import { compileValidatorSpecCheckOnFirstUse } from './spec-check.js';
 import { checkValidatorVersion } from './version.js';
 
 // Everything the mock knows about express-openapi-validator lives in this folder: how it is set up
-// per API (here), three process-wide patches of its internals (route-cache.ts, spec-check.ts,
-// schema-refs.ts), the reading of its errors (errors.ts), and the versions all of that was tested
-// with (version.ts).
+// per API (here), five process-wide patches of its internals (route-cache.ts, spec-check.ts,
+// schema-refs.ts, response-validators.ts, local-refs.ts), the reading of its errors (errors.ts), and
+// the versions all of that was tested with (version.ts).
 
 // Compiling a spec's validators takes most of a server's start-up; they hold no per-server state,
 // so servers built from the same spec, prefix and options (one per test, say) share them.
@@ -32,6 +34,8 @@ function validatorChain(api: MountableApi, prefix: string, validateResponses: bo
     memoizeValidatorRouteMatching();
     compileValidatorSpecCheckOnFirstUse();
     resolveSchemaRefsWithoutCompiling();
+    compileResponseValidatorsOnFirstUse();
+    skipRefBundlingOfLocalDocuments();
     const validationDoc = structuredClone(api.doc);
     validationDoc.servers = [{ url: prefix }];
     allowUnknownQueryWhereNo400(validationDoc);

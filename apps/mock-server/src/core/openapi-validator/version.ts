@@ -1,32 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { installedValidatorVersion } from './validator-require.js';
 
 /**
  * The express-openapi-validator versions the mock's coupling was written and tested against: the
- * three patches (`route-cache.ts`, `spec-check.ts`, `schema-refs.ts`) reach into its internals, and
- * `errors.ts` reads its error paths, codes and English messages. `test/openapi-validator.test.ts` proves each of
+ * five patches (`route-cache.ts`, `spec-check.ts`, `schema-refs.ts`, `response-validators.ts`,
+ * `local-refs.ts`) reach into its internals, and `errors.ts` reads its error paths, codes and
+ * English messages. `test/openapi-validator.test.ts` proves each of
  * them against the installed copy; after an upgrade run it, fix what fails, then widen this.
  */
 export const TESTED_VALIDATOR_VERSIONS = { major: 5, minMinor: 6 } as const;
 
-const entry = createRequire(import.meta.url).resolve('express-openapi-validator');
-
-/** `require` as the validator itself resolves modules: its own copies of its dependencies. */
-export const validatorRequire = createRequire(entry);
-
-/** The installed validator's version, read from its package.json (which its `exports` do not expose). */
-export function installedValidatorVersion(): string {
-  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'express-openapi-validator' && pkg.version) return pkg.version;
-    } catch {
-      // no package.json at this level: keep walking up
-    }
-  }
-  throw new Error(`cannot find the package.json of express-openapi-validator above ${entry}`);
-}
+export { installedValidatorVersion, validatorRequire } from './validator-require.js';
 
 /**
  * Refuses a validator version the coupling was not tested against, naming what to do, instead of
