@@ -1,7 +1,9 @@
 import { validatorRequire } from './version.js';
 
-/** Patterns compiled so far, keyed by path and options, for `memoizedRoutePatterns()`. */
-const cache = new Map<string, unknown>();
+/** Patterns compiled so far: per path, per combination of options (see `optionsIndex`). */
+const cache = new Map<string, unknown[]>();
+
+type RouteOptions = { sensitive?: boolean; strict?: boolean; end?: boolean };
 
 /**
  * express-openapi-validator matches each request by calling path-to-regexp's `pathToRegexp` for
@@ -12,18 +14,22 @@ const cache = new Map<string, unknown>();
  */
 export function memoizeValidatorRouteMatching(): void {
   const pathToRegexpModule = validatorRequire('path-to-regexp') as {
-    pathToRegexp: ((path: string, options?: object) => unknown) & { memoized?: true };
+    pathToRegexp: ((path: string, options?: RouteOptions) => unknown) & { memoized?: true };
   };
   const original = pathToRegexpModule.pathToRegexp;
   if (original.memoized) return;
   const memoized = Object.assign(
-    (path: string, options?: { sensitive?: boolean; strict?: boolean; end?: boolean }) => {
-      // The validator passes a fresh { sensitive, strict } object per call: key on its values.
-      const key = `${path}\u0000${options?.sensitive}\u0000${options?.strict}\u0000${options?.end}`;
-      let compiled = cache.get(key);
+    (path: string, options?: RouteOptions) => {
+      // Called per route per request: looked up by path, then by the options' values as a small
+      // number (the validator passes a fresh { sensitive, strict } object per call), with no key
+      // string built per call.
+      let compiledByOptions = cache.get(path);
+      if (compiledByOptions === undefined) cache.set(path, (compiledByOptions = []));
+      const index = optionsIndex(options);
+      let compiled = compiledByOptions[index];
       if (compiled === undefined) {
         compiled = original(path, options);
-        cache.set(key, compiled);
+        compiledByOptions[index] = compiled;
       }
       return compiled;
     },
@@ -32,7 +38,13 @@ export function memoizeValidatorRouteMatching(): void {
   pathToRegexpModule.pathToRegexp = memoized;
 }
 
+/** Each option that changes the pattern is undefined, false or true: one of 27 combinations. */
+function optionsIndex(options: RouteOptions | undefined): number {
+  const state = (value: boolean | undefined) => (value === undefined ? 0 : value ? 1 : 2);
+  return options === undefined ? 0 : state(options.sensitive) * 9 + state(options.strict) * 3 + state(options.end);
+}
+
 /** The route patterns the validator has compiled through the patch (its paths), for tests. */
 export function memoizedRoutePatterns(): string[] {
-  return [...cache.keys()].map((key) => key.split('\u0000')[0]!);
+  return [...cache.keys()];
 }
