@@ -1,6 +1,7 @@
 // A project outside the workspace that installs the packed tarballs with the README's one npm line
-// (no workspace links), imports every package (and requires it), starts the mock through its
-// executable and runs one job life cycle per API. Catches a file missing from `files`, a broken `exports` map, a dependency only the
+// (no workspace links), imports every package (and requires it), type-checks and runs the README's
+// client snippet under `tsc --init` defaults, starts the mock through its executable and runs one job
+// life cycle per API. Catches a file missing from `files`, a broken `exports` map, a dependency only the
 // workspace provides, and a broken `bin`.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -13,6 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { ROOT } from './support/workspace.js';
+import type { Manifest } from './support/workspace.js';
 
 const run = promisify(execFile);
 const packed = inject('packed');
@@ -35,6 +37,7 @@ let mock: ChildProcess | undefined;
 let mockUrl: string;
 
 const README = await readFile(join(ROOT, 'README.md'), 'utf8');
+const rootManifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as Manifest;
 
 /** The README's one install line (`npm install --save-dev <repo>/tarballs/*.tgz`), pointed at `dir`. */
 function readmeInstallLine(dir: string): string {
@@ -42,6 +45,16 @@ function readmeInstallLine(dir: string): string {
   if (!line) throw new Error('README.md has no `npm install --save-dev <repo>/tarballs/*.tgz` line');
   return line.replace(/\S*tarballs\/\*\.tgz$/, `${dir}/*.tgz`);
 }
+
+/** The first TypeScript block of the README's "## The clients" section. */
+function readmeClientSnippet(): string {
+  const section = README.slice(README.indexOf('\n## The clients'));
+  const snippet = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!snippet) throw new Error('README.md has no ```ts block under "## The clients"');
+  return snippet;
+}
+
+const npm = (args: string[], timeout = 75_000) => run('npm', args, { cwd: project, env: npmEnv, timeout });
 
 beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'imagegen-consumer-'));
@@ -57,6 +70,8 @@ beforeAll(async () => {
   await Promise.all(lifecycleFiles.map((file) => copyFile(join(lifecycleDir, file), join(project, 'lifecycles', file))));
   // The README's line as a user runs it: the shell expands the glob to every tarball.
   await run('sh', ['-c', readmeInstallLine(dirname(packed[0]!.tarball))], { cwd: project, env: npmEnv, timeout: 75_000 });
+  // What a TypeScript user has besides, at the versions this repository builds with.
+  await npm(['install', '--save-dev', `typescript@${rootManifest.devDependencies!.typescript}`, `@types/node@${rootManifest.devDependencies!['@types/node']}`]);
 });
 
 afterAll(async () => {
@@ -157,6 +172,29 @@ describe('a project outside the workspace, with the tarballs installed by npm', 
       expect(result.width! * result.height!, `${slug} image size`).toBeGreaterThan(0);
       expect(result.statuses?.length, `${slug} was polled`).toBeGreaterThan(1);
     }
+  });
+
+  it("type-checks the README's client snippet with `tsc --init` defaults, then runs it against the mock", async () => {
+    expect(mockUrl, 'the mock started').toBeDefined();
+    // `--types node` is what the generated tsconfig's own comment asks of a Node project.
+    await npm(['exec', '--', 'tsc', '--init', '--types', 'node'], 30_000);
+    const tsconfig = await readFile(join(project, 'tsconfig.json'), 'utf8');
+    for (const option of ['"strict": true', '"exactOptionalPropertyTypes": true', '"noUncheckedIndexedAccess": true']) expect(tsconfig).toContain(option);
+    await writeFile(join(project, 'readme-client.ts'), readmeClientSnippet().replaceAll('http://127.0.0.1:4010', mockUrl));
+    const compiled = await npm(['exec', '--', 'tsc', '-p', '.'], 60_000).then(
+      () => '',
+      (error: { stdout?: string }) => error.stdout ?? String(error),
+    );
+    expect(compiled, 'tsc errors').toBe('');
+    // Each client's key variable, as the snippet reads it, set to a key the mock lists as accepted.
+    const { apis } = (await (await fetch(`${mockUrl}/`)).json()) as { apis: Array<{ slug: string; keys: Array<{ key: string; masked?: true }> }> };
+    const keyVariables = [...readmeClientSnippet().matchAll(/\$\{mock\}\/([\w-]+)[/`][^\n]*process\.env\.(\w+)/g)].map(([, slug, variable]) => [slug!, variable!] as const);
+    expect(keyVariables.map(([slug]) => slug).sort(), 'one key variable per API in the snippet').toEqual(apis.map((api) => api.slug).sort());
+    const keys = Object.fromEntries(keyVariables.map(([slug, variable]) => [variable, apis.find((api) => api.slug === slug)!.keys.find((shown) => !shown.masked)!.key]));
+    const { stdout } = await run(process.execPath, ['readme-client.js'], { cwd: project, env: { ...npmEnv, ...keys }, timeout: 60_000 });
+    // `<vendor> <content type> <width> <height> <bytes>` per image, from every vendor.
+    const images = stdout.split('\n').flatMap((line) => /^([\w-]+) image\/(?:png|jpeg|webp) \d+ \d+ [1-9]\d*$/.exec(line)?.slice(1, 2) ?? []);
+    expect(new Set(images), stdout).toEqual(new Set(apis.map((api) => api.slug)));
   });
 
   it('is ESM, and require() works too (Node\'s require(esm), on every Node the packages support)', async () => {

@@ -41,10 +41,12 @@ describe('the publishable packages', () => {
   });
 });
 
+// A new package copies these from any other package.json (packages/lumixai's, say), its LICENSE file
+// and a README.md opening with `# <name>`; a publishable one also `repository.directory`.
 describe('every workspace package', () => {
-  it.each(workspacePackages().map((pkg) => [pkg.manifest.name, pkg.manifest] as const))('%s declares the licence and the Node versions of the repository', (_name, manifest) => {
-    expect(manifest.license).toBe(rootManifest.license);
-    expect(manifest.engines?.node).toBe(rootManifest.engines?.node);
+  it.each(workspacePackages().map((pkg) => [pkg.manifest.name, pkg.manifest] as const))('%s declares the licence and the Node versions of the repository', (name, manifest) => {
+    expect(manifest.license, `${name}: "license": "${rootManifest.license}"`).toBe(rootManifest.license);
+    expect(manifest.engines?.node, `${name}: "engines": { "node": "${rootManifest.engines?.node}" }`).toBe(rootManifest.engines?.node);
   });
 });
 
@@ -57,12 +59,14 @@ describe.each(packed)('$name', (pkg) => {
       const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Manifest;
       expect(manifest.version).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/);
       expect(manifest.license).toBe('MIT');
+      expect(existsSync(join(root, 'LICENSE')), `${pkg.name}: copy the repository's LICENSE into ${relative(ROOT, pkg.dir)}/`).toBe(true);
       expect(await readFile(join(root, 'LICENSE'), 'utf8')).toBe(rootLicense);
+      expect(existsSync(join(root, 'README.md')), `${pkg.name}: add ${relative(ROOT, pkg.dir)}/README.md`).toBe(true);
       expect((await readFile(join(root, 'README.md'), 'utf8')).startsWith(`# ${pkg.name}\n`), 'README.md opens with the package name').toBe(true);
       expect(manifest.engines?.node).toBe(rootManifest.engines?.node);
-      expect(manifest.repository).toEqual({ ...(rootManifest.repository as object), directory: relative(ROOT, pkg.dir) });
+      expect(manifest.repository, `${pkg.name}: "repository" with "directory": "${relative(ROOT, pkg.dir)}"`).toEqual({ ...(rootManifest.repository as object), directory: relative(ROOT, pkg.dir) });
       expect(manifest.homepage).toMatch(/^https:\/\//);
-      expect(manifest.publishConfig).toEqual({ access: 'public' });
+      expect(manifest.publishConfig, `${pkg.name}: "publishConfig": { "access": "public" }`).toEqual({ access: 'public' });
       // A source map naming a file the tarball lacks gives a user's stack traces paths that do not exist.
       const files = new Set(await filesBelow(root));
       const missing: string[] = [];
@@ -72,7 +76,7 @@ describe.each(packed)('$name', (pkg) => {
           if (sourcesContent?.[index] == null && !existsSync(join(root, dirname(map), source))) missing.push(`${map} -> ${source}`);
         });
       }
-      expect(missing).toEqual([]);
+      expect(missing, `${pkg.name}: add "src" to "files", or inline the sources`).toEqual([]);
     } finally {
       await rm(unpacked, { recursive: true, force: true });
     }
