@@ -14,6 +14,7 @@ export interface Manifest {
   bin?: Record<string, string>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  scripts?: Record<string, string>;
   publishConfig?: Record<string, unknown>;
 }
 

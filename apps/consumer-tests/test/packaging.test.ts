@@ -48,6 +48,12 @@ describe('every workspace package', () => {
     expect(manifest.license, `${name}: "license": "${rootManifest.license}"`).toBe(rootManifest.license);
     expect(manifest.engines?.node, `${name}: "engines": { "node": "${rootManifest.engines?.node}" }`).toBe(rootManifest.engines?.node);
   });
+
+  // tsc only adds and overwrites: a deleted source's .js and .map would stay in dist/, be cached by
+  // turbo with the build's outputs, come back on every cache hit and be packed.
+  it.each(workspacePackages().filter((pkg) => /\btsc\b/.test(pkg.manifest.scripts?.build ?? '')).map((pkg) => [pkg.manifest.name, pkg.manifest] as const))('%s builds from an empty dist/', (name, manifest) => {
+    expect(manifest.scripts!.build, `${name}: start "build" with "node ../../scripts/clean-dist.mjs && "`).toMatch(/^node \.\.\/\.\.\/scripts\/clean-dist\.mjs && /);
+  });
 });
 
 describe.each(packed)('$name', (pkg) => {
