@@ -239,9 +239,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
           report: drift,
           clock,
           faultPlans: faults,
-          bodyLimitBytes: bodyLimitBytes(bodyLimit),
+          bodyLimit,
           refuseInvalidRequests: options.proxy?.refuseInvalidRequests ?? false,
           timeoutMs: options.proxy?.timeoutMs ?? 120_000,
+          maxCheckedBytes: options.proxy?.maxCheckedBytes ?? 32 * 1024 * 1024,
           recorder: recording,
         })
       : mountVendorApi(app, mounted, {
@@ -257,7 +258,8 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       },
     });
     contexts.set(slug, handle);
-    faultTargets.push(faultTargetOf(mounted));
+    // A proxied API's keys are the caller's real ones: masked wherever plans and fired faults are shown.
+    faultTargets.push({ ...faultTargetOf(mounted), secretKeys: upstream !== undefined });
     apis.push({ slug, title: doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: handle.ctx.keyConfigs });
     routed.push({ slug, title: doc.info.title, basePath, docsPath: `/docs/${slug}`, doc, keys, proxied: upstream !== undefined });
   }

@@ -21,11 +21,11 @@ function drifting(seen: Seen) {
   const path = seen.url.split('?')[0];
   if (seen.method === 'POST' && path === '/api/backend/v1/images/jobs') {
     // An extra field, and odd spacing that must reach the caller as sent.
-    return { status: 202, body: '{"id":"job_1",  "status":"pending","created":1778956800,"usage":{"image_count":1},"queue_position":3}' };
+    return { status: 202, body: '{"id":"6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b",  "status":"pending","created":1778956800,"usage":{"image_count":1},"queue_position":3}' };
   }
-  if (path === '/api/backend/v1/images/jobs/job_1') {
+  if (path === '/api/backend/v1/images/jobs/6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b') {
     // A wrong type: created as a string.
-    return { status: 200, body: JSON.stringify({ id: 'job_1', status: 'running', created: '1778956800', usage: { image_count: 1 } }) };
+    return { status: 200, body: JSON.stringify({ id: '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b', status: 'running', created: '1778956800', usage: { image_count: 1 } }) };
   }
   if (path === '/api/backend/v1/models') return { status: 418, body: JSON.stringify({ error: { type: 'teapot', message: 'short and stout' } }) };
   if (path === '/api/backend/v1/images/generations') {
@@ -43,11 +43,11 @@ describe('drift report', () => {
 
     const created = await fetch(`${proxy.base}/v1/images/jobs`, { method: 'POST', headers, body: JSON.stringify(job) });
     expect(created.status).toBe(202);
-    expect(await created.text()).toBe('{"id":"job_1",  "status":"pending","created":1778956800,"usage":{"image_count":1},"queue_position":3}');
-    for (let i = 0; i < 2; i++) expect((await fetch(`${proxy.base}/v1/images/jobs/job_1`, { headers })).status).toBe(200);
+    expect(await created.text()).toBe('{"id":"6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b",  "status":"pending","created":1778956800,"usage":{"image_count":1},"queue_position":3}');
+    for (let i = 0; i < 2; i++) expect((await fetch(`${proxy.base}/v1/images/jobs/6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b`, { headers })).status).toBe(200);
     expect((await fetch(`${proxy.base}/v1/models`)).status).toBe(418);
     expect((await fetch(`${proxy.base}/v1/images/generations`, { method: 'POST', headers, body: JSON.stringify(job) })).status).toBe(400);
-    expect((await fetch(`${proxy.base}/v1/images/results/job_1/download`, { headers })).status).toBe(429);
+    expect((await fetch(`${proxy.base}/v1/images/results/6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b/download`, { headers })).status).toBe(429);
 
     const report = (await (await fetch(`${proxy.running.url}/_mock/drift`)).json()) as { drift: Array<Record<string, unknown>>; invalidRequests: unknown[] };
     const summary = report.drift.map(({ operation, status, kind, pointer, count, inferred, example }) => ({ operation, status, kind, pointer, count, inferred, example }));
@@ -62,21 +62,21 @@ describe('drift report', () => {
     expect(report.invalidRequests).toEqual([]);
   });
 
-  it('forwards the caller\'s credentials and body bytes untouched (callback URLs included), and no mock fault control', async () => {
+  it('forwards the caller\'s credentials, body bytes (callback URLs included) and own preferences untouched, and no mock control', async () => {
     const vendor = await upstream(drifting);
     const proxy = await proxyTo(vendor.url);
     const body = '{"model":"flux-kontext","prompt":"a lighthouse at dusk","aspectRatio":"1:1","resolution":"1k","webhookUrl":"https://hooks.example.test/cb?sig=abc"}';
-    await fetch(`${proxy.base}/v1/images/jobs?trace=1`, { method: 'POST', headers: { ...headers, Prefer: 'latency=0, code=202' }, body });
+    await fetch(`${proxy.base}/v1/images/jobs?trace=1`, { method: 'POST', headers: { ...headers, Prefer: 'latency=0, code=202, respond-async, wait=5' }, body });
     expect(vendor.seen).toHaveLength(1);
     expect(vendor.seen[0]).toMatchObject({ method: 'POST', url: '/api/backend/v1/images/jobs?trace=1', body });
     expect(vendor.seen[0]!.headers['x-api-key']).toBe(KEY);
     expect(vendor.seen[0]!.headers.host).toBe(new URL(vendor.url).host);
-    expect(vendor.seen[0]!.headers.prefer).toBe('code=202');
+    expect(vendor.seen[0]!.headers.prefer).toBe('respond-async, wait=5');
   });
 });
 
 describe('invalid requests', () => {
-  const wellBehaved = () => ({ status: 202, body: JSON.stringify({ id: 'job_1', status: 'pending', created: 1778956800, usage: { image_count: 1 } }) });
+  const wellBehaved = () => ({ status: 202, body: JSON.stringify({ id: '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b', status: 'pending', created: 1778956800, usage: { image_count: 1 } }) });
 
   it('are reported and still forwarded by default: the vendor decides', async () => {
     const vendor = await upstream(wellBehaved);
@@ -86,6 +86,7 @@ describe('invalid requests', () => {
     expect(vendor.seen).toHaveLength(1);
     expect(proxy.drift()).toEqual({
       drift: [],
+      injected: [],
       invalidRequests: [{ api: 'lumixai', operation: 'createImageJob', message: expect.stringContaining('resolution'), count: 1, refused: false }],
     });
   });
@@ -130,7 +131,7 @@ describe('an unreachable upstream', () => {
 });
 
 describe('faults in front of the upstream', () => {
-  const wellBehaved = () => ({ status: 202, body: JSON.stringify({ id: 'job_1', status: 'pending', created: 1778956800, usage: { image_count: 1 } }) });
+  const wellBehaved = () => ({ status: 202, body: JSON.stringify({ id: '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b', status: 'pending', created: 1778956800, usage: { image_count: 1 } }) });
 
   it('Prefer: fault=drop-after-commit lets the upstream answer, then drops the answer', async () => {
     const vendor = await upstream(wellBehaved);

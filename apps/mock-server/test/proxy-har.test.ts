@@ -28,11 +28,11 @@ describe('--record', () => {
     const vendor = await upstream(() => ({
       status: 200,
       headers: { 'Content-Type': 'application/json', 'Set-Cookie': `session=${SECRETS.cookie}` },
-      body: JSON.stringify({ id: 'job_1', status: 'done', created: 1778956800, usage: { image_count: 1 }, data: [{ url: presigned }] }),
+      body: JSON.stringify({ id: '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b', status: 'done', created: 1778956800, usage: { image_count: 1 }, data: [{ url: presigned }] }),
     }));
     const proxy = await proxyTo(vendor.url, { record: folder });
     const body = { model: 'flux-kontext', prompt: 'a lighthouse at dusk', webhook_secret: SECRETS.webhookSecret, callbackUrl: `https://hooks.example.test/cb?token=${SECRETS.callbackToken}` };
-    const answer = await fetch(`${proxy.base}/v1/images/jobs/job_1?api_key=${SECRETS.queryKey}&verbose=1`, {
+    const answer = await fetch(`${proxy.base}/v1/images/jobs/6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b?api_key=${SECRETS.queryKey}&verbose=1`, {
       method: 'GET',
       headers: { 'X-API-Key': SECRETS.apiKey, Authorization: `Bearer ${SECRETS.bearer}` },
     });
@@ -48,7 +48,7 @@ describe('--record', () => {
     expect(har.log.version).toBe('1.2');
     expect(har.log.entries.map((entry) => `${entry.request.method} ${entry.response.status}`)).toEqual(['GET 200', 'POST 200']);
     // What is not secret is kept: the evidence a spec fix needs.
-    expect(har.log.entries[0]!.request.url).toBe(`${vendor.url}/api/backend/v1/images/jobs/job_1?api_key=REDACTED&verbose=1`);
+    expect(har.log.entries[0]!.request.url).toBe(`${vendor.url}/api/backend/v1/images/jobs/6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b?api_key=REDACTED&verbose=1`);
     expect(har.log.entries[0]!.response.content.text).toContain('https://cdn.example.test/out/1.png?X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&X-Amz-Expires=3600');
     expect(har.log.entries[1]!.request.postData!.text).toContain('a lighthouse at dusk');
     for (const [what, secret] of Object.entries(SECRETS)) expect(text, `${what} left in the HAR file`).not.toContain(secret);

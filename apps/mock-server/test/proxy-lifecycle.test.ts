@@ -55,18 +55,36 @@ describe('the mock as upstream', () => {
     expect(images.length).toBeGreaterThan(0);
     for (const image of images) expect(imageSize(image.bytes)).toMatchObject({ width: expect.any(Number) });
 
-    expect(proxyMock.drift.toJSON()).toEqual({ drift: [], invalidRequests: [] });
+    expect(proxyMock.drift.toJSON()).toEqual({ drift: [], invalidRequests: [], injected: [] });
     expect(upstreamMock.violations).toEqual([]);
     expect(upstreamMock.state(slug).jobs.length).toBeGreaterThan(0);
   });
 
+  it.each([...API_SLUGS])('%s: a job-outcome plan turns the vendor\'s job-status answer into its failed shape, valid against the spec', async (slug) => {
+    proxyMock.drift.clear();
+    const lifecycle = await lifecycleOf(slug);
+    const jobs = lifecycle.create(await import(lifecycle.client), proxy.baseUrl(slug)).jobs;
+    const { handle } = await jobs.submit(lifecycle.request, { headers: lifecycle.headers });
+    // Every status read from now on (a batch is several), whatever the vendor calls them.
+    const plan = proxyMock.faults.arm({ api: slug, operation: '*', fault: 'job-outcome', outcome: 'failed', message: 'injected, on purpose', times: 100 });
+    const status = await jobs.status(handle);
+    proxyMock.faults.clear(plan.id);
+    expect(status.state).toBe('failed');
+    expect(JSON.stringify(status.raw)).toContain('injected, on purpose');
+    const report = proxyMock.drift.toJSON();
+    expect(report.drift).toEqual([]);
+    expect(report.invalidRequests).toEqual([]);
+    expect(report.injected).toEqual([expect.objectContaining({ api: slug, fault: 'job-outcome', count: expect.any(Number) })]);
+  });
+
   it('passes an error answer back as the upstream wrote it, and reports no drift for it', async () => {
-    const direct = await fetch(`${upstream.baseUrl('lumixai')}/v1/images/jobs/nope`, { headers: { 'X-API-Key': 'air_live_mock_dev' } });
-    const proxied = await fetch(`${proxy.baseUrl('lumixai')}/v1/images/jobs/nope`, { headers: { 'X-API-Key': 'air_live_mock_dev' } });
+    proxyMock.drift.clear();
+    const direct = await fetch(`${upstream.baseUrl('lumixai')}/v1/images/jobs/00000000-0000-4000-8000-000000000000`, { headers: { 'X-API-Key': 'air_live_mock_dev' } });
+    const proxied = await fetch(`${proxy.baseUrl('lumixai')}/v1/images/jobs/00000000-0000-4000-8000-000000000000`, { headers: { 'X-API-Key': 'air_live_mock_dev' } });
     expect(proxied.status).toBe(direct.status);
     expect(await proxied.text()).toBe(await direct.text());
     const unauthorized = await fetch(`${proxy.baseUrl('lumen')}/v1/images/generations/abc`);
     expect(unauthorized.status).toBe(401);
-    expect(proxyMock.drift.toJSON()).toEqual({ drift: [], invalidRequests: [] });
+    expect(proxyMock.drift.toJSON()).toEqual({ drift: [], invalidRequests: [], injected: [] });
   });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import type { Clock } from './clock.js';
 import type { JobPhase } from './job-store.js';
 import { MAX_LATENCY_MS } from './prefer-header.js';
@@ -28,7 +30,10 @@ export interface FaultPlanInput {
   api: string;
   /** The spec's `operationId`, `output` for the API's output URLs, or `*` for any request. */
   operation: string;
-  /** Only requests made with this API key. Default: any key (and requests without one). */
+  /**
+   * Only requests made with this API key (or `sha256:<hex>` of it, so a config or a log need not
+   * hold a real vendor's key). Default: any key (and requests without one).
+   */
   key?: string;
   fault: PlannedFaultKind;
   /** For `status`: a status code the operation documents (`429`, `503`). */
@@ -86,6 +91,11 @@ export interface FaultTarget {
   failureCodes?: readonly string[];
   /** Whether the API has output routes (`operation: output`). */
   hasOutputs: boolean;
+  /**
+   * Whether its keys are real secrets (a proxied vendor's): shown masked in `list()` and
+   * `fired()`, which `/_mock/faults` serves. Default: false (the mock's own dev keys are shown).
+   */
+  secretKeys?: boolean;
 }
 
 /** A plan that cannot be armed; `message` names the field and what is accepted. */
@@ -133,7 +143,7 @@ export class FaultPlans {
 
   /** Armed plans, in the order they were armed (a plan that fired its last time is gone). */
   list(): FaultPlan[] {
-    return this.#plans.map((plan) => ({ ...plan }));
+    return this.#plans.map((plan) => (plan.key !== undefined && this.#secret(plan.api) ? { ...plan, key: maskKey(plan.key) } : { ...plan }));
   }
 
   /** Every fault applied since start or the last `reset()`, oldest first. */
@@ -181,10 +191,14 @@ export class FaultPlans {
       fault: due.fault,
       method: request.method,
       path: request.path,
-      ...(request.key === undefined ? {} : { key: request.key }),
+      ...(request.key === undefined ? {} : { key: this.#secret(request.api) ? maskKey(request.key) : request.key }),
       at: this.clock.now(),
     });
     return { ...due };
+  }
+
+  #secret(api: string): boolean {
+    return this.targets.some((target) => target.slug === api && target.secretKeys === true);
   }
 
   #check(input: FaultPlanInput): FaultPlan {
@@ -278,5 +292,22 @@ export class FaultPlans {
 function matches(plan: FaultPlan, request: FaultRequest): boolean {
   if (plan.api !== request.api) return false;
   if (plan.operation !== ANY_OPERATION && plan.operation !== request.operation) return false;
-  return plan.key === undefined || plan.key === request.key;
+  if (plan.key === undefined || plan.key === request.key) return true;
+  return request.key !== undefined && plan.key.startsWith(DIGEST_PREFIX) && plan.key.slice(DIGEST_PREFIX.length).toLowerCase() === keyDigest(request.key);
+}
+
+const DIGEST_PREFIX = 'sha256:';
+
+function keyDigest(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * A secret key as a report may show it: its last four characters (none of a short key) and the
+ * start of its SHA-256, enough to tell keys apart, never to use one. A digest stays as given.
+ */
+export function maskKey(key: string): string {
+  if (key.startsWith(DIGEST_PREFIX)) return key;
+  const tail = key.length >= 16 ? key.slice(-4) : '';
+  return `…${tail} ${DIGEST_PREFIX}${keyDigest(key).slice(0, 12)}`;
 }

@@ -87,6 +87,26 @@ export function readRequestedOutcome(
   };
 }
 
+/**
+ * The preferences that are the mock's own controls, not the vendor's: a proxy simulates them in
+ * front of the real service and never forwards them. (RFC 7240's own, such as `respond-async` or
+ * `wait`, are the vendor's to honour.)
+ */
+export const MOCK_PREFERENCES = ['code', 'fault', 'latency', 'job-status', 'job-error-code', 'job-error'] as const;
+
+/**
+ * `Prefer` without the preferences named in `names` (each other token kept as sent, parameters and
+ * quoted commas included); undefined when nothing is left.
+ */
+export function withoutPreferences(header: string | string[] | undefined, names: ReadonlySet<string>): string | undefined {
+  const values = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  const kept = values
+    .flatMap((value) => splitOutsideQuotes(value, ','))
+    .map((token) => token.trim())
+    .filter((token) => token !== '' && !names.has(token.split(/[=;]/)[0]!.trim().toLowerCase()));
+  return kept.length > 0 ? kept.join(', ') : undefined;
+}
+
 /** Connection faults a test can ask for with `Prefer: fault=<name>`. */
 export const FAULTS = ['drop-after-commit', 'reset'] as const;
 export type Fault = (typeof FAULTS)[number];

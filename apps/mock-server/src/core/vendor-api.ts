@@ -39,6 +39,18 @@ export interface VendorApi<TKey extends ApiKeyConfig = ApiKeyConfig> {
   /** Failure codes a test may ask for with `Prefer: job-error-code=<code>`; omit to accept any. */
   failureCodes?: readonly string[];
   /**
+   * Proxy mode: the vendor's JSON answer to a job-status read (`operationId`) as it would read had
+   * the job ended as `outcome` says, the vendor's own ids and fields kept: what a job-outcome fault
+   * means in front of the real service. Undefined when that operation's answer carries no job
+   * status. Default: none (job-outcome faults leave proxied answers alone).
+   */
+  jobOutcomeAnswer?(operationId: string, answer: unknown, outcome: RequestedOutcome): unknown;
+  /**
+   * `Prefer` preferences of this vendor's mock besides core's (`failed-images`): controls a
+   * proxy cannot simulate in front of the real service, so it refuses them. Default: none.
+   */
+  mockPreferences?: readonly string[];
+  /**
    * How an output route answers a URL that has expired (a fault plan's `expire-outputs`): the
    * problem kind and message the vendor uses. Default: `not_found`, "This output has expired".
    */
@@ -110,6 +122,11 @@ export interface RequestContext {
   uploads: UploadedFile[];
   /** A path parameter that is not valid percent-encoding, found by routing and refused after authentication. */
   undecodable?: string;
+  /**
+   * Proxy mode: the credential the caller sent (never checked here: the vendor does), which
+   * key-scoped fault plans match. Undefined in the mock, where `principal` is the key.
+   */
+  callerKey?: string;
 }
 
 declare global {
@@ -138,7 +155,11 @@ export function principalOf(req: Request): Principal {
  * vendor's default code and message filled in where the test named none.
  */
 export function outcomeFor(req: Request, failureDefaults: JobFailure): { outcome: TerminalPhase; failure?: JobFailure } {
-  const requested = contextOf(req).requestedOutcome;
+  return settledOutcome(contextOf(req).requestedOutcome, failureDefaults);
+}
+
+/** {@link outcomeFor} for an outcome already read: `succeeded` for none, the vendor's defaults where the test named none. */
+export function settledOutcome(requested: RequestedOutcome | undefined, failureDefaults: JobFailure): { outcome: TerminalPhase; failure?: JobFailure } {
   if (!requested) return { outcome: 'succeeded' };
   if (requested.phase !== 'failed') return { outcome: requested.phase };
   const code = requested.failure?.code ?? failureDefaults.code;
@@ -146,6 +167,11 @@ export function outcomeFor(req: Request, failureDefaults: JobFailure): { outcome
     outcome: 'failed',
     failure: { ...(code === undefined ? {} : { code }), message: requested.failure?.message ?? failureDefaults.message },
   };
+}
+
+/** A JSON answer as an object, or undefined for any other JSON value (for `jobOutcomeAnswer` hooks). */
+export function jsonObject(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 /** How one API joins the mock: the registry holds one of these per API. */

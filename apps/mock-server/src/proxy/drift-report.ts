@@ -32,11 +32,26 @@ export interface InvalidRequestEntry {
   refused: boolean;
 }
 
+/**
+ * An answer the proxy changed on purpose (a job-outcome fault in front of the real vendor): never
+ * counted as drift, listed so nobody mistakes it for what the vendor said.
+ */
+export interface InjectedEntry {
+  api: string;
+  operation: string;
+  fault: 'job-outcome';
+  /** The vendor's status word the answer was given (`error`, `failed`, `cancelled`). */
+  outcome: string;
+  count: number;
+}
+
 export interface DriftReportJson {
   /** Differences between what the upstreams answered and what the specs say, by operation and pointer. */
   drift: DriftEntry[];
   /** Requests that broke the spec, by operation and message. */
   invalidRequests: InvalidRequestEntry[];
+  /** Answers the proxy rewrote on purpose (faults), by operation and outcome: not drift. */
+  injected: InjectedEntry[];
 }
 
 /**
@@ -46,6 +61,7 @@ export interface DriftReportJson {
 export class DriftReport {
   readonly #drift = new Map<string, DriftEntry>();
   readonly #requests = new Map<string, InvalidRequestEntry>();
+  readonly #injected = new Map<string, InjectedEntry>();
 
   constructor(private readonly onNew: (line: string) => void = () => undefined) {}
 
@@ -88,8 +104,23 @@ export class DriftReport {
     this.onNew(`invalid request ${api} ${operation} ${refused ? 'refused' : 'forwarded'}: ${message}`);
   }
 
+  addInjected(api: string, operation: string, outcome: string): void {
+    const key = [api, operation, outcome].join('\u0000');
+    const entry = this.#injected.get(key);
+    if (entry) {
+      entry.count++;
+      return;
+    }
+    this.#injected.set(key, { api, operation, fault: 'job-outcome', outcome, count: 1 });
+    this.onNew(`injected ${api} ${operation}: job outcome ${outcome} (a fault, not the vendor's answer)`);
+  }
+
   toJSON(): DriftReportJson {
-    return { drift: [...this.#drift.values()].map((entry) => ({ ...entry })), invalidRequests: [...this.#requests.values()].map((entry) => ({ ...entry })) };
+    return {
+      drift: [...this.#drift.values()].map((entry) => ({ ...entry })),
+      invalidRequests: [...this.#requests.values()].map((entry) => ({ ...entry })),
+      injected: [...this.#injected.values()].map((entry) => ({ ...entry })),
+    };
   }
 
   get size(): number {
@@ -99,6 +130,7 @@ export class DriftReport {
   clear(): void {
     this.#drift.clear();
     this.#requests.clear();
+    this.#injected.clear();
   }
 }
 

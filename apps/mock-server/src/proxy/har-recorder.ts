@@ -14,8 +14,12 @@ export interface RecordedExchange {
   requestBody: Buffer;
   status: number;
   responseHeaders: IncomingHttpHeaders;
-  /** The answer's body, decoded from any Content-Encoding. */
-  responseBody: Buffer;
+  /** The answer's body, decoded from any Content-Encoding; undefined when it was streamed through unkept (binary, or past the checking limit). */
+  responseBody: Buffer | undefined;
+  /** The answer's size in bytes. */
+  responseSize: number;
+  /** Set when the proxy changed the answer on purpose (an injected fault): what it did. */
+  injected?: string;
   /** Milliseconds from forwarding to the whole answer. */
   waitMs: number;
 }
@@ -75,6 +79,7 @@ function toEntry(exchange: RecordedExchange) {
   const responseText = bodyText(exchange.responseBody, responseType);
   return {
     startedDateTime: exchange.startedAt.toISOString(),
+    ...(exchange.injected === undefined ? {} : { comment: `injected by the proxy, not the vendor's answer: ${exchange.injected}` }),
     time: exchange.waitMs,
     request: {
       method: exchange.method,
@@ -94,13 +99,13 @@ function toEntry(exchange: RecordedExchange) {
       cookies: [],
       headers: harHeaders(exchange.responseHeaders),
       content: {
-        size: exchange.responseBody.length,
+        size: exchange.responseSize,
         mimeType: responseType || 'application/octet-stream',
         ...(responseText === undefined ? { comment: 'binary or large body: not recorded' } : { text: responseText }),
       },
       redirectURL: headerValue(exchange.responseHeaders.location),
       headersSize: -1,
-      bodySize: exchange.responseBody.length,
+      bodySize: exchange.responseSize,
     },
     cache: {},
     timings: { send: 0, wait: exchange.waitMs, receive: 0 },
@@ -118,7 +123,8 @@ function headerValue(value: string | string[] | undefined): string {
 }
 
 /** A body as redacted text, or undefined for one that is binary or too large to record. */
-function bodyText(body: Buffer, contentType: string): string | undefined {
+function bodyText(body: Buffer | undefined, contentType: string): string | undefined {
+  if (body === undefined) return undefined;
   if (body.length === 0) return '';
   if (body.length > MAX_TEXT_BYTES) return undefined;
   const media = contentType.split(';')[0]!.trim().toLowerCase();

@@ -12,7 +12,7 @@ import type { Job, JobPhase } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
 import { jobTiming } from '../../core/timing.js';
 import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { outcomeFor } from '../../core/vendor-api.js';
+import { jsonObject, outcomeFor, settledOutcome } from '../../core/vendor-api.js';
 import type { LumenGroup, LumenMode, LumenModel } from './catalog.js';
 import { MODE_BY_OPERATION, MODE_NAMES, loadCatalog, outputSize } from './catalog.js';
 import { lumenErrorFormat } from './lumen-errors.js';
@@ -258,6 +258,16 @@ export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKe
     handlers,
     routes: [{ method: 'GET', path: IMAGE_ROUTE, handler: serveImage }],
     jobStatuses: STATUS_BY_PHASE,
+    // In front of the real Lumen: its task read as failed (with its error) or cancelled, the images gone.
+    jobOutcomeAnswer(operationId, answer, requested) {
+      const task = jsonObject(answer);
+      if (operationId !== 'getTask' || !task) return undefined;
+      const settled = settledOutcome(requested, { code: DEFAULT_FAILURE.code, message: 'the upstream provider failed to generate the image (injected by the imagegen proxy)' });
+      const { data: _images, error: _error, ...rest } = task;
+      if (settled.outcome === 'cancelled') return { ...rest, status: STATUS_BY_PHASE.cancelled };
+      if (settled.outcome !== 'failed') return undefined;
+      return { ...rest, status: STATUS_BY_PHASE.failed, error: { code: settled.failure?.code ?? DEFAULT_FAILURE.code, message: settled.failure?.message } };
+    },
   };
 }
 

@@ -39,7 +39,7 @@ export function applyPlannedFault(
 ): void {
   const context = req.mock;
   const operation = context?.operation?.operationId ?? OUTPUT_OPERATION;
-  const plan = plans?.take({ api: api.slug, operation, key: context?.principal?.key, method: req.method, path: req.originalUrl });
+  const plan = plans?.take({ api: api.slug, operation, key: context?.principal?.key ?? context?.callerKey, method: req.method, path: req.originalUrl });
   if (!plan) return next();
   switch (plan.fault) {
     case 'reset':
