@@ -21,7 +21,7 @@ list of both at /. Settings: --config, or IMAGEGEN_MOCK_CONFIG (file) / IMAGEGEN
 Proxy mode (\`proxy\` or --proxy): each API given an --upstream (or "upstreams" in the config) is
 forwarded there with the caller's own credentials, both directions checked against its spec; the
 drift is served at /_mock/drift, logged, and written to --drift-file at exit; --record <dir> writes
-the exchanges there as HAR 1.2, secrets redacted.`;
+the exchanges there as HAR 1.2, secrets redacted ("driftFile" and "record" in the config; flags win).`;
 
 /** Where proxy mode writes its drift report at exit unless --drift-file says otherwise. */
 const DEFAULT_DRIFT_FILE = 'imagegen-drift.json';
@@ -114,17 +114,22 @@ async function main(): Promise<void> {
     throw new UsageError(`--timing must be instant or realistic, got ${timing}`);
   }
 
+  // A flag wins over the same setting in the config file.
+  const { driftFile: configDriftFile, record: configRecord, ...settings } = config;
   const upstreams = { ...config.upstreams, ...parseUpstreams(values.upstream ?? []) };
   const proxying = Object.keys(upstreams).length > 0;
-  if (values.record !== undefined && !proxying) throw new UsageError('--record records proxied exchanges: add --upstream <slug>=<url>');
+  const record = values.record ?? configRecord;
+  if (record !== undefined && !proxying) {
+    throw new UsageError(`${values.record === undefined ? '"record" in the config' : '--record'} records proxied exchanges: add --upstream <slug>=<url> (or "upstreams" in the config)`);
+  }
   if (values.proxy && !proxying) throw new UsageError('proxy mode needs at least one --upstream <slug>=<url> (or "upstreams" in the config)');
   const proxy = { ...config.proxy, ...(values['refuse-invalid'] ? { refuseInvalidRequests: true } : {}) };
 
   const mock = createMockServer({
-    ...config,
+    ...settings,
     upstreams,
     proxy,
-    ...(values.record === undefined ? {} : { record: values.record }),
+    ...(record === undefined ? {} : { record }),
     timing,
     log: values.quiet ? undefined : batchedLineWriter(process.stdout),
   });
@@ -134,6 +139,7 @@ async function main(): Promise<void> {
     if (code === 'EACCES') throw new Error(`port ${port} on ${values.host} needs privileges this user lacks; use a port above 1023, or --port 0 for a free one`);
     throw error;
   });
+  const driftFile = values['drift-file'] ?? configDriftFile ?? DEFAULT_DRIFT_FILE;
 
   const lines = [`imagegen mock server listening on ${running.url}  (timing: ${typeof timing === 'string' ? timing : 'fixed'})`, `  docs index: ${running.url}/docs`];
   for (const api of mock.apis) {
@@ -142,13 +148,13 @@ async function main(): Promise<void> {
     if (upstream !== undefined) lines.push(`    proxied to ${upstream} (your own key; drift at ${running.url}/_mock/drift)`);
     else for (const key of api.devKeys) lines.push(`    key:      ${key.key}${key.description ? `  (${key.description})` : ''}`);
   }
+  if (proxying) lines.push('', `  drift report written to ${driftFile} at exit${mock.recording ? `; exchanges recorded to ${mock.recording.file}` : ''}`);
   console.log(lines.join('\n'));
-  const driftFile = values['drift-file'] ?? DEFAULT_DRIFT_FILE;
   const writeDrift = () => {
     if (!proxying) return;
     const report = mock.drift.toJSON();
     writeFileSync(driftFile, `${JSON.stringify(report, null, 2)}\n`);
-    console.error(`imagegen-mock: drift report (${report.drift.length} differences, ${report.invalidRequests.length} invalid requests) written to ${driftFile}`);
+    console.error(`imagegen-mock: drift report (${report.drift.length} differences, ${report.invalidRequests.length} invalid requests, ${report.injected.length} injected) written to ${driftFile}`);
   };
 
   // First signal: stop accepting, let requests in flight finish (bounded), then exit. A second

@@ -68,7 +68,7 @@ describe('proxied requests are checked by the mock\'s own stages', () => {
 
 describe('answers\' header values are checked against their schemas', () => {
   it('reports a documented header whose value breaks its schema, and one of the wrong type', async () => {
-    const vendor = await upstream((seen) =>
+    const vendor = await upstream((seen): { status: number; headers: Record<string, string>; body: string } =>
       seen.url.includes('/download')
         ? { status: 200, headers: { 'Content-Type': 'image/png', 'Content-Disposition': 'inline' }, body: 'PNG' }
         : { status: 429, headers: { 'Content-Type': 'application/json', 'Retry-After': 'soon' }, body: JSON.stringify({ error: { type: 'rate_limit_error', message: 'slow down' } }) },

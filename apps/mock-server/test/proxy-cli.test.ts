@@ -1,7 +1,7 @@
 // `imagegen-mock proxy` from the command line: --upstream to a loopback upstream that drifts, the
 // drift served at /_mock/drift while it runs and written to --drift-file when it stops.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,17 +28,27 @@ function start(args: string[]) {
   return { child, output, exited };
 }
 
+/** A loopback upstream whose every answer is a model list with one field the spec lacks. */
+async function surprisingUpstream(): Promise<string> {
+  const upstream = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [], surprise: true }));
+  });
+  await new Promise<void>((done) => upstream.listen(0, '127.0.0.1', done));
+  cleanups.push(() => new Promise<void>((done) => upstream.close(() => done())));
+  return `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+}
+
+function temporaryFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'imagegen-proxy-'));
+  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
+}
+
 describe('imagegen-mock proxy', () => {
   it('forwards to --upstream, serves the drift, logs it and writes it to --drift-file at exit', async () => {
-    const upstream = createServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [], surprise: true }));
-    });
-    await new Promise<void>((done) => upstream.listen(0, '127.0.0.1', done));
-    cleanups.push(() => new Promise<void>((done) => upstream.close(() => done())));
-    const folder = mkdtempSync(join(tmpdir(), 'imagegen-proxy-'));
-    cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+    const upstreamUrl = await surprisingUpstream();
+    const folder = temporaryFolder();
     const driftFile = join(folder, 'drift.json');
-    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 
     const { child, output, exited } = start(['proxy', '--upstream', `lumixai=${upstreamUrl}`, '--drift-file', driftFile]);
     await expect.poll(() => output.stdout, { timeout: 15_000 }).toMatch(/listening on http/);
@@ -55,6 +65,25 @@ describe('imagegen-mock proxy', () => {
     expect(await exited).toBe(0);
     const written = JSON.parse(readFileSync(driftFile, 'utf8')) as { drift: unknown[] };
     expect(written.drift).toEqual(served.drift);
+  });
+
+  it('takes upstreams, record and driftFile from the config file, paths read from its folder like modelsFile', async () => {
+    const upstreamUrl = await surprisingUpstream();
+    const folder = temporaryFolder();
+    writeFileSync(join(folder, 'proxy.json'), JSON.stringify({ upstreams: { lumixai: upstreamUrl }, record: 'recordings', driftFile: 'drift.json' }));
+
+    const { child, output, exited } = start(['proxy', '--config', join(folder, 'proxy.json')]);
+    await expect.poll(() => output.stdout, { timeout: 15_000 }).toMatch(/listening on http/);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout)![1]!;
+    expect(output.stdout).toContain(`proxied to ${upstreamUrl}`);
+    expect(output.stdout).toContain(`drift report written to ${join(folder, 'drift.json')} at exit; exchanges recorded to ${join(folder, 'recordings', 'imagegen-proxy-')}`);
+    await fetch(`${url}/lumixai/api/backend/v1/models`);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect((JSON.parse(readFileSync(join(folder, 'drift.json'), 'utf8')) as { drift: Array<{ pointer: string }> }).drift.map((entry) => entry.pointer)).toContain('/surprise');
+    const [har] = readdirSync(join(folder, 'recordings'));
+    expect((JSON.parse(readFileSync(join(folder, 'recordings', har!), 'utf8')) as { log: { entries: unknown[] } }).log.entries).toHaveLength(1);
   });
 
   it.each([

@@ -58,8 +58,25 @@ const CORE_PROPERTIES = {
     additionalProperties: false,
     properties: {
       refuseInvalidRequests: { type: 'boolean', description: "Answer a request that breaks the spec with the vendor's validation error instead of forwarding it. Default: false." },
-      timeoutMs: { type: 'integer', minimum: 1, description: "Longest wait for the upstream's whole answer, in ms; then a 502. Default: 120000." },
+      timeoutMs: { type: 'integer', minimum: 1, description: "Longest wait for the upstream's whole answer, in ms; then a 502 (or the answer cut short once it has begun). Default: 120000." },
+      maxCheckedBytes: {
+        type: 'integer',
+        minimum: 0,
+        description: 'Largest JSON or text answer checked against the spec, in bytes (a copy is kept while it streams on); larger ones are checked by status and headers only. Default: 33554432 (32 MiB).',
+      },
     },
+  },
+  record: {
+    type: 'string',
+    minLength: 1,
+    examples: ['./recordings'],
+    description: 'Proxy mode: a folder to write the proxied exchanges to, as HAR 1.2 with secrets redacted (relative to the config file folder, like modelsFile). --record wins. Default: nothing recorded.',
+  },
+  driftFile: {
+    type: 'string',
+    minLength: 1,
+    examples: ['imagegen-drift.json'],
+    description: 'Proxy mode: where the drift report is written when the proxy stops (relative to the config file folder, like modelsFile). --drift-file wins. Default: imagegen-drift.json.',
   },
 } as const satisfies { [K in Exclude<keyof MockConfigFile, 'apis'> | '$schema']: object };
 

@@ -10,8 +10,14 @@ import { configProblem } from './config-schema.js';
 /** The JSON config file: the serializable part of {@link MockServerOptions}. */
 export type MockConfigFile = Pick<
   MockServerOptions,
-  'apis' | 'timing' | 'resultRetentionMs' | 'jobRetentionMs' | 'idempotencyRetentionMs' | 'bodyLimit' | 'publicUrl' | 'upstreams' | 'proxy'
+  'apis' | 'timing' | 'resultRetentionMs' | 'jobRetentionMs' | 'idempotencyRetentionMs' | 'bodyLimit' | 'publicUrl' | 'upstreams' | 'proxy' | 'record'
 > & {
+  /**
+   * Proxy mode, command line only: where the drift report is written when the proxy stops (read
+   * from the config file's folder, like every file it names). `--drift-file` wins.
+   * Default: `imagegen-drift.json`.
+   */
+  driftFile?: string;
   /** Webhook delivery: attempts, backoff, timeouts, allowed address ranges (`WEBHOOKS_CONFIG_SCHEMA`). Default: the dispatcher's defaults. */
   webhooks?: WebhookFileOptions;
 };
@@ -32,7 +38,7 @@ export type WebhookFileOptions = Pick<
  * what is wrong with it. A vendor's documented key variable
  * (`LUMIXAI_API_KEY`, ...) set in the environment is accepted as one more unlimited key, so the
  * docs' examples run as they are. File settings (each API's `modelsFile`, `catalogFile`: every
- * setting named `...File`) are read from the config file's folder, and from the working directory
+ * setting named `...File`; the proxy's `record` and `driftFile`) are read from the config file's folder, and from the working directory
  * for `IMAGEGEN_MOCK_CONFIG_JSON`; either way they are made absolute, so an error names the file
  * that was looked for.
  */
@@ -57,8 +63,13 @@ function readConfigFile(path: string): string {
   }
 }
 
-/** Each API's `...File` settings resolved against `folder`. */
+/** Each API's `...File` settings, and the proxy's `record` folder and `driftFile`, resolved against `folder`. */
 function withAbsoluteFiles(config: MockConfigFile, folder: string): MockConfigFile {
+  const proxyPaths = {
+    ...(config.record === undefined ? {} : { record: resolve(folder, config.record) }),
+    ...(config.driftFile === undefined ? {} : { driftFile: resolve(folder, config.driftFile) }),
+  };
+  config = { ...config, ...proxyPaths };
   if (!config.apis) return config;
   const apis = Object.fromEntries(
     Object.entries(config.apis).map(([slug, settings]) => [
