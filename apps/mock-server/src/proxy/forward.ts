@@ -75,8 +75,9 @@ export function forward(outgoing: Outgoing, res: ServerResponse, options: Forwar
       answered = true;
       const status = incoming.statusCode ?? 502;
       const keep = !head && isTextual(incoming.headers['content-type']);
-      const copy = keep ? new BoundedCopy(options.maxCheckedBytes) : undefined;
       const hold = passBack.rewrite !== undefined && keep;
+      // A held body is its own copy: nothing is kept twice.
+      const copy = keep && !hold ? new BoundedCopy(options.maxCheckedBytes) : undefined;
       let size = 0;
       incoming.on('data', (chunk: Buffer) => {
         size += chunk.length;
@@ -102,12 +103,13 @@ export function forward(outgoing: Outgoing, res: ServerResponse, options: Forwar
         incoming.on('data', onData);
         incoming.once('end', () => {
           clearTimeout(timer);
-          const answer = seen();
-          if (streaming) return resolve({ ...answer, rewritten: false });
+          if (streaming) return resolve({ ...seen(), rewritten: false });
+          const bytes = Buffer.concat(held);
+          const answer = { ...seen(), body: decoded(bytes, incoming.headers, options.maxCheckedBytes) };
           const replacement = answer.body === undefined ? undefined : passBack.rewrite!({ ...answer, body: answer.body });
           if (replacement === undefined) {
             writeHead(res, status, incoming.headers, head);
-            res.end(Buffer.concat(held));
+            res.end(bytes);
           } else {
             const replaced = { ...incoming.headers, 'content-length': String(replacement.length) };
             delete replaced['content-encoding'];
