@@ -11,7 +11,7 @@ import type { FaultPlan, FaultPlanInput, MockServer } from '@imagegen/mock-serve
 import type { ResolvedScenario } from './scenario.js';
 import { inRange } from './scenario.js';
 import type { ClientEnv, Subject, SubjectOutcome } from './subject.js';
-import { JOBS_PER_SUBMISSION, operationOf } from './vendors.js';
+import { jobsPerSubmission, onlyApi, operationOf } from './vendors.js';
 
 /** One request the client made, as the mock saw it. */
 export interface RecordedRequest {
@@ -51,8 +51,7 @@ export interface ScenarioResult {
 export async function runScenario(scenario: ResolvedScenario, subject: Subject): Promise<ScenarioResult> {
   const started = Date.now();
   const base = { scenario: scenario.id, title: scenario.title, vendor: scenario.vendor, subject: subject.name, file: scenario.file };
-  const apis = { lumixai: false, lumen: false, 'luma-agents': false, 'useapi-luma': false, lumozai: false, [scenario.vendor]: {} } as const;
-  const mock = createMockServer({ apis, timing: scenario.given.timing });
+  const mock = createMockServer({ apis: onlyApi(scenario.vendor), timing: scenario.given.timing });
   const requests: RecordedRequest[] = [];
   const server = createHttpServer(mock.app);
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => record(mock, scenario.vendor, req, res, requests));
@@ -90,7 +89,7 @@ export async function runScenario(scenario: ResolvedScenario, subject: Subject):
       exitCode: outcome.exitCode,
       message: outcome.message.slice(0, 2000),
       requests,
-      jobs: Math.ceil(mock.state(scenario.vendor).jobs.length / JOBS_PER_SUBMISSION[scenario.vendor]),
+      jobs: Math.ceil(mock.state(scenario.vendor).jobs.length / jobsPerSubmission(scenario.vendor)),
     };
   } catch (error) {
     return { ...base, verdict: 'error', reasons: [(error as Error).message], durationMs: Date.now() - started };
@@ -154,7 +153,7 @@ async function check(
 
   const jobs = mock.state(scenario.vendor).jobs;
   if (expected.jobs !== undefined) {
-    const perSubmission = JOBS_PER_SUBMISSION[scenario.vendor];
+    const perSubmission = jobsPerSubmission(scenario.vendor);
     const created = Math.ceil(jobs.length / perSubmission);
     const range = inRange(created, expected.jobs);
     const unit = perSubmission === 1 ? 'job' : `batch${created === 1 ? '' : 'es'} of ${perSubmission} jobs`;

@@ -1,4 +1,4 @@
-import { API_SLUGS } from '@imagegen/mock-server';
+import { API_SLUGS, APIS } from '@imagegen/mock-server';
 import type { ApiSlug } from '@imagegen/mock-server';
 
 export type VendorSlug = ApiSlug;
@@ -15,24 +15,32 @@ export const ROLES = ['submit', 'poll', 'download'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
- * Each vendor's operations by role: the spec's operationId, or `output` for the URLs its answers
- * hand out (presigned outputs, image files), which a fault plan matches as one operation.
+ * Each vendor's operations by role, as its mock descriptor declares them (`jobOperations`): the
+ * spec's operationId, or `output` for the URLs its answers hand out (presigned outputs, image
+ * files), which a fault plan matches as one operation. A vendor that declares none is absent.
  */
-export const OPERATIONS_BY_ROLE: Record<VendorSlug, Record<Role, string>> = {
-  lumixai: { submit: 'createImageJob', poll: 'getImageJob', download: 'downloadImageResult' },
-  lumen: { submit: 'createGenerationTask', poll: 'getTask', download: 'output' },
-  'luma-agents': { submit: 'createGeneration', poll: 'getGeneration', download: 'output' },
-  'useapi-luma': { submit: 'createImages', poll: 'getJob', download: 'output' },
-  lumozai: { submit: 'runModel', poll: 'checkRequest', download: 'output' },
-};
+export const OPERATIONS_BY_ROLE: Partial<Record<VendorSlug, Record<Role, string>>> = Object.fromEntries(
+  APIS.flatMap((api) => (api.jobOperations ? [[api.slug, api.jobOperations]] : [])),
+);
 
 /** A role's operation for `vendor`; any other name is taken as the operationId itself. */
 export function operationOf(vendor: VendorSlug, operation: string): string {
-  return (ROLES as readonly string[]).includes(operation) ? OPERATIONS_BY_ROLE[vendor][operation as Role] : operation;
+  if (!(ROLES as readonly string[]).includes(operation)) return operation;
+  const roles = OPERATIONS_BY_ROLE[vendor];
+  if (!roles) throw new Error(`${vendor} declares no jobOperations in its mock descriptor: name the operationId instead of ${operation}`);
+  return roles[operation as Role];
 }
 
 /**
- * Jobs the mock holds for one accepted submission: useapi.net makes a batch of four image jobs
- * ("Each request produces a batch of 4 images"), the others one. `expected.jobs` counts submissions.
+ * Jobs the mock holds for one accepted submission, as its descriptor says (useapi.net makes a batch
+ * of four image jobs, "Each request produces a batch of 4 images"; the others one). `expected.jobs`
+ * counts submissions.
  */
-export const JOBS_PER_SUBMISSION: Record<VendorSlug, number> = { lumixai: 1, lumen: 1, 'luma-agents': 1, 'useapi-luma': 4, lumozai: 1 };
+export function jobsPerSubmission(vendor: VendorSlug): number {
+  return APIS.find((api) => api.slug === vendor)?.jobsPerSubmission ?? 1;
+}
+
+/** `createMockServer`'s `apis` for a mock that mounts `vendor` alone (with its defaults). */
+export function onlyApi(vendor: VendorSlug): Record<VendorSlug, false | Record<string, never>> {
+  return Object.fromEntries(VENDOR_SLUGS.map((slug) => [slug, slug === vendor ? {} : false])) as Record<VendorSlug, false | Record<string, never>>;
+}

@@ -11,6 +11,7 @@ import type { MockServer } from '@imagegen/mock-server';
 import { killGroup, trackGroup } from './process-groups.js';
 import type { ScenarioResult } from './run-scenario.js';
 import type { ResolvedScenario, WebhookDeliveryKind } from './scenario.js';
+import { onlyApi } from './vendors.js';
 import type { VendorSlug } from './vendors.js';
 
 /** How a vendor signs its webhooks, and how to start a job that sends one. */
@@ -63,8 +64,7 @@ export async function runWebhookScenario(scenario: ResolvedScenario, receiver: R
   const base = { scenario: scenario.id, title: scenario.title, vendor: scenario.vendor, subject: receiver.name, file: scenario.file };
   const signing = WEBHOOK_SIGNING[scenario.vendor];
   if (!signing) return { ...base, verdict: 'skip', reasons: [`${scenario.vendor} does not sign its webhooks`], durationMs: 0 };
-  const apis = { lumixai: false, lumen: false, 'luma-agents': false, 'useapi-luma': false, lumozai: false, [scenario.vendor]: {} } as const;
-  const mock = createMockServer({ apis, timing: scenario.given.timing });
+  const mock = createMockServer({ apis: onlyApi(scenario.vendor), timing: scenario.given.timing });
   const server = createHttpServer(mock.app);
   const workDir = await mkdtemp(join(tmpdir(), 'imagegen-conformance-'));
   const output = join(workDir, 'processed.txt');

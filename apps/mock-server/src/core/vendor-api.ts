@@ -195,6 +195,15 @@ export interface ApiDescriptor<TSlug extends string = string, TConfig = unknown,
    */
   doc?: () => OpenApiDocument;
   /**
+   * Its job operations by role, for tools that drive every API the same way (the conformance
+   * runner arms its fault plans by role): the operationId that submits a job, the one that polls
+   * it, and the one that downloads an image, or `output` for the image URLs its answers hand out.
+   * Default: none (such tools then leave the API out).
+   */
+  jobOperations?: { submit: string; poll: string; download: string };
+  /** Jobs one accepted submission makes (useapi.net makes a batch of 4). Default: 1. */
+  jobsPerSubmission?: number;
+  /**
    * Builds the API's behaviour from its settings (every field of which has a default) and the
    * context core lends it (keys from `config.keys` or `devKeys`, stores, callbacks, URLs).
    */

@@ -12,5 +12,6 @@ export const lumaAgents = defineApi<'luma-agents', LumaAgentsMockConfig>({
   keyVariable: 'LUMA_AGENTS_API_KEY',
   devKeys: LUMA_AGENTS_DEV_KEYS,
   configSchema: LUMA_AGENTS_CONFIG_SCHEMA,
+  jobOperations: { submit: 'createGeneration', poll: 'getGeneration', download: 'output' },
   create: createLumaAgentsMock,
 });

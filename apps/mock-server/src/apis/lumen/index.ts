@@ -15,5 +15,6 @@ export const lumen = defineApi<'lumen', LumenMockConfig>({
   slug: 'lumen',
   devKeys: LUMEN_DEV_KEYS,
   configSchema: LUMEN_CONFIG_SCHEMA,
+  jobOperations: { submit: 'createGenerationTask', poll: 'getTask', download: 'output' },
   create: createLumenMock,
 });

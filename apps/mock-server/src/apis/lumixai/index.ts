@@ -13,5 +13,6 @@ export const lumixai = defineApi<'lumixai', LumixAIMockConfig>({
   keyVariable: 'LUMIXAI_API_KEY',
   devKeys: LUMIXAI_DEV_KEYS,
   configSchema: LUMIXAI_CONFIG_SCHEMA,
+  jobOperations: { submit: 'createImageJob', poll: 'getImageJob', download: 'downloadImageResult' },
   create: createLumixAIMock,
 });

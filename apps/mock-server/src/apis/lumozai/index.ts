@@ -12,5 +12,6 @@ export const lumozai = defineApi<'lumozai', LumozAIMockConfig>({
   slug: 'lumozai',
   devKeys: LUMOZAI_DEV_KEYS,
   configSchema: LUMOZAI_CONFIG_SCHEMA,
+  jobOperations: { submit: 'runModel', poll: 'checkRequest', download: 'output' },
   create: createLumozAIMock,
 });

@@ -13,5 +13,8 @@ export const useapiLuma = defineApi<'useapi-luma', UseapiLumaMockConfig>({
   slug: 'useapi-luma',
   devKeys: USEAPI_LUMA_DEV_KEYS,
   configSchema: USEAPI_LUMA_CONFIG_SCHEMA,
+  jobOperations: { submit: 'createImages', poll: 'getJob', download: 'output' },
+  // "Each request produces a batch of 4 images": four jobs per accepted submission.
+  jobsPerSubmission: 4,
   create: createUseapiLumaMock,
 });
