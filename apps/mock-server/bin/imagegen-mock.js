@@ -15,4 +15,8 @@ if (problem !== undefined) {
   console.error(`imagegen-mock: ${problem}`);
   process.exit(1);
 }
+// Node 22.1+ keeps V8's compiled code of the bundle between runs (in the OS temp folder), so a start
+// skips most of compiling it; older Nodes have no such cache and start as before.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 await import('../dist/cli.js');

@@ -26,10 +26,7 @@ export function onlyWithBody(parsers: RequestHandler[]): RequestHandler {
 /** Parsers for exactly the request media types the spec declares, so nothing else is accepted. */
 export function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler[] {
   const mediaTypes = new Set<string>();
-  for (const [pointer, node] of walkObjects(doc)) {
-    if (!/\/requestBod(y|ies)\b/.test(pointer) || typeof node.content !== 'object' || node.content === null) continue;
-    for (const mediaType of Object.keys(node.content)) mediaTypes.add(mediaType);
-  }
+  collectRequestMediaTypes(doc, false, mediaTypes);
   const parsers: RequestHandler[] = [];
   if ([...mediaTypes].some(isJsonType)) {
     parsers.push(
@@ -190,8 +187,10 @@ export function coerceForms(doc: OpenApiDocument): RequestHandler {
   };
 }
 
-function* walkObjects(node: unknown, pointer = '#'): Generator<[string, Record<string, unknown>]> {
+/** The media types of every `content` at or below a `requestBody` / `requestBodies` key. */
+function collectRequestMediaTypes(node: unknown, inRequestBody: boolean, into: Set<string>): void {
   if (typeof node !== 'object' || node === null) return;
-  if (!Array.isArray(node)) yield [pointer, node as Record<string, unknown>];
-  for (const [key, child] of Object.entries(node)) yield* walkObjects(child, `${pointer}/${key}`);
+  const content = (node as { content?: unknown }).content;
+  if (inRequestBody && !Array.isArray(node) && typeof content === 'object' && content !== null) for (const mediaType of Object.keys(content)) into.add(mediaType);
+  for (const [key, child] of Object.entries(node)) collectRequestMediaTypes(child, inRequestBody || key === 'requestBody' || key === 'requestBodies', into);
 }
