@@ -16,8 +16,8 @@ import { DEFAULT_DRAIN_MS, serve } from './serve.js';
 const USAGE = `Usage: imagegen-mock [--port 4010] [--host 127.0.0.1] [--config file.json] [--timing realistic|instant] [--quiet]
        imagegen-mock proxy --upstream <slug>=<url> [--upstream ...] [--refuse-invalid] [--drift-file imagegen-drift.json]
 
-Serves every API at http://<host>:<port>/<slug><base path>, its docs at /docs/<slug>, and a JSON
-list of both at /. Settings: --config, or IMAGEGEN_MOCK_CONFIG (file) / IMAGEGEN_MOCK_CONFIG_JSON.
+Serves every API at http://<host>:<port>/<slug><base path>, its docs at /docs/<slug>, a JSON
+list of both at /, and the inspector (requests, jobs, webhooks, money, faults; live) at /_mock/. Settings: --config, or IMAGEGEN_MOCK_CONFIG (file) / IMAGEGEN_MOCK_CONFIG_JSON.
 Proxy mode (\`proxy\` or --proxy): each API given an --upstream (or "upstreams" in the config) is
 forwarded there with the caller's own credentials, both directions checked against its spec; the
 drift is served at /_mock/drift, logged, and written to --drift-file at exit; --record <dir> writes
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   });
   const driftFile = values['drift-file'] ?? configDriftFile ?? DEFAULT_DRIFT_FILE;
 
-  const lines = [`imagegen mock server listening on ${running.url}  (timing: ${typeof timing === 'string' ? timing : 'fixed'})`, `  docs index: ${running.url}/docs`];
+  const lines = [`imagegen mock server listening on ${running.url}  (timing: ${typeof timing === 'string' ? timing : 'fixed'})`, `  docs index: ${running.url}/docs`, `  inspector:  ${running.url}/_mock/  (requests, jobs, webhooks, money; live)`];
   for (const api of mock.apis) {
     lines.push('', `  ${api.title} [${api.slug}]`, `    base URL: ${running.url}${api.basePath}`, `    docs:     ${running.url}${api.docsPath}`);
     const upstream = upstreams[api.slug as ApiSlug];

@@ -40,12 +40,15 @@ import { mountProxiedApi, parseUpstream } from './proxy/mount-proxy.js';
 import { noteAnswer } from './core/answer-notes.js';
 import type { JobPhase } from './core/job-store.js';
 import { formatMockEvent, jobEventSource } from './mock-events.js';
-import type { MockEvent } from './mock-events.js';
+import type { MockEvent, RequestEvent } from './mock-events.js';
 import { requestEvents } from './request-logger.js';
 import { acceptedKeysHint, quickStartCurl, quickStartMarkdown, shownKeys } from './quick-start.js';
 import type { ShownKey } from './quick-start.js';
 import { unmountedPathHint } from './unmounted-path.js';
 import type { RoutedApi } from './unmounted-path.js';
+import { RequestLog } from './core/inspector/request-log.js';
+import { INSPECTOR_ROUTES_PATH, inspectorRoutes } from './core/inspector/routes.js';
+import type { InspectedApi } from './core/inspector/snapshot.js';
 
 /** Options of {@link createMockServer}. Every field is optional. */
 export interface MockServerOptions {
@@ -115,6 +118,23 @@ export interface MockServerOptions {
    * signatures), rewritten after each exchange. Default: nothing recorded.
    */
   record?: string;
+  /**
+   * The inspector at `/_mock/`: a page for people (requests and why they failed, jobs, webhooks and
+   * their signatures, money, faults, spec violations; live) and the same views as JSON. `false`
+   * turns it off: no request is recorded and `/_mock/` answers 404. Default: `{}` (on, with the
+   * defaults of {@link InspectorOptions}).
+   */
+  inspector?: InspectorOptions | false;
+}
+
+/** Settings of the inspector at `/_mock/`. */
+export interface InspectorOptions {
+  /**
+   * How many recent requests it keeps per API (a ring: the oldest go first), each with its headers
+   * and the first 2000 characters of its bodies, secrets masked. Memory stays bounded by this
+   * whatever the traffic. Default: 200.
+   */
+  requestsPerApi?: number;
 }
 
 /** One mounted API, as `GET /` lists it. */
@@ -158,7 +178,7 @@ export interface MockServer {
   drift: DriftReport;
   /** Proxy mode with `record`: the HAR recorder (`recording.file` is where it writes). Default: undefined. */
   recording: HarRecorder | undefined;
-  /** Forgets jobs, spent credits, idempotency keys, rate-limit windows, webhook deliveries, violations and fault plans. */
+  /** Forgets jobs, spent credits, idempotency keys, rate-limit windows, webhook deliveries, violations, fault plans and the inspector's requests. */
   reset(): void;
   /**
    * Stops everything the APIs own: job timers are cancelled (no refund, callback or webhook fires
@@ -182,7 +202,18 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.use(originFormTargets());
   const { log, onEvent } = options;
   const emit = log || onEvent ? (event: MockEvent) => (onEvent?.(event), log?.(formatMockEvent(event))) : undefined;
-  if (emit) app.use(requestEvents(emit));
+  const inspector = options.inspector === false ? undefined : options.inspector ?? {};
+  // The inspector's Requests view is the request events, each with its exchange (headers, bodies).
+  const requests = new RequestLog(clock, inspector?.requestsPerApi ?? 200);
+  if (inspector) app.use(requests.capture());
+  if (emit || inspector) {
+    app.use(
+      requestEvents((event: RequestEvent, res) => {
+        if (inspector) requests.record(event, res);
+        emit?.(event);
+      }),
+    );
+  }
   /** Each API's words for its job phases, for the job events; known once the API is created. */
   const statusWords = new Map<string, Partial<Record<JobPhase, string>>>();
 
@@ -218,6 +249,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const contexts = new Map<string, ApiContextHandle<ApiKeyConfig>>();
   const apis: MountedApi[] = [];
   const faultTargets: FaultTarget[] = [];
+  const inspected: InspectedApi[] = [];
   const faults = new FaultPlans(clock, faultTargets);
   const drift = new DriftReport(options.log);
   const recording = options.record === undefined ? undefined : new HarRecorder(options.record);
@@ -262,6 +294,16 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     faultTargets.push({ ...faultTargetOf(mounted), secretKeys: upstream !== undefined });
     apis.push({ slug, title: doc.info.title, basePath, docsPath: `/docs/${slug}`, devKeys: handle.ctx.keyConfigs });
     routed.push({ slug, title: doc.info.title, basePath, docsPath: `/docs/${slug}`, doc, keys, proxied: upstream !== undefined });
+    inspected.push({
+      slug,
+      title: doc.info.title,
+      basePath,
+      keys: handle.ctx.keyConfigs,
+      ...(api.jobStatuses ? { jobStatuses: api.jobStatuses } : {}),
+      inspectJobs: (query) => handle.inspectJobs(query),
+      money: () => handle.money(),
+      outputImage: (jobId, index) => handle.outputImage(jobId, index),
+    });
   }
 
   checkKeys(apis.map((api) => ({ slug: api.slug, keys: api.devKeys })));
@@ -281,6 +323,10 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   app.use(FAULT_PLAN_ROUTES_PATH, faultPlanRoutes(faults));
   app.use(DRIFT_ROUTES_PATH, driftRoutes(drift));
   app.use(INFERENCE_ROUTES_PATH, inferenceRoutes([...contexts.values()].map((handle) => handle.ctx)));
+  const inspectorPage = inspector
+    ? inspectorRoutes({ clock, apis: inspected, requests, webhooks, faults, violations, rateLimiter, drift: () => drift.toJSON() })
+    : undefined;
+  if (inspectorPage) app.use(INSPECTOR_ROUTES_PATH, inspectorPage.router);
 
   app.get('/', (req, res) => {
     const origin = originOf(req);
@@ -322,9 +368,11 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       for (const handle of contexts.values()) handle.reset();
       rateLimiter.reset();
       webhooks.reset();
+      requests.clear();
       violations.length = 0;
     },
     close() {
+      inspectorPage?.close();
       for (const handle of contexts.values()) handle.close();
       serverClock.close();
       return webhooks.close();

@@ -2,9 +2,13 @@
 import './require-supported-node.js';
 
 export { createMockServer } from './create-mock-server.js';
-export type { MockServer, MockServerOptions, MountedApi } from './create-mock-server.js';
+export type { InspectorOptions, MockServer, MockServerOptions, MountedApi } from './create-mock-server.js';
 export { formatMockEvent } from './mock-events.js';
 export type { JobEvent, MockEvent, RequestEvent } from './mock-events.js';
+export { INSPECTOR_SCHEMA } from './core/inspector/schema.js';
+export { INSPECTOR_ROUTES_PATH } from './core/inspector/routes.js';
+export type { DeliveryView, InspectorSnapshot, JobView, RequestSummary } from './core/inspector/snapshot.js';
+export type { RequestRecord } from './core/inspector/request-log.js';
 export { DEFAULT_DRAIN_MS, serve } from './serve.js';
 export type { CloseOptions, RunningMockServer, ServeOptions } from './serve.js';
 export { createHttpServer } from './http-server.js';

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 
 import { answerNotesOf } from './core/answer-notes.js';
 import { injectedFault } from './core/faults.js';
@@ -9,7 +9,7 @@ import type { RequestEvent } from './mock-events.js';
  * reason for an error answer the mock chose. A connection closed before the answer was sent is
  * reported as aborted by the client, or as the fault a `Prefer` header asked for.
  */
-export function requestEvents(emit: (event: RequestEvent) => void): RequestHandler {
+export function requestEvents(emit: (event: RequestEvent, res: Response) => void): RequestHandler {
   let sequence = 0;
   return (req, res, next) => {
     const id = ++sequence;
@@ -35,11 +35,11 @@ export function requestEvents(emit: (event: RequestEvent) => void): RequestHandl
         ...(notes?.ignoredPreferences === undefined ? {} : { ignoredPreferences: notes.ignoredPreferences }),
       };
     };
-    res.once('finish', () => emit(event(res.statusCode)));
+    res.once('finish', () => emit(event(res.statusCode), res));
     res.once('close', () => {
       if (res.writableFinished) return;
       const fault = injectedFault(res);
-      emit(event(undefined, fault === undefined ? 'aborted by the client' : `dropped (Prefer: fault=${fault})`));
+      emit(event(undefined, fault === undefined ? 'aborted by the client' : `dropped (Prefer: fault=${fault})`), res);
     });
     next();
   };

@@ -33,9 +33,7 @@ export function answerNotesOf(res: Response): AnswerNotes | undefined {
 }
 
 /** `air_live_team_a` -> `air_…_a`: enough to tell keys apart, never enough to use one. */
-export function maskKey(key: string): string {
-  return key.length >= 10 ? `${key.slice(0, 4)}…${key.slice(-2)}` : '…';
-}
+export { maskSecret as maskKey } from './secrets.js';
 
 /**
  * A problem in one line, from what the handler or stage threw (never from the vendor's body, which

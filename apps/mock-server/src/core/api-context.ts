@@ -9,9 +9,11 @@ import { CreditLedger } from './credit-ledger.js';
 import { ExpiringMap } from './expiring-map.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import type { IdempotencyOptions } from './idempotency-store.js';
+import type { PlaceholderImageRequest } from './images/placeholder-image.js';
 import { watchJobPhases } from './job-events.js';
-import type { Job, JobPhase, JobStoreOptions } from './job-store.js';
-import { JobStore } from './job-store.js';
+import type { Job, JobFailure, JobPhase, JobStoreOptions, TerminalPhase } from './job-store.js';
+import { JOB_PHASES, JobStore } from './job-store.js';
+import type { LedgerLine } from './credit-ledger.js';
 import type { OpenApiDocument } from './spec-document.js';
 import type { TimingMode } from './timing.js';
 import { principalOf } from './vendor-api.js';
@@ -57,12 +59,13 @@ export interface ApiContext<TKey extends ApiKeyConfig = ApiKeyConfig> {
   /** The authenticated caller of an operation that declares security, typed by this API's key config. */
   principalOf(req: Request): Principal<TKey>;
   /** A job store; retention defaults to the server's `resultRetentionMs` and `jobRetentionMs`. */
-  jobs<TInput>(options?: Partial<JobStoreOptions>): JobStore<TInput>;
+  jobs<TInput>(options?: Partial<JobStoreOptions> & JobInspectionOptions<TInput>): JobStore<TInput>;
   /**
    * Exact credit balances from the configured workspaces, in the unit the config writes them
-   * (those without `credits` are unlimited); a workspace listed twice stops start-up.
+   * (those without `credits` are unlimited); a workspace listed twice stops start-up. `unit` names
+   * that unit for people (the inspector's money view). Default unit: `credits`.
    */
-  credits(workspaces: readonly WorkspaceConfig[]): CreditLedger;
+  credits(workspaces: readonly WorkspaceConfig[], options?: { unit?: string }): CreditLedger;
   /** An idempotency store keeping keys `idempotencyRetentionMs`; `conflict` is the vendor's own problem. */
   idempotency(options: Omit<IdempotencyOptions, 'ttlMs'>): IdempotencyStore;
   /** A map whose entries expire (`core/expiring-map.ts`), forgotten on reset. */
@@ -76,13 +79,23 @@ export interface ApiContext<TKey extends ApiKeyConfig = ApiKeyConfig> {
   onReset(forget: () => void): void;
 }
 
+/** What the inspector may ask a job store about its jobs, beyond their phase and times. */
+export interface JobInspectionOptions<TInput> {
+  /**
+   * The images a job produces (or would, had it succeeded), as the API renders them: the inspector
+   * shows a small render of each (same seed, colours and label) as the job's thumbnails. Default:
+   * none (the job has no images to show).
+   */
+  outputs?: (job: Job<TInput>) => readonly PlaceholderImageRequest[];
+}
+
 /** Sends one kind of callback through the server's webhook dispatcher. */
 export interface CallbackSender {
   /**
    * Sends (in the background, with retries) `payload` to `url`. After the server is closed nothing
    * is sent: the delivery is recorded as refused, and nothing is thrown.
    */
-  send(request: Pick<WebhookRequest, 'url' | 'payload' | 'headers'>): WebhookDelivery;
+  send(request: Pick<WebhookRequest, 'url' | 'payload' | 'headers' | 'signature'>): WebhookDelivery;
 }
 
 /** What every API's context shares, from `createMockServer`'s options. */
@@ -126,6 +139,33 @@ export interface ApiState {
   readonly balances: Readonly<Record<string, number>>;
 }
 
+/** One job as the inspector shows it: its timeline on the mock clock and what it cost. */
+export interface InspectedJob {
+  readonly id: string;
+  readonly owner: string;
+  readonly phase: JobPhase;
+  /** The phase it ends in (already, or at `settledAt`). */
+  readonly outcome: TerminalPhase;
+  readonly createdAt: number;
+  readonly startedAt: number;
+  readonly settledAt: number;
+  readonly failure?: JobFailure;
+  /** Exact, in the API's money unit. */
+  readonly charged: string;
+  /** How many images it produced; 0 until it has succeeded. */
+  readonly outputs: number;
+  /** What its images are labelled with (API, model, size, prompt start, id); empty when it has none. */
+  readonly label: readonly string[];
+}
+
+/** Every job an API holds, counted by phase, and the most recent ones. */
+export interface JobInspection {
+  readonly total: number;
+  readonly byPhase: Readonly<Record<JobPhase, number>>;
+  /** Newest first, at most the `limit` asked for. */
+  readonly recent: readonly InspectedJob[];
+}
+
 /** A context and the lifecycle core drives it through. */
 export interface ApiContextHandle<TKey extends ApiKeyConfig> {
   ctx: ApiContext<TKey>;
@@ -134,6 +174,15 @@ export interface ApiContextHandle<TKey extends ApiKeyConfig> {
   /** Cancels every timer the API's stores hold; later callbacks are refused. Idempotent. */
   close(): void;
   state(): ApiState;
+  /**
+   * Counts every job by phase and keeps the newest `limit` (of `owners`' jobs, when given): one
+   * pass over the jobs, nothing else copied, so it stays cheap with 100k jobs held.
+   */
+  inspectJobs(options: { limit: number; owners?: ReadonlySet<string> }): JobInspection;
+  /** The image request of a job's `index`th output (for a thumbnail), while the job is held and succeeded. */
+  outputImage(jobId: string, index: number): PlaceholderImageRequest | undefined;
+  /** Each ledger the API keeps: its unit and every workspace's money. */
+  money(): Array<{ unit: string; lines: LedgerLine[] }>;
 }
 
 export function createApiContext<TKey extends ApiKeyConfig>(
@@ -144,7 +193,7 @@ export function createApiContext<TKey extends ApiKeyConfig>(
 ): ApiContextHandle<TKey> {
   const resets: Array<() => void> = [];
   const closers: Array<() => void> = [];
-  const jobStores: Array<JobStore<unknown>> = [];
+  const jobStores: Array<{ store: JobStore<unknown>; outputs?: (job: Job<unknown>) => readonly PlaceholderImageRequest[] }> = [];
   const ledgers: CreditLedger[] = [];
   let callbackCheck: CallbackSchemaCheck | undefined;
   let closed = false;
@@ -165,12 +214,12 @@ export function createApiContext<TKey extends ApiKeyConfig>(
     url: (from, path) => `${typeof from === 'string' ? from : shared.originOf(from)}${prefix}${path}`,
     // The registry the pipeline looked the key up in is this one, so the principal holds a TKey.
     principalOf: (req) => principalOf(req) as Principal<TKey>,
-    jobs<TInput>(options: Partial<JobStoreOptions> = {}) {
+    jobs<TInput>(options: Partial<JobStoreOptions> & JobInspectionOptions<TInput> = {}) {
       const store = new JobStore<TInput>(shared.clock, {
         resultRetentionMs: options.resultRetentionMs ?? shared.resultRetentionMs,
         jobRetentionMs: options.jobRetentionMs ?? shared.jobRetentionMs,
       });
-      jobStores.push(store as JobStore<unknown>);
+      jobStores.push({ store: store as JobStore<unknown>, outputs: options.outputs as ((job: Job<unknown>) => readonly PlaceholderImageRequest[]) | undefined });
       resets.push(() => store.clear());
       closers.push(() => store.stop());
       const { onJobPhase } = shared;
@@ -181,8 +230,9 @@ export function createApiContext<TKey extends ApiKeyConfig>(
       }
       return store;
     },
-    credits(workspaces) {
+    credits(workspaces, options = {}) {
       const ledger = CreditLedger.fromWorkspaces(slug, workspaces);
+      if (options.unit !== undefined) ledger.unit = options.unit;
       ledgers.push(ledger);
       resets.push(() => ledger.reset());
       return ledger;
@@ -224,7 +274,7 @@ export function createApiContext<TKey extends ApiKeyConfig>(
       for (const stop of closers) stop();
     },
     state() {
-      const jobs = jobStores.flatMap((store) =>
+      const jobs = jobStores.flatMap(({ store }) =>
         [...store.all()].map((job): JobSnapshot => ({
           id: job.id,
           owner: job.owner,
@@ -237,6 +287,57 @@ export function createApiContext<TKey extends ApiKeyConfig>(
       const balances: Record<string, number> = {};
       for (const ledger of ledgers) for (const [workspace, balance] of ledger.balances()) balances[workspace] = balance.toNumber();
       return { jobs, balances };
+    },
+    inspectJobs({ limit, owners }) {
+      const byPhase = Object.fromEntries(JOB_PHASES.map((phase) => [phase, 0])) as Record<JobPhase, number>;
+      type Seen = { job: Job<unknown>; phase: JobPhase; store: (typeof jobStores)[number] };
+      const candidates: Seen[] = [];
+      let total = 0;
+      for (const entry of jobStores) {
+        // The newest `limit` of this store, as a ring: a store holds its jobs oldest first.
+        const ring: Seen[] = [];
+        let next = 0;
+        for (const job of entry.store.all()) {
+          if (owners && !owners.has(job.owner)) continue;
+          const phase = entry.store.phase(job);
+          byPhase[phase] += 1;
+          total += 1;
+          if (limit === 0) continue;
+          ring[next] = { job, phase, store: entry };
+          next = (next + 1) % limit;
+        }
+        candidates.push(...ring.slice(next), ...ring.slice(0, next));
+      }
+      const newestFirst = candidates.reverse();
+      if (jobStores.length > 1) newestFirst.sort((a, b) => b.job.createdAt - a.job.createdAt);
+      newestFirst.length = Math.min(newestFirst.length, limit);
+      const recent = newestFirst.map(({ job, phase, store }): InspectedJob => {
+        const images = store.outputs?.(job) ?? [];
+        return {
+          id: job.id,
+          owner: job.owner,
+          phase,
+          outcome: job.outcome,
+          createdAt: job.createdAt,
+          startedAt: job.startedAt,
+          settledAt: job.settledAt,
+          ...(job.failure === undefined ? {} : { failure: { ...job.failure } }),
+          charged: job.charged.toString(),
+          outputs: phase === 'succeeded' ? images.length : 0,
+          label: images[0]?.label ?? [],
+        };
+      });
+      return { total, byPhase, recent };
+    },
+    outputImage(jobId, index) {
+      for (const { store, outputs } of jobStores) {
+        const job = store.find(jobId);
+        if (job && store.phase(job) === 'succeeded') return outputs?.(job)[index];
+      }
+      return undefined;
+    },
+    money() {
+      return ledgers.map((ledger) => ({ unit: ledger.unit, lines: ledger.statement() }));
     },
   };
 }

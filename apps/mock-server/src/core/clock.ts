@@ -65,7 +65,8 @@ interface Sleeper {
 /** A clock that moves only when told to: `advance(ms)` or `set(epochMs)`. */
 export class ManualClock implements Clock {
   #now: number;
-  #sleepers: Sleeper[] = [];
+  // A set: a sleep aborted early (a cancelled job's settle wait, 100k of them on close) leaves in O(1).
+  #sleepers = new Set<Sleeper>();
 
   /** @param start epoch ms to start at. Default: the real time at construction. */
   constructor(start: number = Date.now()) {
@@ -86,8 +87,8 @@ export class ManualClock implements Clock {
   set(epochMs: number): void {
     if (epochMs < this.#now) throw new RangeError('a ManualClock never goes backwards');
     this.#now = epochMs;
-    const due = this.#sleepers.filter((s) => s.at <= epochMs).sort((a, b) => a.at - b.at);
-    this.#sleepers = this.#sleepers.filter((s) => s.at > epochMs);
+    const due = [...this.#sleepers].filter((s) => s.at <= epochMs).sort((a, b) => a.at - b.at);
+    for (const sleeper of due) this.#sleepers.delete(sleeper);
     for (const sleeper of due) sleeper.resolve();
   }
 
@@ -104,17 +105,17 @@ export class ManualClock implements Clock {
         },
       };
       const onAbort = () => {
-        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+        this.#sleepers.delete(sleeper);
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#sleepers.push(sleeper);
+      this.#sleepers.add(sleeper);
     });
   }
 
   /** How many sleeps are waiting (housekeeping left out): lets a test see that a request has reached its wait. */
   get pendingSleeps(): number {
-    return this.#sleepers.filter((sleeper) => !sleeper.housekeeping).length;
+    return [...this.#sleepers].filter((sleeper) => !sleeper.housekeeping).length;
   }
 }
 

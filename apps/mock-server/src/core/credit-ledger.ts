@@ -94,6 +94,10 @@ function aligned(a: Amount, b: Amount): [bigint, bigint, number] {
 export class CreditLedger {
   #balances = new Map<string, Amount>();
   readonly #initial: ReadonlyMap<string, Amount>;
+  /** What each workspace paid and got back since start or reset, unlimited ones included. */
+  #movements = new Map<string, { charged: Amount; refunded: Amount; charges: number; refunds: number }>();
+  /** The unit amounts are in, as people read it (`credits`, `USD`). Default: `credits`. */
+  unit = 'credits';
 
   /**
    * A ledger from an API's `workspaces` setting (workspaces without `credits` are unlimited),
@@ -130,9 +134,13 @@ export class CreditLedger {
   /** Takes `amount` if the workspace can pay it; false (and nothing taken) otherwise. */
   charge(workspace: string, amount: Amount | number): boolean {
     const balance = this.#balances.get(workspace);
-    if (balance === undefined) return true;
-    if (balance.compare(amount) < 0) return false;
-    this.#balances.set(workspace, balance.minus(amount));
+    if (balance !== undefined) {
+      if (balance.compare(amount) < 0) return false;
+      this.#balances.set(workspace, balance.minus(amount));
+    }
+    const moved = this.#movementsOf(workspace);
+    moved.charged = moved.charged.plus(amount);
+    moved.charges += 1;
     return true;
   }
 
@@ -140,6 +148,29 @@ export class CreditLedger {
   refund(workspace: string, amount: Amount | number): void {
     const balance = this.#balances.get(workspace);
     if (balance !== undefined) this.#balances.set(workspace, balance.plus(amount));
+    const moved = this.#movementsOf(workspace);
+    moved.refunded = moved.refunded.plus(amount);
+    moved.refunds += 1;
+  }
+
+  /**
+   * Every workspace with a configured balance or a charge since start or reset: its starting and
+   * current balance (undefined when unlimited) and what it was charged and refunded, exactly.
+   */
+  statement(): LedgerLine[] {
+    const workspaces = new Set([...this.#initial.keys(), ...this.#movements.keys()]);
+    return [...workspaces].map((workspace) => {
+      const moved = this.#movements.get(workspace);
+      return {
+        workspace,
+        initial: this.#initial.get(workspace),
+        balance: this.#balances.get(workspace),
+        charged: moved?.charged ?? Amount.ZERO,
+        refunded: moved?.refunded ?? Amount.ZERO,
+        charges: moved?.charges ?? 0,
+        refunds: moved?.refunds ?? 0,
+      };
+    });
   }
 
   /** Balances of the workspaces with a configured one (the unlimited ones are absent). */
@@ -149,5 +180,26 @@ export class CreditLedger {
 
   reset(): void {
     this.#balances = new Map(this.#initial);
+    this.#movements.clear();
   }
+
+  #movementsOf(workspace: string) {
+    let moved = this.#movements.get(workspace);
+    if (!moved) this.#movements.set(workspace, (moved = { charged: Amount.ZERO, refunded: Amount.ZERO, charges: 0, refunds: 0 }));
+    return moved;
+  }
+}
+
+/** One workspace's money in a {@link CreditLedger}: amounts in the ledger's unit. */
+export interface LedgerLine {
+  workspace: string;
+  /** The configured starting balance; undefined when the workspace is unlimited. */
+  initial: Amount | undefined;
+  /** The balance now; undefined when the workspace is unlimited. */
+  balance: Amount | undefined;
+  charged: Amount;
+  refunded: Amount;
+  /** How many charges and refunds were made. */
+  charges: number;
+  refunds: number;
 }

@@ -54,6 +54,12 @@ export class ExpiringMap<K, V> {
     for (const value of this.#entries.values()) if (now < this.expiresAt(value)) yield value;
   }
 
+  /** Live entries with their keys, oldest first. */
+  *entries(): IterableIterator<[K, V]> {
+    const now = this.clock.now();
+    for (const entry of this.#entries) if (now < this.expiresAt(entry[1])) yield entry;
+  }
+
   delete(key: K): boolean {
     return this.#entries.delete(key);
   }

@@ -1,4 +1,5 @@
 import type { HostResolver } from './outbound-address.js';
+import type { WebhookSignature } from './webhook-signature.js';
 
 // The webhook dispatcher's public vocabulary (deliveries, attempts, options), apart from the
 // machinery in webhooks.ts that fills it in.
@@ -79,6 +80,21 @@ export interface WebhookRequest {
   headers?: (rawBody: Buffer, sentAt: number) => Record<string, string>;
   /** Why the payload breaks the spec (e.g. `CallbackSchemaCheck.validator(...)`); undefined when it keeps to it. */
   validate?: (payload: unknown) => string | undefined;
+  /**
+   * How `headers` signs it, so each attempt's signature can be checked later (the inspector):
+   * `hmacSigner(scheme, secret).signature`. Default: none (unsigned, or not checkable).
+   */
+  signature?: WebhookSignature;
+}
+
+/** Whether a delivery's attempts carried a signature that verifies with the secret it was given. */
+export interface SignatureVerification {
+  header: string;
+  scheme: string;
+  /** The secret, masked. */
+  secret: string;
+  /** Per attempt, in order: whether its header verifies over the bytes sent (false when it had none). */
+  attempts: Array<{ number: number; valid: boolean }>;
 }
 
 /** A payload the mock was about to send that breaks its own spec: a bug in the mock. */

@@ -4,8 +4,11 @@ import { performance } from 'node:perf_hooks';
 
 import type { Clock } from './clock.js';
 import { OutboundPolicy, systemResolver } from './outbound-address.js';
+import { maskSecret } from './secrets.js';
 import { postOnce } from './webhook-transport.js';
+import type { WebhookSignature } from './webhook-signature.js';
 import type {
+  SignatureVerification,
   WebhookAttempt,
   WebhookDelivery,
   WebhookDispatcherOptions,
@@ -40,6 +43,7 @@ import type {
 export { WEBHOOK_STATUSES } from './webhook-types.js';
 export type {
   AttemptOutcome,
+  SignatureVerification,
   WebhookAttempt,
   WebhookDelivery,
   WebhookDispatcherOptions,
@@ -85,6 +89,8 @@ export class WebhookDispatcher {
   /** Settled deliveries' ids in settling order, for dropping the oldest. */
   #settledOrder: string[] = [];
   readonly #running = new Map<string, Running>();
+  /** How each kept delivery was signed, by id, where its sender said (see `verifySignature`). */
+  readonly #signatures = new Map<string, WebhookSignature>();
   #waiters: Waiter[] = [];
   #quietWaiters: Array<() => void> = [];
   #settledWaiters: Array<() => void> = [];
@@ -142,6 +148,7 @@ export class WebhookDispatcher {
       attempts: [],
     };
     this.#deliveries.set(record.id, record);
+    if (request.signature) this.#signatures.set(record.id, request.signature);
 
     // A payload that breaks the spec is withheld, as the HTTP pipeline answers a 500 instead of a
     // body that breaks the spec: a receiver under test must never learn to accept a shape the
@@ -203,6 +210,25 @@ export class WebhookDispatcher {
         (filter.status === undefined || delivery.status === filter.status) &&
         (filter.url === undefined || delivery.url === filter.url),
     );
+  }
+
+  /**
+   * Whether each attempt of a kept delivery carried a signature that verifies over the bytes sent
+   * with the secret its sender gave (the secret masked); undefined for an unsigned delivery.
+   */
+  verifySignature(delivery: WebhookDelivery): SignatureVerification | undefined {
+    const signature = this.#signatures.get(delivery.id);
+    if (!signature) return undefined;
+    const header = signature.header.toLowerCase();
+    return {
+      header: signature.header,
+      scheme: signature.scheme,
+      secret: maskSecret(signature.secret),
+      attempts: delivery.attempts.map((attempt) => {
+        const sent = Object.entries(attempt.requestHeaders).find(([name]) => name.toLowerCase() === header)?.[1];
+        return { number: attempt.number, valid: sent !== undefined && signature.verify(delivery.rawBody, sent) };
+      }),
+    };
   }
 
   /**
@@ -276,6 +302,7 @@ export class WebhookDispatcher {
     for (const running of this.#running.values()) running.abort.abort(cancelled);
     this.#running.clear();
     this.#deliveries.clear();
+    this.#signatures.clear();
     this.#settledOrder = [];
     const waiters = this.#waiters;
     this.#waiters = [];
@@ -446,6 +473,7 @@ export class WebhookDispatcher {
       const tooMany = this.#settledOrder.length - drop > this.#options.maxKept;
       if (!tooMany && record !== undefined && (record.settledAt ?? 0) >= cutoff) break;
       if (record) this.#deliveries.delete(record.id);
+      this.#signatures.delete(this.#settledOrder[drop] as string);
       drop++;
     }
     if (drop > 0) this.#settledOrder = this.#settledOrder.slice(drop);

@@ -16,6 +16,7 @@ import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
 import { Amount } from '../../core/credit-ledger.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
+import type { PlaceholderImageRequest } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { PresignedUrlSigner } from '../../core/presigned-url.js';
 import type { PresignedUrlRefusal } from '../../core/presigned-url.js';
@@ -148,9 +149,9 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiConte
 
   const maxImageBytes = config.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   // Balances in US dollars, exact: charges of $0.0404 add up.
-  const balances = ctx.credits(config.workspaces ?? LUMA_AGENTS_DEV_WORKSPACES);
+  const balances = ctx.credits(config.workspaces ?? LUMA_AGENTS_DEV_WORKSPACES, { unit: 'USD' });
   // Outputs stay downloadable as long as the generation is known: each poll hands out a fresh URL.
-  const jobs = ctx.jobs<LumaGenerationInput>({ resultRetentionMs: ctx.jobRetentionMs });
+  const jobs = ctx.jobs<LumaGenerationInput>({ resultRetentionMs: ctx.jobRetentionMs, outputs: (job) => [imageOf(job)] });
   // A failed generation produced no image, so its charge goes back.
   jobs.onSettled((job) => {
     if (job.outcome === 'failed') balances.refund(job.owner, job.charged);
@@ -278,15 +279,8 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiConte
     if (!job || jobs.phase(job) !== 'succeeded' || req.params.file !== outputFile(job)) {
       throw problem('not_found', `No output at ${req.path}`);
     }
-    const { model, type, style, prompt, format, width, height } = job.input;
-    const bytes = await images.render({
-      format,
-      width,
-      height,
-      seed: `${model}\n${type}\n${style}\n${prompt}\n${job.id}`,
-      label: placeholderLabel({ api: 'Luma Agents', model, width, height, prompt, id: job.id }),
-      provenance: { api: 'luma-agents', jobId: job.id, model, prompt },
-    });
+    const { format } = job.input;
+    const bytes = await images.render(imageOf(job));
     const maxAge = Math.max(0, Math.floor((verdict.expiresAt - ctx.clock.now()) / 1000));
     res
       .status(200)
@@ -315,5 +309,18 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiConte
       windowMs: 60_000,
       limitOf: (principal, operation) => (operation.statuses.includes('429') ? principal.config.rpm : undefined),
     },
+  };
+}
+
+/** The image a generation renders, as downloaded and as the inspector's thumbnail shows it. */
+function imageOf(job: Job<LumaGenerationInput>): PlaceholderImageRequest {
+  const { model, type, style, prompt, format, width, height } = job.input;
+  return {
+    format,
+    width,
+    height,
+    seed: `${model}\n${type}\n${style}\n${prompt}\n${job.id}`,
+    label: placeholderLabel({ api: 'Luma Agents', model, width, height, prompt, id: job.id }),
+    provenance: { api: 'luma-agents', jobId: job.id, model, prompt },
   };
 }

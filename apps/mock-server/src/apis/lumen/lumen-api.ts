@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 import type { EditRequest, GenerationRequest, InpaintRequest, Task, TaskCreated, TaskStatus, operations } from './spec-types.js';
 import type { Request } from 'express';
@@ -8,9 +8,12 @@ import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-ke
 import { checkKeyModels } from '../../core/api-keys.js';
 import { Amount } from '../../core/credit-ledger.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
+import type { PlaceholderImageRequest } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
 import { jobTiming } from '../../core/timing.js';
+import type { HmacScheme } from '../../core/webhook-signature.js';
+import { hmacSigner } from '../../core/webhook-signature.js';
 import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
 import { jsonObject, outcomeFor, settledOutcome } from '../../core/vendor-api.js';
 import type { LumenGroup, LumenMode, LumenModel } from './catalog.js';
@@ -59,6 +62,9 @@ const STATUS_BY_PHASE = {
 const IMAGE_ROUTE = '/images/{id}/{file}';
 const IMAGE_FILE = /^([0-9])\.png$/;
 
+/** "X-Lumen-Signature: sha256=<hmac_hex>": HMAC-SHA256 of the raw body, keyed with the task's webhook_secret. */
+const SIGNATURE: HmacScheme = { header: 'X-Lumen-Signature', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=' };
+
 const DEFAULT_FAILURE = {
   code: 'upstream_error',
   message: 'the upstream provider failed to generate the image; the credits were refunded (simulated by Prefer: job-status=failed)',
@@ -92,8 +98,8 @@ export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKe
     );
   }
   checkKeyModels(ctx.slug, ctx.keyConfigs, models.keys());
-  const credits = ctx.credits(config.workspaces ?? LUMEN_DEV_WORKSPACES);
-  const jobs = ctx.jobs<LumenTaskInput>();
+  const credits = ctx.credits(config.workspaces ?? LUMEN_DEV_WORKSPACES, { unit: 'credits' });
+  const jobs = ctx.jobs<LumenTaskInput>({ outputs: (job) => Array.from({ length: job.input.n }, (_, index) => imageOf(job, index)) });
   const images = new PlaceholderImageCache();
   const taskCompleted = ctx.callback('taskCompleted');
 
@@ -105,13 +111,12 @@ export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKe
 
   /** "Both success and failure are called back": the terminal task, signed over the bytes sent. */
   function sendWebhook(job: Job<LumenTaskInput>, webhook: { url: string; secret: string }): void {
+    const signer = hmacSigner(SIGNATURE, webhook.secret);
     taskCompleted.send({
       url: webhook.url,
       payload: taskView(job, job.input.origin),
-      headers: (rawBody, sentAt) => ({
-        'X-Lumen-Signature': `sha256=${createHmac('sha256', webhook.secret).update(rawBody).digest('hex')}`,
-        'X-Lumen-Timestamp': String(Math.floor(sentAt / 1000)),
-      }),
+      headers: (rawBody, sentAt) => ({ ...signer.headers(rawBody), 'X-Lumen-Timestamp': String(Math.floor(sentAt / 1000)) }),
+      signature: signer.signature,
     });
   }
 
@@ -241,15 +246,7 @@ export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKe
     if (!job || !(index < job.input.n) || !jobs.resultsAvailable(job)) {
       throw problem('not_found', `No image at ${req.path}: the task is unknown, not succeeded, has fewer images or its results expired`);
     }
-    const { model, prompt, width, height } = job.input;
-    const png = await images.render({
-      format: 'png',
-      width,
-      height,
-      seed: `${job.id}/${index}`,
-      label: placeholderLabel({ api: 'Lumen', model, width, height, prompt, id: `${job.id.slice(0, 12)} #${index + 1}/${job.input.n}` }),
-      provenance: { api: 'lumen', jobId: job.id, model, prompt },
-    });
+    const png = await images.render(imageOf(job, index));
     res.status(200).set({ 'Content-Type': PLACEHOLDER_CONTENT_TYPE.png, 'Content-Length': String(png.length) }).end(png);
   };
 
@@ -268,6 +265,19 @@ export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKe
       if (settled.outcome !== 'failed') return undefined;
       return { ...rest, status: STATUS_BY_PHASE.failed, error: { code: settled.failure?.code ?? DEFAULT_FAILURE.code, message: settled.failure?.message } };
     },
+  };
+}
+
+/** The `index`th image of a task, as served and as the inspector's thumbnail shows it. */
+function imageOf(job: Job<LumenTaskInput>, index: number): PlaceholderImageRequest {
+  const { model, prompt, width, height } = job.input;
+  return {
+    format: 'png',
+    width,
+    height,
+    seed: `${job.id}/${index}`,
+    label: placeholderLabel({ api: 'Lumen', model, width, height, prompt, id: `${job.id.slice(0, 12)} #${index + 1}/${job.input.n}` }),
+    provenance: { api: 'lumen', jobId: job.id, model, prompt },
   };
 }
 

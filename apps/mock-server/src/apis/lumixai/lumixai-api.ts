@@ -14,6 +14,7 @@ import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
 import { checkKeyModels } from '../../core/api-keys.js';
 import { PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
+import type { PlaceholderImageRequest } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
 import { jobTiming } from '../../core/timing.js';
@@ -83,8 +84,8 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
   const catalog = loadModelCatalog(config.modelsFile);
   const bySlug = new Map(catalog.map((model) => [model.slug, model]));
   checkKeyModels(ctx.slug, ctx.keyConfigs, catalog.filter((model) => model.active).map((model) => model.slug));
-  const credits = ctx.credits(config.workspaces ?? LUMIXAI_DEV_WORKSPACES);
-  const jobs = ctx.jobs<LumixAIJobInput>();
+  const credits = ctx.credits(config.workspaces ?? LUMIXAI_DEV_WORKSPACES, { unit: 'credit micros' });
+  const jobs = ctx.jobs<LumixAIJobInput>({ outputs: (job) => [imageOf(job)] });
   // A failed job gives its credits back, as billing "charged or reserved" implies.
   jobs.onSettled((job) => {
     if (job.outcome === 'failed') credits.refund(job.owner, job.charged);
@@ -200,15 +201,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
       if (!jobs.resultsAvailable(job)) {
         throw problem('not_found', `result ${job.id} has expired; generated images are not stored, download promptly`);
       }
-      const { model, prompt, seed, width, height } = job.input;
-      const png = await images.render({
-        format: 'png',
-        width,
-        height,
-        seed: `${model.slug}\n${prompt}\n${seed}`,
-        label: placeholderLabel({ api: 'LumixAI', model: model.slug, width, height, prompt, id: seed }),
-        provenance: { api: 'lumixai', jobId: job.id, model: model.slug, prompt },
-      });
+      const png = await images.render(imageOf(job));
       res
         .status(200)
         .set({
@@ -258,5 +251,18 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
       return { ...rest, status: STATUS_BY_PHASE.failed, completed: rest.completed ?? seconds(ctx.clock.now()), error: settled.failure?.message };
     },
     rateLimit: { windowMs: 60_000, limitOf: (principal) => principal.config.rpm },
+  };
+}
+
+/** The image a job renders, as downloaded and as the inspector's thumbnail shows it. */
+function imageOf(job: Job<LumixAIJobInput>): PlaceholderImageRequest {
+  const { model, prompt, seed, width, height } = job.input;
+  return {
+    format: 'png',
+    width,
+    height,
+    seed: `${model.slug}\n${prompt}\n${seed}`,
+    label: placeholderLabel({ api: 'LumixAI', model: model.slug, width, height, prompt, id: seed }),
+    provenance: { api: 'lumixai', jobId: job.id, model: model.slug, prompt },
   };
 }

@@ -7,6 +7,7 @@ import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig } from '../../core/api-keys.js';
 import { checkKeyModels } from '../../core/api-keys.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
+import type { PlaceholderImageRequest } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { fieldMessages, problem } from '../../core/problems.js';
 import type { RateLimitState } from '../../core/rate-limiter.js';
@@ -120,7 +121,7 @@ export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<Lum
   const byId = new Map(catalog.map((model) => [model.model_id, model]));
   checkKeyModels(ctx.slug, ctx.keyConfigs, byId.keys());
   const runWaitMs = config.runWaitMs ?? DEFAULT_RUN_WAIT_MS;
-  const jobs = ctx.jobs<RunInput>();
+  const jobs = ctx.jobs<RunInput>({ outputs: (job) => [imageOf(job)] });
   const ids = new RequestIds();
   const images = new PlaceholderImageCache();
   const runFinished = ctx.callback('runFinished');
@@ -236,17 +237,7 @@ export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<Lum
       throw problem('not_found', `No output at ${OUTPUTS_PATH}/${file}: request ${requestId} ${phase === 'failed' ? 'failed' : 'is still processing'}`);
     }
     if (!jobs.resultsAvailable(job)) throw problem('not_found', `No output at ${OUTPUTS_PATH}/${file}: it has expired`);
-    const { model, parameters } = job.input;
-    const { width, height } = model.output_size;
-    const prompt = typeof parameters.prompt === 'string' ? parameters.prompt : '';
-    const jpeg = await images.render({
-      format: 'jpeg',
-      width,
-      height,
-      seed: `${model.model_id}\n${prompt}\n${requestId}`,
-      label: placeholderLabel({ api: 'LumozAI', model: model.model_id, width, height, prompt, id: String(requestId) }),
-      provenance: { api: 'lumozai', jobId: String(requestId), model: model.model_id, prompt },
-    });
+    const jpeg = await images.render(imageOf(job));
     res.status(200).set({ 'Content-Type': PLACEHOLDER_CONTENT_TYPE.jpeg, 'Content-Length': String(jpeg.length) }).end(jpeg);
   };
 
@@ -270,5 +261,20 @@ export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<Lum
       unauthenticatedLimit: config.unauthenticatedRequestsPerHour ?? DEFAULT_UNAUTHENTICATED_PER_HOUR,
       headers: rateLimitHeaders,
     },
+  };
+}
+
+/** The image a run renders, as served and as the inspector's thumbnail shows it. */
+function imageOf(job: Job<RunInput>): PlaceholderImageRequest {
+  const { model, parameters, requestId } = job.input;
+  const { width, height } = model.output_size;
+  const prompt = typeof parameters.prompt === 'string' ? parameters.prompt : '';
+  return {
+    format: 'jpeg',
+    width,
+    height,
+    seed: `${model.model_id}\n${prompt}\n${requestId}`,
+    label: placeholderLabel({ api: 'LumozAI', model: model.model_id, width, height, prompt, id: String(requestId) }),
+    provenance: { api: 'lumozai', jobId: String(requestId), model: model.model_id, prompt },
   };
 }

@@ -17,6 +17,7 @@ import type { Request } from 'express';
 import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal } from '../../core/api-keys.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
+import type { PlaceholderImageRequest } from '../../core/images/placeholder-image.js';
 import type { Job } from '../../core/job-store.js';
 import { normalMediaType, sniffImage } from '../../core/images/image-type.js';
 import { problem } from '../../core/problems.js';
@@ -111,7 +112,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, ctx: ApiConte
     resolution: defaultOf<Resolution>(doc, 'Resolution'),
     aspectRatio: defaultOf<AspectRatio>(doc, 'AspectRatio'),
   };
-  const jobs = ctx.jobs<ImageInput>();
+  const jobs = ctx.jobs<ImageInput>({ outputs: (job) => [imageOf(job)] });
   const batches = ctx.expiringMap<string, Batch>((batch) => settledAt(batch) + ctx.jobRetentionMs);
   /** Image jobs by the uuid in their CDN URL: the URL stays public after the job record is deleted. */
   const imagesByUuid = ctx.expiringMap<string, Job<ImageInput>>((job) => job.settledAt + ctx.jobRetentionMs);
@@ -387,15 +388,7 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, ctx: ApiConte
           if (!job || jobs.phase(job) !== 'succeeded' || ctx.clock.now() >= job.settledAt + ctx.jobRetentionMs) {
             throw problem('not_found', `No image at ${req.path}`);
           }
-          const { batch, index, uuid, width, height } = job.input;
-          const jpeg = await images.render({
-            format: 'jpeg',
-            width,
-            height,
-            seed: job.id,
-            label: placeholderLabel({ api: 'useapi.net Luma', model: batch.request.model, width, height, prompt: batch.request.prompt, id: `${uuid.slice(0, 8)} ${index + 1}/${BATCH_SIZE}` }),
-            provenance: { api: 'useapi-luma', jobId: job.id, model: batch.request.model, prompt: batch.request.prompt },
-          });
+          const jpeg = await images.render(imageOf(job));
           res.status(200).set({ 'Content-Type': PLACEHOLDER_CONTENT_TYPE.jpeg, 'Content-Length': String(jpeg.length), 'Cache-Control': 'public, max-age=31536000, immutable' }).end(jpeg);
         },
       },
@@ -428,4 +421,17 @@ function blockedWordsPattern(words: readonly string[]): RegExp | undefined {
     .filter((word) => word !== '')
     .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
   return alternatives.length === 0 ? undefined : new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'iu');
+}
+
+/** The image of one job of a batch, as its CDN URL serves it and as the inspector's thumbnail shows it. */
+function imageOf(job: Job<ImageInput>): PlaceholderImageRequest {
+  const { batch, index, uuid, width, height } = job.input;
+  return {
+    format: 'jpeg',
+    width,
+    height,
+    seed: job.id,
+    label: placeholderLabel({ api: 'useapi.net Luma', model: batch.request.model, width, height, prompt: batch.request.prompt, id: `${uuid.slice(0, 8)} ${index + 1}/${BATCH_SIZE}` }),
+    provenance: { api: 'useapi-luma', jobId: job.id, model: batch.request.model, prompt: batch.request.prompt },
+  };
 }

@@ -4,7 +4,7 @@ import { readCredential } from '../api-keys.js';
 import type { Principal } from '../api-keys.js';
 import type { Operation } from '../operations.js';
 import { problem } from '../problems.js';
-import type { RateLimiter } from '../rate-limiter.js';
+import type { RateLimitState, RateLimiter } from '../rate-limiter.js';
 import type { MountableApi } from '../vendor-api.js';
 
 /**
@@ -39,7 +39,7 @@ export function requestCounter(api: MountableApi, rateLimiter: RateLimiter, oper
     // A key without a limit is counted only so the API's headers can describe it.
     if (limit === undefined && (!principal || !policy.headers)) return;
     // The socket's address, never X-Forwarded-For: a client could pick its own bucket.
-    const bucket = principal ? `${api.slug}\u0000${principal.key}` : `${api.slug}\u0001${req.socket.remoteAddress ?? ''}`;
+    const bucket = principal ? `${api.slug}${BY_KEY}${principal.key}` : `${api.slug}${BY_ADDRESS}${req.socket.remoteAddress ?? ''}`;
     const decision = rateLimiter.take(bucket, limit ?? Number.MAX_SAFE_INTEGER, policy.windowMs);
     if (policy.headers) res.set(policy.headers(decision));
     if (!decision.allowed) {
@@ -63,6 +63,27 @@ export function requestCounter(api: MountableApi, rateLimiter: RateLimiter, oper
     }
   };
   return { count, countAnswer };
+}
+
+const BY_KEY = '\u0000';
+const BY_ADDRESS = '\u0001';
+
+/** One open rate-limit window of an API: a key's, or a client address's for requests without a valid key. */
+export interface RateWindow extends RateLimitState {
+  /** The key (raw: mask it before showing it), or undefined for an address's window. */
+  key?: string;
+  /** The client address, for requests without a valid key. */
+  address?: string;
+}
+
+/** The open windows of one API's keys and addresses, as its requests were counted. */
+export function rateWindowsOf(rateLimiter: RateLimiter, slug: string): RateWindow[] {
+  return [...rateLimiter.windows(slug)].flatMap(({ key: bucket, ...state }): RateWindow[] => {
+    const rest = bucket.slice(slug.length + 1);
+    if (bucket.charAt(slug.length) === BY_KEY) return [{ key: rest, ...state }];
+    if (bucket.charAt(slug.length) === BY_ADDRESS) return [{ address: rest, ...state }];
+    return [];
+  });
 }
 
 /** `60_000` -> `minute`, `3_600_000` -> `hour`, else seconds. Default window: a minute. */
