@@ -47,6 +47,7 @@ import type { ShownKey } from './quick-start.js';
 import { unmountedPathHint } from './unmounted-path.js';
 import type { RoutedApi } from './unmounted-path.js';
 import { RequestLog } from './core/inspector/request-log.js';
+import { secretScrubber } from './core/secrets.js';
 import { INSPECTOR_ROUTES_PATH, inspectorRoutes } from './core/inspector/routes.js';
 import type { InspectedApi } from './core/inspector/snapshot.js';
 
@@ -204,7 +205,9 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   const emit = log || onEvent ? (event: MockEvent) => (onEvent?.(event), log?.(formatMockEvent(event))) : undefined;
   const inspector = options.inspector === false ? undefined : options.inspector ?? {};
   // The inspector's Requests view is the request events, each with its exchange (headers, bodies).
-  const requests = new RequestLog(clock, inspector?.requestsPerApi ?? 200);
+  // Keys quoted in a message (a 401 listing the keys accepted) are masked in what the inspector shows.
+  let scrubKeys: ((text: string) => string) | undefined;
+  const requests = new RequestLog(clock, inspector?.requestsPerApi ?? 200, (text) => (scrubKeys ??= secretScrubber(apis.flatMap((api) => api.devKeys.map((config) => config.key))))(text));
   if (inspector) app.use(requests.capture());
   if (emit || inspector) {
     app.use(

@@ -13,6 +13,18 @@ export function maskSecret(secret: string): string {
   return secret.length >= 10 ? `${secret.slice(0, 4)}…${secret.slice(-2)}` : '…';
 }
 
+/**
+ * A function masking each of `secrets` wherever it appears in a text (an API key quoted in a
+ * message, where no field name says it is one). Secrets under 8 characters are left alone: masking
+ * every `k` in a text would hide more than it protects.
+ */
+export function secretScrubber(secrets: Iterable<string>): (text: string) => string {
+  const worth = [...new Set(secrets)].filter((secret) => secret.length >= 8).sort((a, b) => b.length - a.length);
+  if (worth.length === 0) return (text) => text;
+  const pattern = new RegExp(worth.map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return (text) => text.replace(pattern, (secret) => maskSecret(secret));
+}
+
 /** Headers with every secret-named one masked (Authorization, X-API-Key, X-Lumen-Signature...). */
 export function maskHeaders(headers: Readonly<Record<string, string | readonly string[] | number | undefined>>): Record<string, string> {
   const masked: Record<string, string> = {};

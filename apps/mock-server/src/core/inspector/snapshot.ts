@@ -11,7 +11,7 @@ import type { RateLimiter } from '../rate-limiter.js';
 import { maskJson, maskJsonText, maskSecret, maskUrls, maskHeaders } from '../secrets.js';
 import type { WebhookDelivery, WebhookDispatcher } from '../webhooks.js';
 import { WEBHOOK_STATUSES } from '../webhooks.js';
-import type { RequestLog, RequestRecord } from './request-log.js';
+import type { KeptRequest, RequestLog, RequestSummary } from './request-log.js';
 import { cut } from './request-log.js';
 
 /** One mounted API as the inspector reads it: what it is, and where its state lives. */
@@ -76,7 +76,7 @@ export interface ApiView {
   rateLimits: Array<{ who: string; limit: number; remaining: number; resetAt: number }>;
 }
 
-export type RequestSummary = Omit<RequestRecord, 'request' | 'answer'>;
+export type { RequestSummary };
 
 export interface MoneyLine {
   workspace: string;
@@ -170,7 +170,7 @@ function apiView(api: InspectedApi, sources: InspectorSources, filter: Inspector
   const maskWorkspace = (workspace: string) => (namedAfterKeys.has(workspace) ? maskSecret(workspace) : workspace);
   const chosen = filter.key === undefined ? undefined : keys.filter((key) => key.masked === filter.key);
   const owners = chosen && new Set(chosen.map((key) => key.workspace));
-  const requests = sources.requests.recent(api.slug).filter((record) => filter.key === undefined || record.key === filter.key);
+  const requests = sources.requests.recent(api.slug).filter((kept) => filter.key === undefined || kept.summary.key === filter.key);
   const jobs = api.inspectJobs({ limit: filter.limit, ...(owners ? { owners } : {}) });
   const money = api.money();
   const unit = money[0]?.unit ?? null;
@@ -182,7 +182,7 @@ function apiView(api: InspectedApi, sources: InspectorSources, filter: Inspector
     requests: {
       kept: requests.length,
       capacity: sources.requests.capacity,
-      recent: requests.slice(0, filter.limit).map(({ request: _request, answer: _answer, ...summary }) => summary),
+      recent: requests.slice(0, filter.limit).map((kept) => sources.requests.summaryOf(kept)),
     },
     jobs: {
       total: jobs.total,
@@ -254,10 +254,12 @@ function deliveryView(delivery: WebhookDelivery, webhooks: WebhookDispatcher): D
 /** `Prefer` controls that change what happens (not `wait` or `respond-async`, which are the vendor's own). */
 const FAULT_PREFERENCES = /(^|[\s,;])(code|fault|latency|job-status|job-error|job-error-code)=/i;
 
-function preferredFaults(records: readonly RequestRecord[], filter: InspectorFilter): InspectorSnapshot['faults']['preferred'] {
-  return records.flatMap((record) => {
-    const prefer = record.request.headers.prefer;
-    if (prefer === undefined || !FAULT_PREFERENCES.test(prefer) || (filter.key !== undefined && record.key !== filter.key)) return [];
-    return [{ api: record.api, request: record.id, method: record.method, path: record.path, at: record.at, prefer, applied: record.answer.headers['preference-applied'] ?? null, status: record.status }];
+function preferredFaults(kept: readonly KeptRequest[], filter: InspectorFilter): InspectorSnapshot['faults']['preferred'] {
+  return kept.flatMap(({ summary, requestHeaders, answerHeaders }) => {
+    const sent = requestHeaders.prefer;
+    const prefer = Array.isArray(sent) ? sent.join(', ') : sent;
+    if (prefer === undefined || !FAULT_PREFERENCES.test(prefer) || (filter.key !== undefined && summary.key !== filter.key)) return [];
+    const applied = answerHeaders['preference-applied'];
+    return [{ api: summary.api, request: summary.id, method: summary.method, path: summary.path, at: summary.at, prefer, applied: applied === undefined ? null : String(applied), status: summary.status }];
   });
 }
