@@ -122,7 +122,7 @@ export function forward(outgoing: Outgoing, res: ServerResponse, options: Forwar
         return;
       }
       writeHead(res, status, incoming.headers, head);
-      incoming.pipe(res);
+      relay(incoming, res);
       incoming.once('end', () => {
         clearTimeout(timer);
         resolve({ ...seen(), rewritten: false });
@@ -144,6 +144,26 @@ export function forward(outgoing: Outgoing, res: ServerResponse, options: Forwar
       if (!res.writableFinished) request.destroy(new Error('the caller went away'));
     });
     request.end(outgoing.body);
+  });
+}
+
+/**
+ * `incoming.pipe(res)`, except that the chunk completing a body of known length ends the answer
+ * with it: a small answer (most JSON) leaves in one write with its headers, not two.
+ */
+function relay(incoming: http.IncomingMessage, res: ServerResponse): void {
+  const length = Number(incoming.headers['content-length'] ?? NaN);
+  let sent = 0;
+  incoming.on('data', (chunk: Buffer) => {
+    sent += chunk.length;
+    if (sent === length) return void res.end(chunk);
+    if (!res.write(chunk)) {
+      incoming.pause();
+      res.once('drain', () => incoming.resume());
+    }
+  });
+  incoming.once('end', () => {
+    if (!res.writableEnded) res.end();
   });
 }
 
