@@ -4,7 +4,8 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it, vi } from 'vitest';
 
-import { APIS, INSPECTOR_SCHEMA, settleOnManualClock } from '../src/index.js';
+import { maskJsonText, maskSecret, secretScrubber } from '../src/core/secrets.js';
+import { APIS, INSPECTOR_SCHEMA, loadConfig, settleOnManualClock } from '../src/index.js';
 import type { ApiContext, InspectorSnapshot, RequestRecord } from '../src/index.js';
 import { GENERATION, KEYS, TIMING, hookReceiver, startLumen } from './apis/lumen/support.js';
 
@@ -190,5 +191,55 @@ describe('with 100,000 jobs', () => {
     expect(html.length).toBeLessThan(400_000);
     // Generous for a loaded 2-core machine; rendering all 100k rows takes far longer and weighs ~40 MB.
     expect(htmlMs).toBeLessThan(3000);
+  });
+});
+
+describe('money and limits', () => {
+  it("shows a key's rate window and what is left, and Luma Agents' charges in US dollars, exactly", async () => {
+    const h = await startLumen({ apis: { 'luma-agents': { workspaces: [{ id: 'ws_team', credits: 1 }], keys: [{ key: 'luma-api-team-key', workspace: 'ws_team' }] } } });
+    await h.call('/v1/images/jobs/none', { key: 'air_live_mock_rpm_2' });
+    for (let i = 0; i < 3; i++) {
+      const created = await fetch(`${h.running.baseUrl('luma-agents')}/generations`, { method: 'POST', headers: { Authorization: 'Bearer luma-api-team-key', 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: 'a lighthouse' }) });
+      expect(created.status).toBe(201);
+    }
+    const snapshot = await snapshotOf(h.running.url);
+    const lumixai = snapshot.apis.find((api) => api.slug === 'lumixai')!;
+    expect(lumixai.rateLimits).toEqual([{ who: 'key air_…_2', limit: 2, remaining: 1, resetAt: h.clock.now() + 60_000 }]);
+    const luma = snapshot.apis.find((api) => api.slug === 'luma-agents')!;
+    expect(luma.money).toEqual([{ unit: 'USD', workspaces: [{ workspace: 'ws_team', initial: '1', balance: '0.8788', charged: '0.1212', refunded: '0', charges: 3, refunds: 0 }] }]);
+    expect(luma.jobs.recent[0]).toMatchObject({ charged: '0.0404', unit: 'USD' });
+    // The key filter narrows money and jobs to the key's workspace.
+    const other = await snapshotOf(h.running.url, `?api=luma-agents&key=${encodeURIComponent('luma…ev')}`);
+    expect(other.apis[0]!.jobs.total).toBe(0);
+    expect(other.apis[0]!.money[0]!.workspaces).toEqual([]);
+  });
+
+  it('takes its setting from the config file, refusing a bad one by name', () => {
+    expect(loadConfig(undefined, { IMAGEGEN_MOCK_CONFIG_JSON: '{"inspector":{"requestsPerApi":50}}' }).inspector).toEqual({ requestsPerApi: 50 });
+    expect(loadConfig(undefined, { IMAGEGEN_MOCK_CONFIG_JSON: '{"inspector":false}' }).inspector).toBe(false);
+    expect(() => loadConfig(undefined, { IMAGEGEN_MOCK_CONFIG_JSON: '{"inspector":{"requestsPerApi":-1}}' })).toThrow(/inspector/);
+  });
+});
+
+describe('masking', () => {
+  it.each([
+    ['air_live_mock_dev', 'air_…ev'],
+    ['Bearer sk-lumen-mock-dev', 'Bearer sk-l…ev'],
+    ['short', '…'],
+  ])('maskSecret(%j) is %j', (secret, masked) => {
+    expect(maskSecret(secret)).toBe(masked);
+  });
+
+  it.each([
+    ['{"webhook_secret":"your-secret-value","prompt":"a cat"}', '{"webhook_secret":"your…ue","prompt":"a cat"}'],
+    ['{"url":"https://x/o.png?X-Amz-Signature=abcdef0123456789&X-Amz-Expires=60"}', '{"url":"https://x/o.png?X-Amz-Signature=abcd…89&X-Amz-Expires=60"}'],
+    ['{"api_key":"lmz_0123456789abc', '{"api_key":"lmz_0123456789abc'], // cut before its closing quote: nothing to tell it ended
+  ])('maskJsonText(%j)', (text, masked) => {
+    expect(maskJsonText(text)).toBe(masked);
+  });
+
+  it('secretScrubber masks known keys quoted anywhere, longest first, and leaves short ones alone', () => {
+    const scrub = secretScrubber(['sk-lumen-mock-dev', 'sk-lumen-mock-dev-2', 'k']);
+    expect(scrub('keys accepted here: sk-lumen-mock-dev, sk-lumen-mock-dev-2 (k)')).toBe('keys accepted here: sk-l…ev, sk-l…-2 (k)');
   });
 });

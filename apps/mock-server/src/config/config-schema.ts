@@ -40,6 +40,19 @@ const CORE_PROPERTIES = {
     description: "Largest request body accepted, e.g. '25mb'. Default: '25mb'.",
   },
   webhooks: { ...WEBHOOKS_CONFIG_SCHEMA, description: 'How webhooks and callbacks are sent: attempts, backoff, timeouts, allowed address ranges. Default: see WebhookDispatcherOptions.' },
+  inspector: {
+    description: 'The inspector at /_mock/ (a page, and the same views as JSON); false turns it off (no request recorded, no page). Default: on, keeping 200 requests per API.',
+    anyOf: [
+      { const: false },
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          requestsPerApi: { type: 'integer', minimum: 0, maximum: 100_000, description: 'Recent requests kept per API (the oldest go first). Default: 200.' },
+        },
+      },
+    ],
+  },
   publicUrl: {
     type: 'string',
     pattern: '^https?://[^/?#\\s]+',

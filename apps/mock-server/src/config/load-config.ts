@@ -10,7 +10,7 @@ import { configProblem } from './config-schema.js';
 /** The JSON config file: the serializable part of {@link MockServerOptions}. */
 export type MockConfigFile = Pick<
   MockServerOptions,
-  'apis' | 'timing' | 'resultRetentionMs' | 'jobRetentionMs' | 'idempotencyRetentionMs' | 'bodyLimit' | 'publicUrl' | 'upstreams' | 'proxy' | 'record'
+  'apis' | 'timing' | 'resultRetentionMs' | 'jobRetentionMs' | 'idempotencyRetentionMs' | 'bodyLimit' | 'publicUrl' | 'upstreams' | 'proxy' | 'record' | 'inspector'
 > & {
   /**
    * Proxy mode, command line only: where the drift report is written when the proxy stops (read
