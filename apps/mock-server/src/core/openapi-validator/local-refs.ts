@@ -17,9 +17,10 @@ export function refBundlingCounts(): { skipped: number; bundled: number } {
  * express-openapi-validator hands every spec to json-schema-ref-parser's `bundle()`, which crawls
  * the whole document to gather `$ref`s from other files and rewrite them as local ones: ~10 ms of
  * each API's first request. A document whose every `$ref` is local (`#/...`) and points straight
- * at a value that is not itself a `$ref`, as each spec of this repository is, comes out of
+ * at a value that is not itself a `$ref`, as four of this repository's five specs are, comes out of
  * `bundle()` as it went in: such a document is handed on as it is. Any other document (a file path,
- * an external or chained `$ref`, `dereference` mode) still goes through `bundle()`.
+ * an external or chained `$ref` such as Lumen's alias schemas, `dereference` mode) still goes
+ * through `bundle()`.
  */
 export function skipRefBundlingOfLocalDocuments(): void {
   const { OpenAPIFramework } = validatorRequire('./framework/index.js') as FrameworkModule;
