@@ -8,6 +8,7 @@ import { maskJsonText, maskSecret, secretScrubber } from '../src/core/secrets.js
 import { APIS, INSPECTOR_SCHEMA, loadConfig, settleOnManualClock } from '../src/index.js';
 import type { ApiContext, InspectorSnapshot, RequestRecord } from '../src/index.js';
 import { GENERATION, KEYS, TIMING, hookReceiver, startLumen } from './apis/lumen/support.js';
+import { proxyTo, upstream } from './proxy-support.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 ajv.addSchema(INSPECTOR_SCHEMA);
@@ -241,5 +242,19 @@ describe('masking', () => {
   it('secretScrubber masks known keys quoted anywhere, longest first, and leaves short ones alone', () => {
     const scrub = secretScrubber(['sk-lumen-mock-dev', 'sk-lumen-mock-dev-2', 'k']);
     expect(scrub('keys accepted here: sk-lumen-mock-dev, sk-lumen-mock-dev-2 (k)')).toBe('keys accepted here: sk-l…ev, sk-l…-2 (k)');
+  });
+});
+
+describe('in proxy mode', () => {
+  it("lists a proxied API's requests with the vendor's answers", async () => {
+    const vendor = await upstream(() => ({ status: 200, body: JSON.stringify({ id: 'job_1', status: 'pending' }) }));
+    const proxy = await proxyTo(vendor.url);
+    await fetch(`${proxy.base}/v1/images/jobs/job_1`, { headers: { 'X-API-Key': 'air_live_real_key_0123456789' } });
+    const snapshot = await snapshotOf(proxy.running.url, '?api=lumixai');
+    const [request] = snapshot.apis[0]!.requests.recent;
+    expect(request).toMatchObject({ api: 'lumixai', method: 'GET', path: '/lumixai/api/backend/v1/images/jobs/job_1', status: 200 });
+    const detail = (await (await fetch(`${proxy.running.url}/_mock/requests/${request!.id}`)).json()) as RequestRecord;
+    expect(detail.answer.body).toContain('job_1');
+    expect(JSON.stringify(detail)).not.toContain('air_live_real_key_0123456789');
   });
 });
