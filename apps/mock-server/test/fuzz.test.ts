@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 
 import { describe, expect, it, vi } from 'vitest';
 
-import { APIS, listOperations, loadSpec } from '../src/index.js';
+import { APIS, deref, listOperations, loadSpec } from '../src/index.js';
 import type { MockServerOptions, Operation } from '../src/index.js';
 import { startMock } from './harness.js';
 import { rawRequest } from './raw-http.js';
@@ -14,6 +14,8 @@ import type { RawResponse } from './raw-http.js';
 import { credentials, encodeBody, exampleBodies, headersOf, pathOf, withQuery } from './spec-requests.js';
 
 const cases = APIS.map((api) => ({ slug: api.slug, devKeys: api.devKeys.map((key) => key.key), doc: loadSpec(api.slug) }));
+
+const isJson = (mediaType: string) => mediaType === 'application/json' || mediaType.endsWith('+json');
 
 /** Fails with the request that got a 5xx, so the case can be replayed. */
 function assertBelow500(response: RawResponse, request: unknown): void {
@@ -216,6 +218,71 @@ describe.each(cases)('$slug: requests read from its spec', ({ slug, devKeys, doc
           expect(response.status, `${request.target} ${mediaType}: ${response.text}`).toBe(operation.statuses.includes('413') ? 413 : response.status);
           expect(response.status, `${request.target} ${mediaType}`).toBeGreaterThanOrEqual(400);
           expect(response.text, `${request.target} ${mediaType}`).toMatch(/too large/i);
+        }
+      }
+    });
+
+    /** Each media type of each operation whose body has a prompt field (`prompt`, `negative_prompt`...) with a maxLength. */
+    const promptFields = withBody.flatMap((operation) =>
+      Object.entries(operation.requestSchemas).flatMap(([mediaType, schema]) =>
+        Object.entries(deref<{ properties?: Record<string, unknown> }>(doc, schema).properties ?? {})
+          .map(([field, property]) => ({ field, maxLength: deref<{ maxLength?: number }>(doc, property).maxLength }))
+          .filter((found): found is { field: string; maxLength: number } => /prompt/.test(found.field) && found.maxLength !== undefined)
+          .map(({ field, maxLength }) => ({ operation, mediaType, field, maxLength })),
+      ),
+    );
+    const HUGE = 24 * 1024 * 1024;
+
+    it('row 3: every prompt field has a maxLength, documented or inferred', () => {
+      for (const operation of withBody) {
+        for (const [mediaType, schema] of Object.entries(operation.requestSchemas)) {
+          const fields = Object.keys(deref<{ properties?: Record<string, unknown> }>(doc, schema).properties ?? {}).filter((field) => /prompt/.test(field));
+          const limited = promptFields.filter((found) => found.operation === operation && found.mediaType === mediaType).map((found) => found.field);
+          expect(limited, `${operation.operationId} ${mediaType}`).toEqual(fields);
+        }
+      }
+    });
+
+    it.each([
+      { name: 'one character over its maxLength', size: (maxLength: number) => maxLength + 1, gzip: false },
+      { name: '24 MB', size: () => HUGE, gzip: false },
+      { name: '24 MB as gzip', size: () => HUGE, gzip: true },
+    ])('row 3: a prompt of $name is refused naming the field, in every media type', async ({ size, gzip }) => {
+      const { origin, base } = await start();
+      const gzipped = new Set<string>();
+      for (const { operation, mediaType, field, maxLength } of promptFields) {
+        // busboy reads multipart as sent; one JSON body a field is enough to cover the inflated path.
+        if (gzip && (!isJson(mediaType) || gzipped.has(field))) continue;
+        gzipped.add(field);
+        const example = exampleBodies(doc, operation, mediaType)[0] as Record<string, unknown>;
+        const encoded = await encodeBody(mediaType, { ...example, [field]: 'x'.repeat(size(maxLength)) });
+        const headers: Record<string, string> = { 'Content-Type': encoded.contentType, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) };
+        const { request, response } = await send(origin, base, operation, { headers, body: gzip ? gzipSync(encoded.body) : encoded.body });
+        const what = `${request.target} ${mediaType} ${field}: ${response.text.slice(0, 300)}`;
+        assertBelow500(response, { target: request.target, mediaType, field });
+        expect(response.status, what).toBeGreaterThanOrEqual(400);
+        expect(response.text, what).toMatch(new RegExp(`${field}.*(${maxLength}|too large)`, 's'));
+      }
+    });
+
+    it('row 3: a form field over 1 MB is refused as too large, naming it, before it is decoded', async () => {
+      const { origin, base } = await start();
+      for (const operation of withBody) {
+        for (const mediaType of Object.keys(operation.requestSchemas).filter((type) => type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')) {
+          // A field with no maxLength of its own: only the form's cap can stop it.
+          const properties = deref<{ properties?: Record<string, unknown> }>(doc, operation.requestSchemas[mediaType]).properties ?? {};
+          const field = Object.keys(properties).find((name) => {
+            const property = deref<{ type?: unknown; maxLength?: number }>(doc, properties[name]);
+            return property.type === 'string' && property.maxLength === undefined;
+          });
+          if (field === undefined) continue;
+          const example = exampleBodies(doc, operation, mediaType)[0] as Record<string, unknown>;
+          const encoded = await encodeBody(mediaType, { ...example, [field]: 'x'.repeat(2 * 1024 * 1024) });
+          const { request, response } = await send(origin, base, operation, { headers: { 'Content-Type': encoded.contentType }, body: encoded.body });
+          const what = `${request.target} ${mediaType} ${field}: ${response.text.slice(0, 300)}`;
+          assertBelow500(response, { target: request.target, mediaType, field });
+          expect(response.status, what).toBeGreaterThanOrEqual(400);
+          expect(response.text, what).toMatch(new RegExp(`${field}.*too large`, 's'));
         }
       }
     });

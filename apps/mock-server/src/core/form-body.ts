@@ -16,6 +16,8 @@ export interface UploadedFile {
 export interface MultipartLimits {
   /** Largest body, files included, in bytes. */
   bodyBytes: number;
+  /** Largest value of one field that is not a file, in bytes. Default: `bodyBytes`. */
+  fieldBytes?: number;
   /** Most fields and files in one body. Default: 200. */
   parts?: number;
 }
@@ -32,7 +34,7 @@ export function multipartParser(limits: MultipartLimits): RequestHandler {
     if (!/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')) return next();
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { fieldSize: limits.bodyBytes, fileSize: limits.bodyBytes, fields: maxParts, files: maxParts, parts: maxParts } });
+      parser = busboy({ headers: req.headers, limits: { fieldSize: Math.min(limits.bodyBytes, limits.fieldBytes ?? limits.bodyBytes), fileSize: limits.bodyBytes, fields: maxParts, files: maxParts, parts: maxParts } });
     } catch (error) {
       // busboy refuses a multipart Content-Type without a boundary before reading anything.
       return next(problem('validation', `Malformed multipart body: ${(error as Error).message}`, { fields: { body: ['malformed multipart body'] } }));
@@ -54,7 +56,8 @@ export function multipartParser(limits: MultipartLimits): RequestHandler {
     };
     parser.on('field', (name, value, info) => {
       received += value.length;
-      if (info.valueTruncated || received > limits.bodyBytes) return fail(`Request body is too large: field ${name} exceeds the limit`);
+      if (info.valueTruncated) return fail(`Field ${name} is too large: over ${Math.min(limits.bodyBytes, limits.fieldBytes ?? limits.bodyBytes)} bytes`);
+      if (received > limits.bodyBytes) return fail(`Request body is too large: field ${name} exceeds the limit`);
       add(name, value);
     });
     parser.on('file', (name, stream, info) => {

@@ -56,3 +56,94 @@ function closingQuote(bytes: Buffer, from: number): number {
   }
   return -1;
 }
+
+/** A top-level string member found too long from the raw bytes, before any parsing. */
+export interface OverlongString {
+  field: string;
+  maxLength: number;
+}
+
+/**
+ * Most bytes one character (a code point, as `maxLength` counts) takes in a JSON string: a
+ * character outside the BMP written as two escapes, `\uD83D\uDE00`.
+ */
+export const MAX_JSON_BYTES_PER_CHARACTER = 12;
+
+/**
+ * Finds, from the raw bytes of a JSON object body fed chunk by chunk as it arrives, the first
+ * top-level member whose string value is certainly longer than its `maxLength` (in `maxLengths`):
+ * more than {@link MAX_JSON_BYTES_PER_CHARACTER} bytes a character, whatever they hold. A 24 MB
+ * prompt is then refused after its first few hundred kilobytes instead of being read, buffered,
+ * parsed and validated while every other request waits. A value that might fit is left to the
+ * parser and the schema; malformed JSON passes, for the parser to name.
+ */
+export class OverlongStringScanner {
+  #depth = 0;
+  #inString = false;
+  #escaped = false;
+  /** Whether the string being read is a top-level key. */
+  #isKey = false;
+  /** Bytes of the string being read so far. */
+  #length = 0;
+  #keyBytes: number[] = [];
+  /** The top-level key whose value comes next, once its closing quote is read. */
+  #key: string | undefined;
+
+  constructor(private readonly maxLengths: ReadonlyMap<string, number>) {}
+
+  #overlong(): OverlongString | undefined {
+    if (this.#depth !== 1 || this.#key === undefined) return undefined;
+    const maxLength = this.maxLengths.get(this.#key);
+    return maxLength !== undefined && this.#length > MAX_JSON_BYTES_PER_CHARACTER * maxLength ? { field: this.#key, maxLength } : undefined;
+  }
+
+  /** The first overlong member found so far, if any. */
+  feed(chunk: Uint8Array): OverlongString | undefined {
+    for (let i = 0; i < chunk.length; i++) {
+      if (this.#inString && !this.#escaped && !this.#isKey) {
+        // String contents are the bulk of a large body: skipped to the next quote or backslash
+        // with native searches.
+        const quote = chunk.indexOf(QUOTE, i);
+        const backslash = chunk.indexOf(BACKSLASH, i);
+        const stop = quote < 0 ? backslash : backslash < 0 ? quote : Math.min(quote, backslash);
+        const to = stop < 0 ? chunk.length : stop;
+        this.#length += to - i;
+        i = to;
+        const overlong = this.#overlong();
+        if (overlong) return overlong;
+        if (i >= chunk.length) break;
+      }
+      const byte = chunk[i]!;
+      if (this.#inString) {
+        if (this.#escaped) this.#escaped = false;
+        else if (byte === BACKSLASH) this.#escaped = true;
+        else if (byte === QUOTE) {
+          this.#inString = false;
+          if (this.#depth === 1 && this.#isKey) this.#key = this.#keyBytes.length <= 256 ? Buffer.from(this.#keyBytes).toString('utf8') : '';
+          else if (this.#depth === 1) this.#key = undefined;
+          continue;
+        }
+        this.#length++;
+        if (this.#isKey) {
+          if (this.#keyBytes.length <= 256) this.#keyBytes.push(byte);
+        } else {
+          const overlong = this.#overlong();
+          if (overlong) return overlong;
+        }
+      } else if (byte === QUOTE) {
+        this.#inString = true;
+        this.#length = 0;
+        this.#isKey = this.#depth === 1 && this.#key === undefined;
+        if (this.#isKey) this.#keyBytes = [];
+      } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
+        this.#depth++;
+        if (this.#depth > 1) this.#key = undefined;
+      } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
+        this.#depth--;
+      } else if (byte === COMMA && this.#depth === 1) {
+        this.#key = undefined;
+      }
+    }
+    return undefined;
+  }
+}

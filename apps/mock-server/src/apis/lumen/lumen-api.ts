@@ -7,7 +7,7 @@ import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
 import { checkKeyModels } from '../../core/api-keys.js';
 import { Amount } from '../../core/credit-ledger.js';
-import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
+import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel, retainedPrompt } from '../../core/images/placeholder-image.js';
 import type { PlaceholderImageRequest } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
@@ -74,6 +74,7 @@ const DEFAULT_FAILURE = {
 interface LumenTaskInput {
   mode: LumenMode;
   model: string;
+  /** What the images show of the prompt (`retainedPrompt`), not the whole of a long one. */
   prompt: string;
   n: number;
   width: number;
@@ -180,7 +181,7 @@ export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKe
       input: {
         mode,
         model: model.code,
-        prompt: body.prompt,
+        prompt: retainedPrompt(body.prompt),
         n,
         width,
         height,

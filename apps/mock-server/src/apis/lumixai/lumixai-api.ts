@@ -13,7 +13,7 @@ import type { Request } from 'express';
 import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
 import { checkKeyModels } from '../../core/api-keys.js';
-import { PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
+import { PlaceholderImageCache, placeholderLabel, retainedPrompt } from '../../core/images/placeholder-image.js';
 import type { PlaceholderImageRequest } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
@@ -57,6 +57,7 @@ const LUMIXAI_DEV_WORKSPACES: readonly WorkspaceConfig[] = [{ id: 'ws_no_credits
 /** Where the job's image comes from, fixed at creation so every download gives the same bytes. */
 interface LumixAIJobInput {
   model: Model;
+  /** What the image shows of the prompt (`retainedPrompt`), not the whole of a long one. */
   prompt: string;
   seed: string;
   width: number;
@@ -132,7 +133,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
     const principal = principalOf(req);
     const jobId = crypto.randomUUID();
     // Without a seed each job is its own image; with one, the same prompt and seed repeat.
-    const input: LumixAIJobInput = { model, prompt, seed: seed === undefined ? `job:${jobId}` : `seed:${seed}`, width, height };
+    const input: LumixAIJobInput = { model, prompt: retainedPrompt(prompt), seed: seed === undefined ? `job:${jobId}` : `seed:${seed}`, width, height };
     const price = model.image_credit_micros_per_unit;
     if (!credits.charge(principal.workspace, price)) {
       throw problem('insufficient_credits', `insufficient credits: ${model.slug} costs ${price} credit micros per image`);

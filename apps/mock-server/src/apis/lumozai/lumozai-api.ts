@@ -6,7 +6,7 @@ import type { Request } from 'express';
 import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig } from '../../core/api-keys.js';
 import { checkKeyModels } from '../../core/api-keys.js';
-import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
+import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel, retainedPrompt } from '../../core/images/placeholder-image.js';
 import type { PlaceholderImageRequest } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { fieldMessages, problem } from '../../core/problems.js';
@@ -80,8 +80,8 @@ const STATUS_BY_PHASE = {
 interface RunInput {
   requestId: number;
   model: LumozAIModel;
-  /** The model's parameters, defaults filled in. */
-  parameters: Record<string, string | number | boolean>;
+  /** What the output shows of the prompt parameter (`retainedPrompt`); the other parameters shape nothing it shows. */
+  prompt: string;
   webhook: string | undefined;
   /** The mock's origin as this client reached it, for the absolute output URL. */
   origin: string;
@@ -163,7 +163,7 @@ export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<Lum
   }
 
   /** The run's model and parameters, checked as LumozAI checks them; throws its documented errors. */
-  function planRun(req: Request): { model: LumozAIModel; parameters: RunInput['parameters']; webhook: string | undefined } {
+  function planRun(req: Request): { model: LumozAIModel; parameters: Record<string, string | number | boolean>; webhook: string | undefined } {
     const principal = principalOf(req);
     const body = req.body as Record<string, unknown>;
     const modelId = String(body.model_id);
@@ -190,7 +190,7 @@ export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<Lum
       const job = jobs.create({
         id: String(requestId),
         owner: principalOf(req).workspace,
-        input: { requestId, model, parameters, webhook, origin: ctx.originOf(req) },
+        input: { requestId, model, prompt: retainedPrompt(typeof parameters.prompt === 'string' ? parameters.prompt : ''), webhook, origin: ctx.originOf(req) },
         timing: jobTiming(ctx.timing, model.typical_duration_ms),
         ...outcomeFor(req, { message: DEFAULT_FAILURE }),
       });
@@ -266,9 +266,8 @@ export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<Lum
 
 /** The image a run renders, as served and as the inspector's thumbnail shows it. */
 function imageOf(job: Job<RunInput>): PlaceholderImageRequest {
-  const { model, parameters, requestId } = job.input;
+  const { model, prompt, requestId } = job.input;
   const { width, height } = model.output_size;
-  const prompt = typeof parameters.prompt === 'string' ? parameters.prompt : '';
   return {
     format: 'jpeg',
     width,

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
+
 import { LruCache } from '../lru-cache.js';
 import { encodeJpeg } from './encode-jpeg.js';
 import { encodePng } from './encode-png.js';
 import type { ImageFormat } from './image-size.js';
-import { jpegProvenanceComment, PROVENANCE_KEYWORD, provenanceText } from './provenance.js';
+import { jpegProvenanceComment, PROVENANCE_KEYWORD, PROVENANCE_PROMPT_CHARACTERS, provenanceText } from './provenance.js';
 import type { ImageProvenance } from './provenance.js';
 import { PlaceholderRaster } from './raster.js';
 
@@ -99,6 +101,17 @@ export interface PlaceholderLabelFields {
 
 /** How many characters of the prompt a label keeps, cut at a word boundary. */
 const PROMPT_CHARACTERS = 32;
+
+/**
+ * What a job keeps of its prompt: all of a short one; of a long one, the start its images show
+ * (label and provenance) and a digest of the whole, so two long prompts still draw two images. A
+ * job is kept for a day: 100,000 of them holding 32,000-character prompts would be gigabytes.
+ */
+export function retainedPrompt(prompt: string): string {
+  const start = [...prompt.slice(0, 2 * PROVENANCE_PROMPT_CHARACTERS)].slice(0, PROVENANCE_PROMPT_CHARACTERS).join('');
+  if (start.length === prompt.length) return prompt;
+  return `${start} #${createHash('sha256').update(prompt).digest('hex').slice(0, 16)}`;
+}
 
 /** The label every API's placeholders carry, one field a line: API, model, WxH, prompt start, id. */
 export function placeholderLabel({ api, model, width, height, prompt, id }: PlaceholderLabelFields): string[] {

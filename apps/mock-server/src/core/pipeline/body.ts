@@ -4,7 +4,8 @@ import type { Request, RequestHandler } from 'express';
 
 import { compose } from '../compose.js';
 import { coerceFormFields, multipartParser } from '../form-body.js';
-import { DEFAULT_JSON_LIMITS, jsonComplexityError } from '../json-limits.js';
+import { DEFAULT_JSON_LIMITS, OverlongStringScanner, jsonComplexityError } from '../json-limits.js';
+import type { Operation } from '../operations.js';
 import { ProblemError, fieldMessages, problem } from '../problems.js';
 import type { OpenApiDocument } from '../spec-document.js';
 import { deref } from '../spec-document.js';
@@ -30,6 +31,7 @@ export function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler
   const parsers: RequestHandler[] = [];
   if ([...mediaTypes].some(isJsonType)) {
     parsers.push(
+      refuseOverlongWhileReading(doc),
       express.json({
         limit,
         type: JSON_TYPES,
@@ -37,9 +39,12 @@ export function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler
         // that it is not JSON.
         strict: false,
         // Refused before JSON.parse: parsing and validating a hostile shape blocks every other request.
-        verify(_req, _res, body) {
+        verify(req, _res, body) {
           const tooComplex = jsonComplexityError(body, DEFAULT_JSON_LIMITS);
           if (tooComplex !== undefined) throw problem('validation', tooComplex, { fields: { body: [tooComplex] } });
+          // A compressed body is only seen here, inflated; one sent as is was watched as it arrived.
+          const overlong = new OverlongStringScanner(maxLengthsOf(doc, (req as Request).mock?.operation, 'application/json')).feed(body);
+          if (overlong !== undefined) throw overlongField(overlong.field, overlong.maxLength);
         },
       }),
     );
@@ -59,12 +64,13 @@ export function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler
             }`;
             throw problem('validation', message, { fields: fieldMessages([['Content-Type', message]]) });
           }
-          (req as FormRequest)[FORM_ROOTS] = formRoots(body);
+          const maxLengths = maxLengthsOf(doc, (req as Request).mock?.operation, 'application/x-www-form-urlencoded');
+          (req as FormRequest)[FORM_ROOTS] = formRoots(body, maxLengths);
         },
       }),
     );
   }
-  if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bodyLimitBytes(limit) }));
+  if (mediaTypes.has('multipart/form-data')) parsers.push(multipartParser({ bodyBytes: bodyLimitBytes(limit), fieldBytes: MAX_FORM_FIELD_BYTES }));
   // Every other declared type (an image upload's `image/png`...) arrives as its raw bytes, a Buffer.
   const raw = [...mediaTypes].filter((type) => !isJsonType(type) && !FORM_TYPES.includes(type));
   if (raw.length > 0) parsers.push(express.raw({ limit, type: raw }));
@@ -76,10 +82,86 @@ const FORM_ROOTS = Symbol('form field names as sent');
 type FormRequest = Request & { [FORM_ROOTS]?: Map<string, () => string> };
 
 /**
- * Each field's name before any `[` (from the first 256 bytes of its key), with its first value, as
- * a form body sends them. Found with byte searches, so a 24 MB value is never decoded here.
+ * Largest value of one form field that is not a file (URL-encoded, or a multipart field), in bytes:
+ * no field of these APIs comes near it, and decoding and validating a 24 MB one held every other
+ * request up for most of a second.
  */
-function formRoots(body: Buffer): Map<string, () => string> {
+const MAX_FORM_FIELD_BYTES = 1024 * 1024;
+
+/** Most bytes one character takes percent-encoded: four UTF-8 bytes, each `%XX`. */
+const MAX_FORM_BYTES_PER_CHARACTER = 12;
+
+const maxLengthCache = new WeakMap<Operation, Map<string, ReadonlyMap<string, number>>>();
+
+/** `maxLength` of each top-level string field of the operation's body in `mediaType`, read from the spec once. */
+function maxLengthsOf(doc: OpenApiDocument, operation: Operation | undefined, mediaType: string): ReadonlyMap<string, number> {
+  if (operation === undefined) return new Map();
+  let byType = maxLengthCache.get(operation);
+  if (byType === undefined) maxLengthCache.set(operation, (byType = new Map()));
+  let found = byType.get(mediaType);
+  if (found === undefined) {
+    type Schema = { properties?: Record<string, unknown>; maxLength?: number; allOf?: unknown[] };
+    const limits = new Map<string, number>();
+    const visit = (node: unknown) => {
+      const schema = node === undefined ? undefined : deref<Schema>(doc, node);
+      for (const [name, property] of Object.entries(schema?.properties ?? {})) {
+        const maxLength = deref<Schema>(doc, property).maxLength;
+        if (typeof maxLength === 'number' && !limits.has(name)) limits.set(name, maxLength);
+      }
+      for (const part of schema?.allOf ?? []) visit(part);
+    };
+    visit(operation.requestSchemas[mediaType]);
+    byType.set(mediaType, (found = limits));
+  }
+  return found;
+}
+
+/**
+ * Watches a JSON body as it arrives and fails the read as soon as a top-level string is certainly
+ * over its maxLength: a 24 MB prompt is refused after its first few hundred kilobytes, and the rest
+ * is read off and dropped rather than buffered, copied and parsed while other requests wait.
+ */
+function refuseOverlongWhileReading(doc: OpenApiDocument): RequestHandler {
+  return (req, _res, next) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    // A compressed body is scanned once inflated, by the parser's verify hook.
+    if (!isJsonType(type) || encoding !== 'identity') return next();
+    const maxLengths = maxLengthsOf(doc, req.mock?.operation, 'application/json');
+    if (maxLengths.size === 0) return next();
+    const scanner = new OverlongStringScanner(maxLengths);
+    const onData = (chunk: Buffer) => {
+      const found = scanner.feed(chunk);
+      if (found === undefined) return;
+      req.off('data', onData);
+      // body-parser stops reading on a stream error, reads off the rest and passes the error on.
+      // Once it has stopped on its own (a body over the size limit), nobody listens: nothing to say.
+      if (req.listenerCount('error') > 0) req.emit('error', overlongField(found.field, found.maxLength));
+    };
+    req.on('data', onData);
+    req.once('end', () => req.off('data', onData));
+    next();
+  };
+}
+
+/** In the validator's own words, so each vendor words it as it words a schema's maxLength. */
+function overlongField(field: string, maxLength: number): ProblemError {
+  const message = `must NOT have more than ${maxLength} characters`;
+  return new ProblemError({
+    kind: 'validation',
+    message: `${field}: ${message}`,
+    fields: fieldMessages([[field, message]]),
+    issues: [{ location: 'body', path: [field], field, keyword: 'maxLength', message }],
+  });
+}
+
+/**
+ * Each field's name before any `[` (from the first 256 bytes of its key), with its first value, as
+ * a form body sends them. Found with byte searches, so a 24 MB value is never decoded here: one over
+ * {@link MAX_FORM_FIELD_BYTES}, or certainly over its `maxLength` (more than
+ * {@link MAX_FORM_BYTES_PER_CHARACTER} bytes a character), is refused at once.
+ */
+function formRoots(body: Buffer, maxLengths: ReadonlyMap<string, number>): Map<string, () => string> {
   const roots = new Map<string, () => string>();
   for (let start = 0; start < body.length; ) {
     const ampersand = body.indexOf(0x26, start);
@@ -88,6 +170,12 @@ function formRoots(body: Buffer): Map<string, () => string> {
     const keyEnd = equals >= 0 && equals < end ? equals : end;
     const root = formDecode(body.toString('latin1', start, Math.min(keyEnd, start + 256))).split('[')[0]!;
     const valueStart = Math.min(keyEnd + 1, end);
+    const maxLength = maxLengths.get(root);
+    if (maxLength !== undefined && end - valueStart > MAX_FORM_BYTES_PER_CHARACTER * maxLength) throw overlongField(root, maxLength);
+    if (end - valueStart > MAX_FORM_FIELD_BYTES) {
+      const message = `is too large: over ${MAX_FORM_FIELD_BYTES} bytes`;
+      throw problem('validation', `Form field ${root} ${message}`, { fields: fieldMessages([[root, message]]), tooLarge: true });
+    }
     if (!roots.has(root)) roots.set(root, () => formDecode(body.toString('latin1', valueStart, end)));
     start = end + 1;
   }
