@@ -120,6 +120,18 @@ describe('useapi.net Luma validation: the page\'s wording, for JSON and multipar
     });
   });
 
+  // Issue 15 row 8: job-error-code was accepted and ignored, though a useapi.net failed job carries
+  // only a message.
+  it('Prefer: job-error-code is refused naming why; Preference-Applied names what took effect', async () => {
+    const h = await startUseapiMock();
+    const refused = await errorOf(await h.send('/images', { json: ASTRONAUT, headers: { Prefer: 'job-status=failed, job-error-code=anything' } }));
+    expect(refused.status).toBe(400);
+    expect(refused.error).toMatch(/job-error-code is not supported/);
+    const applied = await h.send('/images', { json: ASTRONAUT, headers: { Prefer: 'job-status=failed' } });
+    expect(applied.status).toBe(200);
+    expect(applied.headers.get('preference-applied')).toBe('job-status=failed');
+  });
+
   it.each([
     ['POST /images', '/images', 'POST', ['400', '401', '402', '422', '429', '596']],
     ['GET /jobs/{jobid}', '/jobs/x', 'GET', ['400', '401', '403', '404']],
