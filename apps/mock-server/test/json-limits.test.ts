@@ -1,7 +1,7 @@
 // The pre-parse check of JSON bodies (issue 6 row 5): counts structure, never what strings hold.
 import { describe, expect, it } from 'vitest';
 
-import { jsonComplexityError } from '../src/core/json-limits.js';
+import { OverlongStringScanner, jsonComplexityError } from '../src/core/json-limits.js';
 
 const limits = { maxDepth: 3, maxItems: 5 };
 const check = (text: string) => jsonComplexityError(Buffer.from(text), limits);
@@ -34,5 +34,31 @@ describe('jsonComplexityError', () => {
     const started = performance.now();
     expect(jsonComplexityError(hostile, limits)).toMatch(/nests deeper/);
     expect(performance.now() - started).toBeLessThan(50);
+  });
+});
+
+describe('OverlongStringScanner (issue 15 row 3): a top-level string certainly over its maxLength, from the raw bytes', () => {
+  const limits = new Map([['prompt', 10]]);
+  /** More than 12 bytes a character over a maxLength of 10: certainly too long. */
+  const over = 'x'.repeat(121);
+  it.each([
+    { name: 'a prompt of 121 bytes', body: `{"prompt":"${over}"}`, found: 'prompt' },
+    { name: 'a prompt of 120 bytes (might be 10 characters of \\uXXXX pairs)', body: `{"prompt":"${'x'.repeat(120)}"}`, found: undefined },
+    { name: 'escapes counted as the bytes they take', body: `{"prompt":"${'\\n'.repeat(61)}"}`, found: 'prompt' },
+    { name: 'an escaped quote does not end the string', body: `{"prompt":"\\"${over}"}`, found: 'prompt' },
+    { name: 'a field with no limit', body: `{"model":"${over}","prompt":"short"}`, found: undefined },
+    { name: 'a nested prompt is not the top-level one', body: `{"a":{"prompt":"${over}"}}`, found: undefined },
+    { name: 'a prompt after a nested object', body: `{"a":{"b":[1,"x"]},"prompt":"${over}"}`, found: 'prompt' },
+    { name: 'a key that only starts like the field', body: `{"prompts":"${over}"}`, found: undefined },
+    { name: 'a string value that reads like the key', body: `{"a":"prompt","b":"${over}"}`, found: undefined },
+  ])('$name', ({ body, found }) => {
+    const whole = new OverlongStringScanner(limits).feed(Buffer.from(body));
+    expect(whole?.field).toBe(found);
+    // The same, one byte at a time: a body arrives in chunks cut anywhere.
+    const scanner = new OverlongStringScanner(limits);
+    let bytewise;
+    for (const byte of Buffer.from(body)) bytewise ??= scanner.feed(Buffer.from([byte]));
+    expect(bytewise?.field).toBe(found);
+    if (found !== undefined) expect(whole?.maxLength).toBe(10);
   });
 });

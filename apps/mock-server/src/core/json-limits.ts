@@ -85,56 +85,55 @@ export class OverlongStringScanner {
   #isKey = false;
   /** Bytes of the string being read so far. */
   #length = 0;
-  #keyBytes: number[] = [];
+  /** Bytes the string being read may have before it is certainly too long (Infinity: no limit). */
+  #limit = Number.POSITIVE_INFINITY;
+  /** The top-level key being read, as far as it could still name a limited field. */
+  #keyText = '';
   /** The top-level key whose value comes next, once its closing quote is read. */
   #key: string | undefined;
+  readonly #longestName: number;
 
-  constructor(private readonly maxLengths: ReadonlyMap<string, number>) {}
-
-  #overlong(): OverlongString | undefined {
-    if (this.#depth !== 1 || this.#key === undefined) return undefined;
-    const maxLength = this.maxLengths.get(this.#key);
-    return maxLength !== undefined && this.#length > MAX_JSON_BYTES_PER_CHARACTER * maxLength ? { field: this.#key, maxLength } : undefined;
+  constructor(private readonly maxLengths: ReadonlyMap<string, number>) {
+    this.#longestName = Math.max(0, ...[...maxLengths.keys()].map((name) => name.length));
   }
 
   /** The first overlong member found so far, if any. */
   feed(chunk: Uint8Array): OverlongString | undefined {
-    for (let i = 0; i < chunk.length; i++) {
-      if (this.#inString && !this.#escaped && !this.#isKey) {
-        // String contents are the bulk of a large body: skipped to the next quote or backslash
-        // with native searches.
-        const quote = chunk.indexOf(QUOTE, i);
-        const backslash = chunk.indexOf(BACKSLASH, i);
-        const stop = quote < 0 ? backslash : backslash < 0 ? quote : Math.min(quote, backslash);
-        const to = stop < 0 ? chunk.length : stop;
-        this.#length += to - i;
-        i = to;
-        const overlong = this.#overlong();
-        if (overlong) return overlong;
-        if (i >= chunk.length) break;
-      }
-      const byte = chunk[i]!;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // Where the next quote and backslash are, found once per stretch with native searches: string
+    // contents are the bulk of a large body, and searching again at every escape would be quadratic.
+    let nextQuote = -2;
+    let nextBackslash = -2;
+    for (let i = 0; i < bytes.length; i++) {
       if (this.#inString) {
-        if (this.#escaped) this.#escaped = false;
-        else if (byte === BACKSLASH) this.#escaped = true;
-        else if (byte === QUOTE) {
-          this.#inString = false;
-          if (this.#depth === 1 && this.#isKey) this.#key = this.#keyBytes.length <= 256 ? Buffer.from(this.#keyBytes).toString('utf8') : '';
-          else if (this.#depth === 1) this.#key = undefined;
+        if (this.#escaped) {
+          this.#escaped = false;
+          if (this.#take(bytes, i, i + 1)) return this.#overlong();
           continue;
         }
-        this.#length++;
-        if (this.#isKey) {
-          if (this.#keyBytes.length <= 256) this.#keyBytes.push(byte);
-        } else {
-          const overlong = this.#overlong();
-          if (overlong) return overlong;
+        if (nextQuote !== -1 && nextQuote < i) nextQuote = bytes.indexOf(QUOTE, i);
+        if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = bytes.indexOf(BACKSLASH, i);
+        const stop = Math.min(nextQuote < 0 ? bytes.length : nextQuote, nextBackslash < 0 ? bytes.length : nextBackslash);
+        if (this.#take(bytes, i, stop)) return this.#overlong();
+        i = stop;
+        if (i >= bytes.length) break;
+        if (bytes[i] === BACKSLASH) {
+          this.#escaped = true;
+          if (this.#take(bytes, i, i + 1)) return this.#overlong();
+          continue;
         }
-      } else if (byte === QUOTE) {
+        this.#inString = false;
+        if (this.#depth === 1) this.#key = this.#isKey ? this.#keyText : undefined;
+        continue;
+      }
+      const byte = bytes[i];
+      if (byte === QUOTE) {
         this.#inString = true;
         this.#length = 0;
         this.#isKey = this.#depth === 1 && this.#key === undefined;
-        if (this.#isKey) this.#keyBytes = [];
+        this.#keyText = '';
+        const maxLength = !this.#isKey && this.#depth === 1 && this.#key !== undefined ? this.maxLengths.get(this.#key) : undefined;
+        this.#limit = maxLength === undefined ? Number.POSITIVE_INFINITY : MAX_JSON_BYTES_PER_CHARACTER * maxLength;
       } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
         this.#depth++;
         if (this.#depth > 1) this.#key = undefined;
@@ -145,5 +144,20 @@ export class OverlongStringScanner {
       }
     }
     return undefined;
+  }
+
+  /** Counts string bytes `from`..`to`; true once the string is certainly over its limit. */
+  #take(bytes: Buffer, from: number, to: number): boolean {
+    this.#length += to - from;
+    // A key longer than every limited name names none of them: only its start is kept.
+    if (this.#isKey) {
+      for (let at = from; at < to && this.#keyText.length <= this.#longestName; at++) this.#keyText += String.fromCharCode(bytes[at]!);
+    }
+    return this.#length > this.#limit;
+  }
+
+  #overlong(): OverlongString {
+    const field = this.#key!;
+    return { field, maxLength: this.maxLengths.get(field)! };
   }
 }
