@@ -29,8 +29,21 @@ export interface Operation {
   paramNames: string[];
 }
 
-/** Every operation of a spec, in document order. */
-export function listOperations(doc: OpenApiDocument): Operation[] {
+// Read by several stages of one server (routing, fault plans, validation, the not-found hint):
+// computed once per document object. Documents are not changed once an API is mounted.
+const operationsOf = new WeakMap<OpenApiDocument, Operation[]>();
+
+/** Every operation of a spec, in document order (one list per document object: do not modify it). */
+export function listOperations(doc: OpenApiDocument): readonly Operation[] {
+  let operations = operationsOf.get(doc);
+  if (!operations) {
+    operations = readOperations(doc);
+    operationsOf.set(doc, operations);
+  }
+  return operations;
+}
+
+function readOperations(doc: OpenApiDocument): Operation[] {
   const schemes = (doc.components?.securitySchemes ?? {}) as Record<string, Record<string, unknown>>;
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
@@ -93,7 +106,7 @@ export function compilePathTemplate(template: string): { pattern: RegExp; paramN
 
 /** Finds the operation for a method and a path below the base path, and the path's other methods. */
 export class OperationIndex {
-  constructor(readonly operations: Operation[]) {}
+  constructor(readonly operations: readonly Operation[]) {}
 
   /** `undecodable` names the first path parameter that is not valid percent-encoding (kept as sent). */
   match(method: string, path: string): { operation?: Operation; pathParams: Record<string, string>; allowed: string[]; undecodable?: string } {

@@ -37,7 +37,7 @@ export interface ErrorAnswer {
  * is installed (auth, rate limits, Prefer, invalid requests) and it skips 5xx.
  */
 export function errorAnswer(api: MountableApi, options: ErrorAnswerOptions, beforeAnswer: (req: Request, res: Response) => void = () => undefined): ErrorAnswer {
-  const errorBodies = options.validateResponses ? new ErrorResponseCheck(api.doc) : undefined;
+  let errorBodies: ErrorResponseCheck | undefined;
 
   /** Answers 500 with what broke the spec, and records it: a bug in the mock, never in the client. */
   const reportViolation = (req: Request, res: Response, status: number, message: string) => {
@@ -49,8 +49,8 @@ export function errorAnswer(api: MountableApi, options: ErrorAnswerOptions, befo
   };
 
   const send: ErrorAnswer['send'] = (req, res, response, checked = true) => {
-    const operation = checked ? req.mock?.operation : undefined;
-    const violation = operation && errorBodies?.violation(operation, response.status, response.body);
+    const operation = checked && options.validateResponses ? req.mock?.operation : undefined;
+    const violation = operation && (errorBodies ??= sharedErrorResponseCheck(api.doc)).violation(operation, response.status, response.body);
     if (violation) return reportViolation(req, res, response.status, violation);
     if (response.headers) res.set(response.headers);
     res.status(response.status).json(response.body);
@@ -80,4 +80,19 @@ export function errorAnswer(api: MountableApi, options: ErrorAnswerOptions, befo
   };
 
   return { send, fail };
+}
+
+// Compiled error-body validators hold no per-server state: servers built from the same spec (one
+// per test, say) share them, set up on the first error answer, not when a server is created (most
+// servers in a test suite answer few errors per API, many none).
+const errorResponseChecks = new Map<string, ErrorResponseCheck>();
+
+function sharedErrorResponseCheck(doc: MountableApi['doc']): ErrorResponseCheck {
+  const key = JSON.stringify(doc);
+  let check = errorResponseChecks.get(key);
+  if (!check) {
+    check = new ErrorResponseCheck(doc);
+    errorResponseChecks.set(key, check);
+  }
+  return check;
 }

@@ -86,15 +86,15 @@ describe('useapi.net Luma reference images: POST /assets/{email}, then imageRef1
   });
 
   it.each([
-    ['an empty body', 'image/png', Buffer.alloc(0), 400, 'Content is empty'],
-    ['a type the API does not take', 'image/bmp', TINY_PNG, 400, 'Content-Type (image/bmp) not supported. Valid: image/jpeg, image/png, image/webp'],
-    ['JSON', 'application/json', Buffer.from('{}'), 400, 'Content-Type (application/json) not supported. Valid: image/jpeg, image/png, image/webp'],
-    ['more than 20 MB', 'image/jpeg', Buffer.alloc(20 * 1024 * 1024 + 1, 1), 400, 'File too large (20971521 bytes). Maximum: 20 MB'],
+    { title: 'an empty body', contentType: 'image/png', body: Buffer.alloc(0), status: 400, error: 'Content is empty' },
+    { title: 'a type the API does not take', contentType: 'image/bmp', body: TINY_PNG, status: 400, error: 'Content-Type (image/bmp) not supported. Valid: image/jpeg, image/png, image/webp' },
+    { title: 'JSON', contentType: 'application/json', body: Buffer.from('{}'), status: 400, error: 'Content-Type (application/json) not supported. Valid: image/jpeg, image/png, image/webp' },
+    { title: 'more than 20 MB', contentType: 'image/jpeg', body: Buffer.alloc(20 * 1024 * 1024 + 1, 1), status: 400, error: 'File too large (20971521 bytes). Maximum: 20 MB' },
     // Issue 15 row 6: the bytes are checked as Luma Agents checks inline images.
-    ['bytes that are no image', 'image/png', Buffer.from('hello'), 400, 'File content is not a JPEG, PNG or WebP image. Valid: image/jpeg, image/png, image/webp'],
-    ['a PNG labelled JPEG', 'image/jpeg', TINY_PNG, 400, 'Content-Type (image/jpeg) does not match the file, which is a PNG image (image/png)'],
-    ['a GIF', 'image/png', Buffer.from('GIF89a\u0001\u0000\u0001\u0000'), 400, 'File content is not a JPEG, PNG or WebP image (it is a GIF). Valid: image/jpeg, image/png, image/webp'],
-  ])('upload of %s: %i %s', async (_title, contentType, body, status, error) => {
+    { title: 'bytes that are no image', contentType: 'image/png', body: Buffer.from('hello'), status: 400, error: 'File content is not a JPEG, PNG or WebP image. Valid: image/jpeg, image/png, image/webp' },
+    { title: 'a PNG labelled JPEG', contentType: 'image/jpeg', body: TINY_PNG, status: 400, error: 'Content-Type (image/jpeg) does not match the file, which is a PNG image (image/png)' },
+    { title: 'a GIF', contentType: 'image/png', body: Buffer.from('GIF89a\u0001\u0000\u0001\u0000'), status: 400, error: 'File content is not a JPEG, PNG or WebP image (it is a GIF). Valid: image/jpeg, image/png, image/webp' },
+  ])('upload of $title: $status', async ({ contentType, body, status, error }) => {
     const h = await startUseapiMock();
     const answer = await errorOf(await h.send('/assets/user@example.com', { method: 'POST', headers: { 'Content-Type': contentType }, body }));
     expect(answer).toEqual({ status, error });
