@@ -1,7 +1,7 @@
 import { afterEach, expect } from 'vitest';
 
-import { ManualClock, createMockServer, serve } from '../src/index.js';
-import type { MockServer, MockServerOptions, RunningMockServer } from '../src/index.js';
+import { API_SLUGS, ManualClock, createMockServer, serve } from '../src/index.js';
+import type { ApiSlug, MockServer, MockServerOptions, RunningMockServer } from '../src/index.js';
 
 export const DEV_KEY = 'air_live_mock_dev';
 
@@ -42,6 +42,15 @@ export async function startMock(options: MockServerOptions = {}): Promise<Harnes
   };
   open.push(harness);
   return harness;
+}
+
+/**
+ * `options` with only `slug` mounted (unless `options.apis` mounts others): a vendor's own tests
+ * call no other API, and building the other four for every test was a share of the suite's time.
+ */
+export function onlyApi(slug: ApiSlug, options: MockServerOptions = {}): MockServerOptions {
+  const others = Object.fromEntries(API_SLUGS.filter((other) => other !== slug).map((other) => [other, false]));
+  return { ...options, apis: { ...others, ...options.apis } };
 }
 
 /** A request made through {@link requester}: `key` null sends no credential; `json` is sent as the body. */

@@ -80,7 +80,7 @@ describe('the inspector as JSON', () => {
 
 describe('the inspector keeps to its bounds', () => {
   it('keeps the last requestsPerApi requests of each API, newest first', async () => {
-    const h = await startLumen({ inspector: { requestsPerApi: 3 } });
+    const h = await startLumen({ inspector: { requestsPerApi: 3 }, apis: { lumixai: {} } });
     for (let i = 0; i < 5; i++) await h.lumen(`/v1/images/generations/task-${i}`);
     await h.call('/v1/images/jobs/nope');
     const snapshot = await snapshotOf(h.running.url);
@@ -197,7 +197,7 @@ describe('with 100,000 jobs', () => {
 
 describe('money and limits', () => {
   it("shows a key's rate window and what is left, and Luma Agents' charges in US dollars, exactly", async () => {
-    const h = await startLumen({ apis: { 'luma-agents': { workspaces: [{ id: 'ws_team', credits: 1 }], keys: [{ key: 'luma-api-team-key', workspace: 'ws_team' }] } } });
+    const h = await startLumen({ apis: { lumixai: {}, 'luma-agents': { workspaces: [{ id: 'ws_team', credits: 1 }], keys: [{ key: 'luma-api-team-key', workspace: 'ws_team' }] } } });
     await h.call('/v1/images/jobs/none', { key: 'air_live_mock_rpm_2' });
     for (let i = 0; i < 3; i++) {
       const created = await fetch(`${h.running.baseUrl('luma-agents')}/generations`, { method: 'POST', headers: { Authorization: 'Bearer luma-api-team-key', 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: 'a lighthouse' }) });

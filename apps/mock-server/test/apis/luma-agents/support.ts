@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import type { MockServerOptions } from '../../../src/index.js';
 import { deref, loadSpec } from '../../../src/index.js';
 import type { CallInit, Harness } from '../../harness.js';
-import { requester, startMock } from '../../harness.js';
+import { onlyApi, requester, startMock } from '../../harness.js';
 
 export const KEYS = {
   dev: 'luma-api-mock-dev',
@@ -45,7 +45,7 @@ export interface LumaHarness extends Harness {
 }
 
 export async function startLuma(options: MockServerOptions = {}): Promise<LumaHarness> {
-  const harness = await startMock({ ...options, apis: { lumixai: false, ...options.apis } });
+  const harness = await startMock(onlyApi('luma-agents', options));
   const lumaBase = harness.running.baseUrl('luma-agents');
   const luma = requester(lumaBase, { header: 'Authorization', defaultKey: KEYS.dev, format: (key) => `Bearer ${key}` });
   return {

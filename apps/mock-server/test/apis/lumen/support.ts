@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 
 import type { MockServerOptions } from '../../../src/index.js';
 import type { CallInit, Harness } from '../../harness.js';
-import { requester, startMock } from '../../harness.js';
+import { onlyApi, requester, startMock } from '../../harness.js';
 import { listen } from '../../listen.js';
 
 /** The dev keys by what they show (see LUMEN_DEV_KEYS). */
@@ -39,7 +39,7 @@ export interface LumenHarness extends Harness {
 }
 
 export async function startLumen(options: MockServerOptions = {}): Promise<LumenHarness> {
-  const h = await startMock({ timing: TIMING, ...options });
+  const h = await startMock(onlyApi('lumen', { timing: TIMING, ...options }));
   const lumenBase = h.running.baseUrl('lumen');
   const lumen = requester(lumenBase, { header: 'Authorization', format: (key) => `Bearer ${key}`, defaultKey: KEYS.dev });
   return {

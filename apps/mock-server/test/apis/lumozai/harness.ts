@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 
 import type { MockServerOptions } from '../../../src/index.js';
 import type { Harness } from '../../harness.js';
-import { startMock } from '../../harness.js';
+import { onlyApi, startMock } from '../../harness.js';
 
 export const LUMOZ_KEY = 'lmz_mock_dev';
 
@@ -43,7 +43,7 @@ export interface LumozHarness extends Harness {
 
 /** An in-process mock (manual clock, 127.0.0.1:0) with LumozAI helpers. */
 export async function startLumozAI(options: MockServerOptions = {}): Promise<LumozHarness> {
-  const h = await startMock(options);
+  const h = await startMock(onlyApi('lumozai', options));
   const api = h.running.baseUrl('lumozai');
   const post: LumozHarness['post'] = async (path, request = {}) => {
     const { key = LUMOZ_KEY, form, multipart, json } = request;

@@ -108,7 +108,7 @@ describe('the hourly window', () => {
   });
 
   it('LumixAI keeps its per-minute window on the same server', async () => {
-    const h = await startLumozAI();
+    const h = await startLumozAI({ apis: { lumixai: {} } });
     const lumix = () => h.call('/v1/images/jobs/9f5b5e70-839b-46f5-a31c-6cf7d7e92a30', { key: 'air_live_mock_rpm_2' }).then((r) => r.status);
     const lumoz = () => h.post('/run', { key: 'lmz_mock_hourly_3', form: HIDREAM_FORM }).then((a) => a.status);
     const before = [await lumix(), await lumix(), await lumix(), await lumoz(), await lumoz(), await lumoz(), await lumoz()];

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 
 import { loadSpec } from '../../../src/index.js';
 import type { MockServerOptions } from '../../../src/index.js';
-import { startMock } from '../../harness.js';
+import { onlyApi, startMock } from '../../harness.js';
 import type { Harness } from '../../harness.js';
 
 export const TOKENS = {
@@ -44,7 +44,7 @@ export interface UseapiHarness extends Harness {
 
 /** A mock with fixed job timing on a manual clock, and the useapi.net helpers. */
 export async function startUseapiMock(options: MockServerOptions = {}): Promise<UseapiHarness> {
-  const h = await startMock({ timing: TIMING, ...options });
+  const h = await startMock(onlyApi('useapi-luma', { timing: TIMING, ...options }));
   const api = h.running.baseUrl('useapi-luma');
   const send: UseapiHarness['send'] = (path, init = {}) => {
     const { token = TOKENS.dev, json, ...rest } = init;
