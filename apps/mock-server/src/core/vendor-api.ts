@@ -169,9 +169,26 @@ export function settledOutcome(requested: RequestedOutcome | undefined, failureD
   };
 }
 
-/** A JSON answer as an object, or undefined for any other JSON value (for `jobOutcomeAnswer` hooks). */
+/** A JSON answer as an object, or undefined for any other JSON value. */
 export function jsonObject(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * A `jobOutcomeAnswer` for an API whose job-status read is `operationId`: `rewrite` gets that
+ * answer as an object and the outcome asked for, the vendor's defaults filled in (`failureDefaults`
+ * may depend on the code asked for); any other operation or answer is left alone.
+ */
+export function jobOutcomeRewrite(
+  operationId: string,
+  failureDefaults: JobFailure | ((requested: RequestedOutcome) => JobFailure),
+  rewrite: (answer: Record<string, unknown>, settled: { outcome: TerminalPhase; failure?: JobFailure }) => unknown,
+): NonNullable<VendorApi['jobOutcomeAnswer']> {
+  return (operation, answer, requested) => {
+    const object = jsonObject(answer);
+    if (operation !== operationId || !object) return undefined;
+    return rewrite(object, settledOutcome(requested, typeof failureDefaults === 'function' ? failureDefaults(requested) : failureDefaults));
+  };
 }
 
 /** How one API joins the mock: the registry holds one of these per API. */

@@ -24,7 +24,7 @@ import { problem } from '../../core/problems.js';
 import { deref } from '../../core/spec-document.js';
 import { jobTiming } from '../../core/timing.js';
 import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { contextOf, jsonObject, outcomeFor, settledOutcome } from '../../core/vendor-api.js';
+import { contextOf, jobOutcomeRewrite, outcomeFor } from '../../core/vendor-api.js';
 import { checkInputImages } from './input-images.js';
 import { lumaAgentsErrorFormat } from './luma-agents-errors.js';
 import { combinationProblems, inputImages, readRequestLimits } from './request-rules.js';
@@ -295,14 +295,15 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiConte
     jobStatuses: STATE_BY_PHASE,
     failureCodes,
     // In front of the real Luma Agents: its generation read as failed with a documented code, outputs gone.
-    jobOutcomeAnswer(operationId, answer, requested) {
-      const generation = jsonObject(answer);
-      const code = (requested.failure?.code ?? DEFAULT_FAILURE_CODE) as GenerationFailureCode;
-      const settled = settledOutcome(requested, { code, message: FAILURE_REASONS[code] });
-      if (operationId !== 'getGeneration' || !generation || settled.outcome !== 'failed') return undefined;
-      const { output: _output, ...rest } = generation;
-      return { ...rest, state: STATE_BY_PHASE.failed, failure_code: settled.failure?.code, failure_reason: settled.failure?.message };
-    },
+    jobOutcomeAnswer: jobOutcomeRewrite(
+      'getGeneration',
+      (requested) => {
+        const code = (requested.failure?.code ?? DEFAULT_FAILURE_CODE) as GenerationFailureCode;
+        return { code, message: FAILURE_REASONS[code] };
+      },
+      ({ output: _output, ...generation }, settled) =>
+        settled.outcome === 'failed' ? { ...generation, state: STATE_BY_PHASE.failed, failure_code: settled.failure?.code, failure_reason: settled.failure?.message } : undefined,
+    ),
     expiredOutput: { kind: 'permission_denied', message: 'Access denied: request has expired; poll the generation again for a fresh URL' },
     // Luma's limits apply to POST /v1/generations only: the operations whose spec documents a 429.
     rateLimit: {

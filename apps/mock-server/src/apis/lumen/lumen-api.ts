@@ -15,7 +15,7 @@ import { jobTiming } from '../../core/timing.js';
 import type { HmacScheme } from '../../core/webhook-signature.js';
 import { hmacSigner } from '../../core/webhook-signature.js';
 import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { jsonObject, outcomeFor, settledOutcome } from '../../core/vendor-api.js';
+import { jobOutcomeRewrite, outcomeFor } from '../../core/vendor-api.js';
 import type { LumenGroup, LumenMode, LumenModel } from './catalog.js';
 import { MODE_BY_OPERATION, MODE_NAMES, loadCatalog, outputSize } from './catalog.js';
 import { lumenErrorFormat } from './lumen-errors.js';
@@ -257,15 +257,15 @@ export function createLumenMock(config: LumenMockConfig, ctx: ApiContext<LumenKe
     routes: [{ method: 'GET', path: IMAGE_ROUTE, handler: serveImage }],
     jobStatuses: STATUS_BY_PHASE,
     // In front of the real Lumen: its task read as failed (with its error) or cancelled, the images gone.
-    jobOutcomeAnswer(operationId, answer, requested) {
-      const task = jsonObject(answer);
-      if (operationId !== 'getTask' || !task) return undefined;
-      const settled = settledOutcome(requested, { code: DEFAULT_FAILURE.code, message: 'the upstream provider failed to generate the image (injected by the imagegen proxy)' });
-      const { data: _images, error: _error, ...rest } = task;
-      if (settled.outcome === 'cancelled') return { ...rest, status: STATUS_BY_PHASE.cancelled };
-      if (settled.outcome !== 'failed') return undefined;
-      return { ...rest, status: STATUS_BY_PHASE.failed, error: { code: settled.failure?.code ?? DEFAULT_FAILURE.code, message: settled.failure?.message } };
-    },
+    jobOutcomeAnswer: jobOutcomeRewrite(
+      'getTask',
+      { code: DEFAULT_FAILURE.code, message: 'the upstream provider failed to generate the image (injected by the imagegen proxy)' },
+      ({ data: _images, error: _error, ...task }, settled) => {
+        if (settled.outcome === 'cancelled') return { ...task, status: STATUS_BY_PHASE.cancelled };
+        if (settled.outcome !== 'failed') return undefined;
+        return { ...task, status: STATUS_BY_PHASE.failed, error: { code: settled.failure?.code ?? DEFAULT_FAILURE.code, message: settled.failure?.message } };
+      },
+    ),
   };
 }
 

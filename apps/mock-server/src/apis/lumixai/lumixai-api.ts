@@ -19,7 +19,7 @@ import type { Job, JobPhase } from '../../core/job-store.js';
 import { problem } from '../../core/problems.js';
 import { jobTiming } from '../../core/timing.js';
 import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { jsonObject, outcomeFor, settledOutcome } from '../../core/vendor-api.js';
+import { jobOutcomeRewrite, outcomeFor } from '../../core/vendor-api.js';
 import { lumixAIErrorFormat } from './lumixai-errors.js';
 import { capResolution, loadModelCatalog, pixelSize, typicalDurationMs } from './model-catalog.js';
 
@@ -244,13 +244,9 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
     // A failed job carries only a message: Prefer: job-error-code is refused, naming why.
     failureCodes: [],
     // In front of the real LumixAI: its job read as failed, the outputs gone (it has no cancellation).
-    jobOutcomeAnswer(operationId, answer, requested) {
-      const job = jsonObject(answer);
-      const settled = settledOutcome(requested, { message: 'Image generation failed upstream (injected by the imagegen proxy)' });
-      if (operationId !== 'getImageJob' || !job || settled.outcome !== 'failed') return undefined;
-      const { data: _outputs, ...rest } = job;
-      return { ...rest, status: STATUS_BY_PHASE.failed, completed: rest.completed ?? seconds(ctx.clock.now()), error: settled.failure?.message };
-    },
+    jobOutcomeAnswer: jobOutcomeRewrite('getImageJob', { message: 'Image generation failed upstream (injected by the imagegen proxy)' }, ({ data: _outputs, ...job }, settled) =>
+      settled.outcome === 'failed' ? { ...job, status: STATUS_BY_PHASE.failed, completed: job.completed ?? seconds(ctx.clock.now()), error: settled.failure?.message } : undefined,
+    ),
     rateLimit: { windowMs: 60_000, limitOf: (principal) => principal.config.rpm },
   };
 }

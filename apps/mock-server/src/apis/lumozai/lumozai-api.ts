@@ -13,7 +13,7 @@ import { fieldMessages, problem } from '../../core/problems.js';
 import type { RateLimitState } from '../../core/rate-limiter.js';
 import { jobTiming } from '../../core/timing.js';
 import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { contextOf, jsonObject, outcomeFor, settledOutcome } from '../../core/vendor-api.js';
+import { contextOf, jobOutcomeRewrite, jsonObject, outcomeFor } from '../../core/vendor-api.js';
 import { lumozAIErrorFormat } from './lumozai-errors.js';
 import type { LumozAIModel } from './model-catalog.js';
 import { checkParameters, loadModelCatalog } from './model-catalog.js';
@@ -249,12 +249,11 @@ export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<Lum
     // A failed run carries only a message (`data.error`), no code.
     failureCodes: [],
     // In front of the real LumozAI: its /check answer for the run as failed, the output gone.
-    jobOutcomeAnswer(operationId, answer, requested) {
-      const data = jsonObject(jsonObject(answer)?.data);
-      const settled = settledOutcome(requested, { message: DEFAULT_FAILURE });
-      if (operationId !== 'checkRequest' || !data || data.request_id === undefined || settled.outcome !== 'failed') return undefined;
-      return { success: false, data: { request_id: data.request_id, status: STATUS_BY_PHASE.failed, error: settled.failure?.message } };
-    },
+    jobOutcomeAnswer: jobOutcomeRewrite('checkRequest', { message: DEFAULT_FAILURE }, (answer, settled) => {
+      const requestId = jsonObject(answer.data)?.request_id;
+      if (requestId === undefined || settled.outcome !== 'failed') return undefined;
+      return { success: false, data: { request_id: requestId, status: STATUS_BY_PHASE.failed, error: settled.failure?.message } };
+    }),
     rateLimit: {
       windowMs: HOUR_MS,
       limitOf: (principal) => principal.config.requestsPerHour ?? DEFAULT_REQUESTS_PER_HOUR,

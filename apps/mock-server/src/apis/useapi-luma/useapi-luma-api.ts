@@ -25,7 +25,7 @@ import type { OpenApiDocument } from '../../core/spec-document.js';
 import { deref } from '../../core/spec-document.js';
 import { jobTiming } from '../../core/timing.js';
 import type { OperationHandler, VendorApi } from '../../core/vendor-api.js';
-import { contextOf, jsonObject, outcomeFor, settledOutcome } from '../../core/vendor-api.js';
+import { contextOf, jobOutcomeRewrite, outcomeFor } from '../../core/vendor-api.js';
 import { AccountDirectory, checkCanRun, checkSession } from './accounts.js';
 import type { Account, UseapiLumaAccountConfig } from './accounts.js';
 import { formatAssetRef, formatJobId, jobTimestamp, parseAssetRef, parseJobId, userNumberOf } from './identifiers.js';
@@ -372,12 +372,11 @@ export function createUseapiLumaMock(config: UseapiLumaMockConfig, ctx: ApiConte
     failureCodes: [],
     mockPreferences: ['failed-images'],
     // In front of the real useapi.net: one image job read as failed (its statuses have no cancelled), image and credits gone.
-    jobOutcomeAnswer(operationId, answer, requested) {
-      const job = jsonObject(answer);
-      const settled = settledOutcome(requested, { message: FAILED_IMAGE_MESSAGE });
-      if (operationId !== 'getJob' || !job || typeof job.jobid !== 'string' || job.type !== 'image') return undefined;
-      return { ...job, status: STATUS_BY_PHASE.failed, updated: job.updated ?? new Date(ctx.clock.now()).toISOString(), response: null, credits: null, error: settled.failure?.message ?? FAILED_IMAGE_MESSAGE };
-    },
+    jobOutcomeAnswer: jobOutcomeRewrite('getJob', { message: FAILED_IMAGE_MESSAGE }, (job, settled) => {
+      if (typeof job.jobid !== 'string' || job.type !== 'image') return undefined;
+      const updated = job.updated ?? new Date(ctx.clock.now()).toISOString();
+      return { ...job, status: STATUS_BY_PHASE.failed, updated, response: null, credits: null, error: settled.failure?.message ?? FAILED_IMAGE_MESSAGE };
+    }),
     routes: [
       {
         // The public CDN URL of a finished image, like Luma's storage.cdn-luma.com: no token needed.
