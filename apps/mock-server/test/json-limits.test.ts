@@ -62,3 +62,10 @@ describe('OverlongStringScanner (issue 15 row 3): a top-level string certainly o
     if (found !== undefined) expect(whole?.maxLength).toBe(10);
   });
 });
+
+it('OverlongStringScanner stops at a shape jsonComplexityError refuses anyway, whatever follows', () => {
+  const scanner = new OverlongStringScanner(new Map([['prompt', 10]]), { maxDepth: 64, maxItems: 3 });
+  expect(scanner.feed(Buffer.from('{"a":1,"b":2,"c":3,'))).toBeUndefined();
+  expect(scanner.done).toBe(true);
+  expect(scanner.feed(Buffer.from(`"prompt":"${'x'.repeat(200)}"}`))).toBeUndefined();
+});

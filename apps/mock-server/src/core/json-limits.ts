@@ -92,13 +92,23 @@ export class OverlongStringScanner {
   /** The top-level key whose value comes next, once its closing quote is read. */
   #key: string | undefined;
   readonly #longestName: number;
+  #items = 0;
+  /**
+   * Set once the body is past `limits`: {@link jsonComplexityError} refuses it whatever its strings
+   * hold, so scanning on would only spend time on a hostile shape.
+   */
+  done = false;
 
-  constructor(private readonly maxLengths: ReadonlyMap<string, number>) {
+  constructor(
+    private readonly maxLengths: ReadonlyMap<string, number>,
+    private readonly limits: JsonLimits = DEFAULT_JSON_LIMITS,
+  ) {
     this.#longestName = Math.max(0, ...[...maxLengths.keys()].map((name) => name.length));
   }
 
   /** The first overlong member found so far, if any. */
   feed(chunk: Uint8Array): OverlongString | undefined {
+    if (this.done) return undefined;
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     // Where the next quote and backslash are, found once per stretch with native searches: string
     // contents are the bulk of a large body, and searching again at every escape would be quadratic.
@@ -135,14 +145,20 @@ export class OverlongStringScanner {
         const maxLength = !this.#isKey && this.#depth === 1 && this.#key !== undefined ? this.maxLengths.get(this.#key) : undefined;
         this.#limit = maxLength === undefined ? Number.POSITIVE_INFINITY : MAX_JSON_BYTES_PER_CHARACTER * maxLength;
       } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
-        this.#depth++;
+        if (++this.#depth > this.limits.maxDepth) return this.#giveUp();
         if (this.#depth > 1) this.#key = undefined;
       } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
         this.#depth--;
-      } else if (byte === COMMA && this.#depth === 1) {
-        this.#key = undefined;
+      } else if (byte === COMMA) {
+        if (++this.#items >= this.limits.maxItems) return this.#giveUp();
+        if (this.#depth === 1) this.#key = undefined;
       }
     }
+    return undefined;
+  }
+
+  #giveUp(): undefined {
+    this.done = true;
     return undefined;
   }
 

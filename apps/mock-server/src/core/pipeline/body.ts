@@ -134,6 +134,7 @@ function refuseOverlongWhileReading(doc: OpenApiDocument): RequestHandler {
     const scanner = new OverlongStringScanner(maxLengths);
     const onData = (chunk: Buffer) => {
       const found = scanner.feed(chunk);
+      if (scanner.done) req.off('data', onData);
       if (found === undefined) return;
       req.off('data', onData);
       // body-parser stops reading on a stream error, reads off the rest and passes the error on.
