@@ -20,8 +20,11 @@ export interface RequestEvent {
   path: string;
   /** The status answered; undefined when no answer was sent (see `outcome`). */
   status: number | undefined;
-  /** Why no answer was sent: the client went away, or a `Prefer: fault=...` or fault plan dropped it. */
-  outcome?: 'aborted by the client' | `dropped (Prefer: fault=${string})`;
+  /**
+   * Why no answer was sent: the client went away, or an injected fault dropped it, naming what asked
+   * for it: `dropped (Prefer: fault=reset)`, `dropped (fault plan fp_1: drop-after-commit)`.
+   */
+  outcome?: 'aborted by the client' | `dropped (${string})`;
   /** From arrival to the answer's last byte (or to the abandonment). */
   durationMs: number;
   /** The credential sent, masked (`air_…ev`); undefined when none was sent or the route takes none. */

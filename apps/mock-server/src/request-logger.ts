@@ -39,7 +39,7 @@ export function requestEvents(emit: (event: RequestEvent, res: Response) => void
     res.once('close', () => {
       if (res.writableFinished) return;
       const fault = injectedFault(res);
-      emit(event(undefined, fault === undefined ? 'aborted by the client' : `dropped (Prefer: fault=${fault})`), res);
+      emit(event(undefined, fault === undefined ? 'aborted by the client' : `dropped (${fault.source})`), res);
     });
     next();
   };

@@ -91,6 +91,23 @@ describe('request events', () => {
     expect(lines.filter((line) => line.startsWith('POST'))[0]).toMatch(/ 202 \d+\.\dms {2}\(Prefer jobstatus ignored: no preference of the mock or of lumixai has that name\)$/);
   });
 
+  it.each([
+    { by: 'Prefer', arm: () => undefined, headers: { Prefer: 'fault=drop-after-commit' }, outcome: /^dropped \(Prefer: fault=drop-after-commit\)$/ },
+    {
+      by: 'a fault plan',
+      arm: (h: Awaited<ReturnType<typeof startMock>>) => h.mock.faults.arm({ api: 'lumixai', operation: 'createImageJob', fault: 'reset' }).id,
+      headers: {},
+      outcome: /^dropped \(fault plan fp_\d+: reset\)$/,
+    },
+  ])('name what dropped a connection: $by', async ({ arm, headers, outcome }) => {
+    const { h, requests } = await withEvents();
+    const planId = arm(h);
+    await expect(h.call('/v1/images/jobs', { json: validJob, headers })).rejects.toThrow();
+    await expect.poll(() => requests().length).toBe(1);
+    expect(requests()[0]!.outcome).toMatch(outcome);
+    if (planId !== undefined) expect(requests()[0]!.outcome).toContain(planId);
+  });
+
   it('never carry a key or a presigned signature in full', async () => {
     const { h, events, lines } = await withEvents({ apis: { lumixai: { keys: [{ key: 'air_live_secret_team_key' }] } } });
     await (await h.call('/v1/images/jobs', { key: 'air_live_secret_team_key', json: validJob })).arrayBuffer();

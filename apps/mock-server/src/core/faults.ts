@@ -7,8 +7,14 @@ import type { Fault, RequestedFaults } from './prefer-header.js';
  * The fault a request was given, kept in `res.locals` so the request log can tell a connection
  * the mock closed on purpose from one the client closed.
  */
-export function injectedFault(res: Response): Fault | undefined {
-  return (res.locals as { mockFault?: Fault } | undefined)?.mockFault;
+export function injectedFault(res: Response): InjectedFault | undefined {
+  return (res.locals as { mockFault?: InjectedFault } | undefined)?.mockFault;
+}
+
+/** A connection fault the mock injected, and what asked for it (`Prefer: fault=reset`, `fault plan fp_1`). */
+export interface InjectedFault {
+  fault: Fault;
+  source: string;
 }
 
 /**
@@ -19,12 +25,15 @@ export function injectedFault(res: Response): Fault | undefined {
  * - `latency=<ms>`: the request waits that long on the mock clock first (a client that gives up
  *   ends the wait).
  */
-export function applyFaults(req: Request, res: Response, faults: RequestedFaults, clock: Clock, next: NextFunction): void {
-  if (faults.fault === 'reset') {
-    destroyConnection(req, res, 'reset');
-    return;
+export function applyFaults(req: Request, res: Response, faults: RequestedFaults, clock: Clock, next: NextFunction, source?: string): void {
+  if (faults.fault !== undefined) {
+    const injected = { fault: faults.fault, source: source ?? `Prefer: fault=${faults.fault}` };
+    if (injected.fault === 'reset') {
+      destroyConnection(req, res, injected);
+      return;
+    }
+    dropTheAnswer(req, res, injected);
   }
-  if (faults.fault === 'drop-after-commit') dropTheAnswer(req, res);
   if (faults.latencyMs === undefined || faults.latencyMs === 0) return next();
   const gone = new AbortController();
   const onClose = () => gone.abort(new Error('client went away'));
@@ -39,16 +48,16 @@ export function applyFaults(req: Request, res: Response, faults: RequestedFaults
 }
 
 /** Whatever the handler answers is discarded; ending the answer destroys the connection. */
-function dropTheAnswer(req: Request, res: Response): void {
+function dropTheAnswer(req: Request, res: Response, injected: InjectedFault): void {
   res.writeHead = (() => res) as unknown as Response['writeHead'];
   res.write = (() => true) as Response['write'];
   res.end = (() => {
-    destroyConnection(req, res, 'drop-after-commit');
+    destroyConnection(req, res, injected);
     return res;
   }) as Response['end'];
 }
 
-function destroyConnection(req: Request, res: Response, fault: Fault): void {
-  (res.locals as { mockFault?: Fault }).mockFault = fault;
+function destroyConnection(req: Request, res: Response, injected: InjectedFault): void {
+  (res.locals as { mockFault?: InjectedFault }).mockFault = injected;
   req.socket.destroy();
 }

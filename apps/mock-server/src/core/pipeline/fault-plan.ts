@@ -44,7 +44,7 @@ export function applyPlannedFault(
   switch (plan.fault) {
     case 'reset':
     case 'drop-after-commit':
-      return applyFaults(req, res, { fault: plan.fault, latencyMs: undefined }, clock, next);
+      return applyFaults(req, res, { fault: plan.fault, latencyMs: undefined }, clock, next, `fault plan ${plan.id}: ${plan.fault}`);
     case 'latency':
       return applyFaults(req, res, { fault: undefined, latencyMs: plan.latencyMs }, clock, next);
     case 'job-outcome':
