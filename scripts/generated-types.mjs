@@ -32,6 +32,8 @@ export function generatedFile(slug) {
 }
 
 export async function renderTypes(slug) {
-  const ast = await openapiTS(pathToFileURL(join(ROOT, 'spec', slug, 'openapi.yaml')));
+  // rootTypes: one alias per component (`Task` for components['schemas']['Task'], `ResponseBadRequest`
+  // for a response...), so neither a client nor the mock writes those aliases by hand again.
+  const ast = await openapiTS(pathToFileURL(join(ROOT, 'spec', slug, 'openapi.yaml')), { rootTypes: true, rootTypesNoSchemaPrefix: true });
   return BANNER.replace('SLUG', slug) + astToString(ast);
 }

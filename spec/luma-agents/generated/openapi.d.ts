@@ -329,6 +329,34 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type GenerationId = components['schemas']['GenerationId'];
+export type Model = components['schemas']['Model'];
+export type GenerationType = components['schemas']['GenerationType'];
+export type GenerationState = components['schemas']['GenerationState'];
+export type GenerationFailureCode = components['schemas']['GenerationFailureCode'];
+export type AspectRatio = components['schemas']['AspectRatio'];
+export type OutputFormat = components['schemas']['OutputFormat'];
+export type Style = components['schemas']['Style'];
+export type ImageInput = components['schemas']['ImageInput'];
+export type ImageRef = components['schemas']['ImageRef'];
+export type GenerationOutput = components['schemas']['GenerationOutput'];
+export type Generation = components['schemas']['Generation'];
+export type NoOutput = components['schemas']['NoOutput'];
+export type NoFailure = components['schemas']['NoFailure'];
+export type ErrorDetail = components['schemas']['ErrorDetail'];
+export type ErrorBody = components['schemas']['ErrorBody'];
+export type ResponseBadRequest = components['responses']['BadRequest'];
+export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponsePaymentRequired = components['responses']['PaymentRequired'];
+export type ResponseForbidden = components['responses']['Forbidden'];
+export type ResponseNotFound = components['responses']['NotFound'];
+export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
+export type ResponseUnprocessableEntity = components['responses']['UnprocessableEntity'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
+export type ResponseBadGateway = components['responses']['BadGateway'];
+export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
+export type ParameterGenerationId = components['parameters']['GenerationId'];
+export type RequestBodyGenerationCreateRequest = components['requestBodies']['GenerationCreateRequest'];
 export type $defs = Record<string, never>;
 export interface operations {
     createGeneration: {

@@ -467,6 +467,40 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type JobId = components['schemas']['JobId'];
+export type AspectRatio = components['schemas']['AspectRatio'];
+export type Resolution = components['schemas']['Resolution'];
+export type ImageGenerationRequest = components['schemas']['ImageGenerationRequest'];
+export type ImageReference = components['schemas']['ImageReference'];
+export type JobStatus = components['schemas']['JobStatus'];
+export type Usage = components['schemas']['Usage'];
+export type ImageResult = components['schemas']['ImageResult'];
+export type ImageJobCreateResponse = components['schemas']['ImageJobCreateResponse'];
+export type ImageJobStatusResponse = components['schemas']['ImageJobStatusResponse'];
+export type ImageGenerationResponse = components['schemas']['ImageGenerationResponse'];
+export type ModelList = components['schemas']['ModelList'];
+export type Model = components['schemas']['Model'];
+export type ErrorMessage = components['schemas']['ErrorMessage'];
+export type ValidationErrorBody = components['schemas']['ValidationErrorBody'];
+export type AuthenticationErrorBody = components['schemas']['AuthenticationErrorBody'];
+export type InsufficientCreditsErrorBody = components['schemas']['InsufficientCreditsErrorBody'];
+export type PermissionDeniedErrorBody = components['schemas']['PermissionDeniedErrorBody'];
+export type ResourceNotFoundErrorBody = components['schemas']['ResourceNotFoundErrorBody'];
+export type IdempotencyConflictErrorBody = components['schemas']['IdempotencyConflictErrorBody'];
+export type RateLimitErrorBody = components['schemas']['RateLimitErrorBody'];
+export type ServiceUnavailableErrorBody = components['schemas']['ServiceUnavailableErrorBody'];
+export type ResponseValidationError = components['responses']['ValidationError'];
+export type ResponseAuthenticationError = components['responses']['AuthenticationError'];
+export type ResponseInsufficientCreditsError = components['responses']['InsufficientCreditsError'];
+export type ResponsePermissionDeniedError = components['responses']['PermissionDeniedError'];
+export type ResponseResourceNotFoundError = components['responses']['ResourceNotFoundError'];
+export type ResponseIdempotencyConflict = components['responses']['IdempotencyConflict'];
+export type ResponseRateLimitError = components['responses']['RateLimitError'];
+export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
+export type ParameterJobId = components['parameters']['JobId'];
+export type ParameterResultId = components['parameters']['ResultId'];
+export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
+export type RequestBodyImageGenerationRequest = components['requestBodies']['ImageGenerationRequest'];
 export type $defs = Record<string, never>;
 export interface operations {
     listModels: {

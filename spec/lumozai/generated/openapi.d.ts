@@ -406,6 +406,46 @@ export interface components {
     };
     pathItems: never;
 }
+export type RequestId = components['schemas']['RequestId'];
+export type ModelId = components['schemas']['ModelId'];
+export type OutputUrl = components['schemas']['OutputUrl'];
+export type OutputType = components['schemas']['OutputType'];
+export type RunRequest = components['schemas']['RunRequest'];
+export type CheckRequest = components['schemas']['CheckRequest'];
+export type RunCompletedData = components['schemas']['RunCompletedData'];
+export type RunAcceptedData = components['schemas']['RunAcceptedData'];
+export type RunResponse = components['schemas']['RunResponse'];
+export type CheckProcessingData = components['schemas']['CheckProcessingData'];
+export type CheckCompletedData = components['schemas']['CheckCompletedData'];
+export type CheckFailedData = components['schemas']['CheckFailedData'];
+export type CheckProgressResponse = components['schemas']['CheckProgressResponse'];
+export type CheckCompletedResponse = components['schemas']['CheckCompletedResponse'];
+export type CheckFailedResponse = components['schemas']['CheckFailedResponse'];
+export type CheckResponse = components['schemas']['CheckResponse'];
+export type RunFinishedCallback = components['schemas']['RunFinishedCallback'];
+export type ErrorMessage = components['schemas']['ErrorMessage'];
+export type ErrorDetails = components['schemas']['ErrorDetails'];
+export type ValidationErrorDetails = components['schemas']['ValidationErrorDetails'];
+export type AuthenticationFailedErrorBody = components['schemas']['AuthenticationFailedErrorBody'];
+export type PermissionDeniedErrorBody = components['schemas']['PermissionDeniedErrorBody'];
+export type ModelNotFoundErrorBody = components['schemas']['ModelNotFoundErrorBody'];
+export type ValidationErrorBody = components['schemas']['ValidationErrorBody'];
+export type RateLimitExceededErrorBody = components['schemas']['RateLimitExceededErrorBody'];
+export type InternalServerErrorBody = components['schemas']['InternalServerErrorBody'];
+export type ResponseCallbackAcknowledged = components['responses']['CallbackAcknowledged'];
+export type ResponseCallbackRejected = components['responses']['CallbackRejected'];
+export type ResponseAuthenticationFailed = components['responses']['AuthenticationFailed'];
+export type ResponsePermissionDenied = components['responses']['PermissionDenied'];
+export type ResponseModelNotFound = components['responses']['ModelNotFound'];
+export type ResponseRunValidationError = components['responses']['RunValidationError'];
+export type ResponseCheckValidationError = components['responses']['CheckValidationError'];
+export type ResponseRateLimitExceeded = components['responses']['RateLimitExceeded'];
+export type ResponseInternalServerError = components['responses']['InternalServerError'];
+export type RequestBodyRunRequest = components['requestBodies']['RunRequest'];
+export type RequestBodyCheckRequest = components['requestBodies']['CheckRequest'];
+export type HeaderXRateLimitLimit = components['headers']['X-RateLimit-Limit'];
+export type HeaderXRateLimitRemaining = components['headers']['X-RateLimit-Remaining'];
+export type HeaderXRateLimitReset = components['headers']['X-RateLimit-Reset'];
 export type $defs = Record<string, never>;
 export interface operations {
     runModel: {

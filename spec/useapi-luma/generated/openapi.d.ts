@@ -488,6 +488,40 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type JobId = components['schemas']['JobId'];
+export type AccountEmail = components['schemas']['AccountEmail'];
+export type AssetRef = components['schemas']['AssetRef'];
+export type Model = components['schemas']['Model'];
+export type Resolution = components['schemas']['Resolution'];
+export type AspectRatio = components['schemas']['AspectRatio'];
+export type ImagesRequest = components['schemas']['ImagesRequest'];
+export type ImagesRequestEcho = components['schemas']['ImagesRequestEcho'];
+export type ImagesCreated = components['schemas']['ImagesCreated'];
+export type JobStatus = components['schemas']['JobStatus'];
+export type ImageMedia = components['schemas']['ImageMedia'];
+export type ImageJob = components['schemas']['ImageJob'];
+export type ImageBatchCallback = components['schemas']['ImageBatchCallback'];
+export type JobDeleted = components['schemas']['JobDeleted'];
+export type ImageBytes = components['schemas']['ImageBytes'];
+export type AssetUploaded = components['schemas']['AssetUploaded'];
+export type ErrorBody = components['schemas']['ErrorBody'];
+export type ModerationErrorBody = components['schemas']['ModerationErrorBody'];
+export type CapacityErrorBody = components['schemas']['CapacityErrorBody'];
+export type ResponseCallbackAcknowledged = components['responses']['CallbackAcknowledged'];
+export type ResponseCallbackRejected = components['responses']['CallbackRejected'];
+export type ResponseImagesValidationError = components['responses']['ImagesValidationError'];
+export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponsePaymentRequired = components['responses']['PaymentRequired'];
+export type ResponseModerationRejected = components['responses']['ModerationRejected'];
+export type ResponseAllAccountsAtCapacity = components['responses']['AllAccountsAtCapacity'];
+export type ResponseSessionError = components['responses']['SessionError'];
+export type ResponseInvalidJobId = components['responses']['InvalidJobId'];
+export type ResponseJobOfAnotherUser = components['responses']['JobOfAnotherUser'];
+export type ResponseJobNotFound = components['responses']['JobNotFound'];
+export type ResponseJobNotTerminal = components['responses']['JobNotTerminal'];
+export type ResponseAssetValidationError = components['responses']['AssetValidationError'];
+export type ResponseAccountNotFound = components['responses']['AccountNotFound'];
+export type ParameterJobIdPath = components['parameters']['JobIdPath'];
 export type $defs = Record<string, never>;
 export interface operations {
     createImages: {

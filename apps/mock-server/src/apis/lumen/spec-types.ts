@@ -1,20 +1,13 @@
-// Names for the generated types of spec/lumen (`@imagegen/spec/lumen/types`) this folder uses.
-import type { components } from '@imagegen/spec/lumen/types';
+// What this folder uses of spec/lumen's generated types (`@imagegen/spec/lumen/types`, which has an
+// alias per schema), and what it derives from them. Request bodies are as the schemas declare them:
+// express-openapi-validator has already applied the conditional rules (dependentRequired, anyOf)
+// the client's request types spell out.
+import type { Task, components } from '@imagegen/spec/lumen/types';
 
 import type { JsonResponseBody } from '../../core/spec-types.js';
 
-export type { operations } from '@imagegen/spec/lumen/types';
+export type { EditRequest, GenerationRequest, InpaintRequest, Resolution, Task, TaskCreated, operations } from '@imagegen/spec/lumen/types';
 
-type Schemas = components['schemas'];
-
-// Bodies as the schemas declare them: express-openapi-validator has already applied the spec's
-// conditional rules (dependentRequired, anyOf) the client's request types spell out.
-export type GenerationRequest = Schemas['GenerationRequest'];
-export type EditRequest = Schemas['EditRequest'];
-export type InpaintRequest = Schemas['InpaintRequest'];
-export type Task = Schemas['Task'];
-export type TaskCreated = Schemas['TaskCreated'];
 export type TaskStatus = Task['status'];
-export type Resolution = Schemas['Resolution'];
 /** Every `error.code` the spec documents. */
 export type LumenErrorCode = Extract<JsonResponseBody<components>, { error: { code: string } }>['error']['code'];
