@@ -92,11 +92,11 @@ describe('request events', () => {
   });
 
   it.each([
-    { by: 'Prefer', arm: () => undefined, headers: { Prefer: 'fault=drop-after-commit' }, outcome: /^dropped \(Prefer: fault=drop-after-commit\)$/ },
+    { by: 'Prefer', arm: () => undefined, headers: { Prefer: 'fault=drop-after-commit' } as Record<string, string>, outcome: /^dropped \(Prefer: fault=drop-after-commit\)$/ },
     {
       by: 'a fault plan',
       arm: (h: Awaited<ReturnType<typeof startMock>>) => h.mock.faults.arm({ api: 'lumixai', operation: 'createImageJob', fault: 'reset' }).id,
-      headers: {},
+      headers: {} as Record<string, string>,
       outcome: /^dropped \(fault plan fp_\d+: reset\)$/,
     },
   ])('name what dropped a connection: $by', async ({ arm, headers, outcome }) => {
