@@ -257,4 +257,16 @@ describe('in proxy mode', () => {
     expect(detail.answer.body).toContain('job_1');
     expect(JSON.stringify(detail)).not.toContain('air_live_real_key_0123456789');
   });
+
+  it('counts the answers the proxy changed on purpose apart from drift', async () => {
+    const job = { id: '8f0e6f5a-2f0c-4e55-9b1a-2f5c0f3c1d11', status: 'done', created: 1778956800, completed: 1778956830, usage: { image_count: 1 }, data: [{ download_url: '/v1/images/results/8f0e6f5a-2f0c-4e55-9b1a-2f5c0f3c1d11/download' }] };
+    const vendor = await upstream(() => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(job) }));
+    const proxy = await proxyTo(vendor.url);
+    proxy.mock.faults.arm({ api: 'lumixai', operation: 'getImageJob', fault: 'job-outcome', outcome: 'failed', times: 2 });
+    for (let i = 0; i < 3; i++) await (await fetch(`${proxy.base}/v1/images/jobs/${job.id}`, { headers: { 'X-API-Key': 'air_live_real_key_0123456789' } })).arrayBuffer();
+    const snapshot = await snapshotOf(proxy.running.url);
+    expect(snapshot.drift).toEqual({ differences: 0, invalidRequests: 0, injected: 2 });
+    const page = await (await fetch(`${proxy.running.url}/_mock/`, { headers: { Accept: 'text/html' } })).text();
+    expect(page).toContain('2 answer(s) changed on purpose by an armed job outcome');
+  });
 });

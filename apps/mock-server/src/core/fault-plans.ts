@@ -302,12 +302,19 @@ function keyDigest(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** Whether `key` is already in {@link maskKey}'s form (so masking it again would garble it). */
+export function isMaskedKey(key: string): boolean {
+  return MASKED_KEY.test(key);
+}
+const MASKED_KEY = /^…(?:\S{4})? sha256:[0-9a-f]{12}$/;
+
 /**
  * A secret key as a report may show it: its last four characters (none of a short key) and the
- * start of its SHA-256, enough to tell keys apart, never to use one. A digest stays as given.
+ * start of its SHA-256, enough to tell keys apart, never to use one. A digest, or a key already
+ * masked, stays as given.
  */
 export function maskKey(key: string): string {
-  if (key.startsWith(DIGEST_PREFIX)) return key;
+  if (key.startsWith(DIGEST_PREFIX) || isMaskedKey(key)) return key;
   const tail = key.length >= 16 ? key.slice(-4) : '';
   return `…${tail} ${DIGEST_PREFIX}${keyDigest(key).slice(0, 12)}`;
 }

@@ -65,8 +65,9 @@ function section(id: string, title: string, body: string): string {
 }
 
 function renderViolations({ violations, drift }: InspectorSnapshot): string {
-  const driftLine = drift.differences + drift.invalidRequests > 0
-    ? `<p>Proxy drift: ${drift.differences} difference(s) from the spec, ${drift.invalidRequests} invalid request(s); see <a href="/_mock/drift">/_mock/drift</a>.</p>`
+  const injected = drift.injected > 0 ? `, ${drift.injected} answer(s) changed on purpose by an armed job outcome (not the vendor's)` : '';
+  const driftLine = drift.differences + drift.invalidRequests + drift.injected > 0
+    ? `<p>Proxy drift: ${drift.differences} difference(s) from the spec, ${drift.invalidRequests} invalid request(s)${injected}; see <a href="/_mock/drift">/_mock/drift</a>.</p>`
     : '';
   if (violations.length === 0) return driftLine === '' ? '' : `<section id="violations" class="alert">${driftLine}</section>`;
   const rows = violations

@@ -10,6 +10,8 @@ const text = { type: 'string' } as const;
 const headers = { type: 'object', additionalProperties: text } as const;
 /** Masked: never a whole secret (see `maskSecret`). */
 const masked = { type: 'string', pattern: '^(?:(?:Bearer|Basic|Token) )?(?:…|[^…]{4}…[^…]{2})$' } as const;
+/** A plan's key: masked like any key, or as the fault plans show a proxied API's (`…6789 sha256:0123456789ab`). */
+const planKey = { anyOf: [masked, { type: 'string', pattern: '^…(?:\\S{4})? sha256:[0-9a-f]{12}$' }] } as const;
 const amount = { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$', description: 'An exact decimal amount' } as const;
 const object = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', additionalProperties: false, required, properties });
 
@@ -122,11 +124,11 @@ export const INSPECTOR_SCHEMA = {
         recent: { type: 'array', items: { $ref: '#/$defs/Delivery' } },
       }),
       faults: object({
-        armed: { type: 'array', items: { type: 'object', required: ['id', 'api', 'operation', 'fault'], properties: { key: masked } } },
+        armed: { type: 'array', items: { type: 'object', required: ['id', 'api', 'operation', 'fault'], properties: { key: planKey } } },
         fired: {
           type: 'array',
           items: object(
-            { planId: text, api: text, operation: text, fault: text, method: text, path: text, key: masked, at: epochMs },
+            { planId: text, api: text, operation: text, fault: text, method: text, path: text, key: planKey, at: epochMs },
             ['planId', 'api', 'operation', 'fault', 'method', 'path', 'at'],
           ),
         },
@@ -137,7 +139,7 @@ export const INSPECTOR_SCHEMA = {
         },
       }),
       violations: { type: 'array', items: object({ api: text, method: text, path: text, status: integer, message: text }) },
-      drift: object({ differences: count, invalidRequests: count }),
+      drift: object({ differences: count, invalidRequests: count, injected: count }),
     }),
   },
 } as const;

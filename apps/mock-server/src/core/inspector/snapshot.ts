@@ -2,6 +2,7 @@ import type { ApiKeyConfig } from '../api-keys.js';
 import type { InspectedJob, JobInspection } from '../api-context.js';
 import type { LedgerLine } from '../credit-ledger.js';
 import type { Clock } from '../clock.js';
+import { isMaskedKey } from '../fault-plans.js';
 import type { FaultPlans } from '../fault-plans.js';
 import type { PlaceholderImageRequest } from '../images/placeholder-image.js';
 import type { JobPhase } from '../job-store.js';
@@ -37,8 +38,8 @@ export interface InspectorSources {
   faults: FaultPlans;
   violations: readonly ResponseViolation[];
   rateLimiter: RateLimiter;
-  /** Proxy mode: the drift report's counts. */
-  drift: () => { drift: unknown[]; invalidRequests: unknown[] };
+  /** Proxy mode: the drift report's counts (`injected`: faults the proxy put in the vendor's answers). */
+  drift: () => { drift: unknown[]; invalidRequests: unknown[]; injected?: Array<{ count: number }> };
 }
 
 /** What a page or a JSON answer is narrowed to. */
@@ -128,13 +129,17 @@ export interface InspectorSnapshot {
     preferred: Array<{ api: string; request: string; method: string; path: string; at: number; prefer: string; applied: string | null; status: number | null }>;
   };
   violations: ResponseViolation[];
-  drift: { differences: number; invalidRequests: number };
+  /** `injected`: answers the proxy changed on purpose (a job outcome armed in front of the vendor), never drift. */
+  drift: { differences: number; invalidRequests: number; injected: number };
 }
+
+/** A plan's or fired fault's key: the fault plans already mask a proxied API's keys (`…6789 sha256:…`). */
+const maskPlanKey = (key: string) => (isMaskedKey(key) ? key : maskSecret(key));
 
 /** The snapshot the page and `GET /_mock/` (as JSON) show, narrowed by `filter`. */
 export function inspectorSnapshot(sources: InspectorSources, filter: InspectorFilter): InspectorSnapshot {
   const apis = sources.apis.filter((api) => filter.api === undefined || api.slug === filter.api);
-  const keyMatches = (raw: string | undefined) => filter.key === undefined || (raw !== undefined && maskSecret(raw) === filter.key);
+  const keyMatches = (raw: string | undefined) => filter.key === undefined || (raw !== undefined && maskPlanKey(raw) === filter.key);
   const deliveries = sources.webhooks.list(filter.api === undefined ? {} : { api: filter.api });
   const byStatus = Object.fromEntries(WEBHOOK_STATUSES.map((status) => [status, 0]));
   for (const delivery of deliveries) byStatus[delivery.status] = (byStatus[delivery.status] ?? 0) + 1;
@@ -153,13 +158,13 @@ export function inspectorSnapshot(sources: InspectorSources, filter: InspectorFi
       armed: sources.faults
         .list()
         .filter((plan) => (filter.api === undefined || plan.api === filter.api) && (plan.key === undefined || keyMatches(plan.key)))
-        .map(({ key, ...plan }) => ({ ...plan, ...(key === undefined ? {} : { key: maskSecret(key) }) })),
-      fired: fired.slice(-filter.limit).reverse().map(({ key, path, ...fault }) => ({ ...fault, path: maskUrls(path), ...(key === undefined ? {} : { key: maskSecret(key) }) })),
+        .map(({ key, ...plan }) => ({ ...plan, ...(key === undefined ? {} : { key: maskPlanKey(key) }) })),
+      fired: fired.slice(-filter.limit).reverse().map(({ key, path, ...fault }) => ({ ...fault, path: maskUrls(path), ...(key === undefined ? {} : { key: maskPlanKey(key) }) })),
       firedTotal: fired.length,
       preferred: apis.flatMap((api) => preferredFaults(sources.requests.recent(api.slug), filter)).sort((a, b) => b.at - a.at).slice(0, filter.limit),
     },
     violations: sources.violations.filter((violation) => filter.api === undefined || violation.api === filter.api).map((violation) => ({ ...violation, path: maskUrls(violation.path) })),
-    drift: { differences: drift.drift.length, invalidRequests: drift.invalidRequests.length },
+    drift: { differences: drift.drift.length, invalidRequests: drift.invalidRequests.length, injected: (drift.injected ?? []).reduce((sum, entry) => sum + entry.count, 0) },
   };
 }
 
