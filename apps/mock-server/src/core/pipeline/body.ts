@@ -53,6 +53,7 @@ export function bodyParsers(doc: OpenApiDocument, limit: string): RequestHandler
   }
   if (mediaTypes.has('application/x-www-form-urlencoded')) {
     parsers.push(
+      refuseOverlongFormWhileReading(doc),
       express.urlencoded({
         limit,
         extended: true,
@@ -140,6 +141,68 @@ function refuseOverlongWhileReading(doc: OpenApiDocument): RequestHandler {
       // body-parser stops reading on a stream error, reads off the rest and passes the error on.
       // Once it has stopped on its own (a body over the size limit), nobody listens: nothing to say.
       if (req.listenerCount('error') > 0) req.emit('error', overlongField(found.field, found.maxLength));
+    };
+    req.on('data', onData);
+    req.once('end', () => req.off('data', onData));
+    next();
+  };
+}
+
+/**
+ * The form counterpart of {@link refuseOverlongWhileReading}: counts each field's value bytes as the
+ * body arrives and fails the read as soon as one is over {@link MAX_FORM_FIELD_BYTES} or certainly
+ * over its maxLength, so a 24 MB prompt is never gathered into one buffer. The parser's verify hook
+ * ({@link formRoots}) applies the same rules to a compressed body, seen only once inflated.
+ */
+function refuseOverlongFormWhileReading(doc: OpenApiDocument): RequestHandler {
+  return (req, _res, next) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded' || encoding !== 'identity') return next();
+    const maxLengths = maxLengthsOf(doc, req.mock?.operation, 'application/x-www-form-urlencoded');
+    const key: number[] = [];
+    let inValue = false;
+    let valueBytes = 0;
+    let limit = MAX_FORM_FIELD_BYTES;
+    let root = '';
+    const onData = (chunk: Buffer) => {
+      let at = 0;
+      while (at < chunk.length) {
+        if (inValue) {
+          const ampersand = chunk.indexOf(0x26, at);
+          const end = ampersand < 0 ? chunk.length : ampersand;
+          valueBytes += end - at;
+          if (valueBytes > limit) return refuse();
+          at = end;
+          if (ampersand >= 0) {
+            inValue = false;
+            key.length = 0;
+            at++;
+          }
+        } else {
+          const byte = chunk[at++]!;
+          if (byte === 0x3d) {
+            root = formDecode(Buffer.from(key).toString('latin1')).split('[')[0]!;
+            const maxLength = maxLengths.get(root);
+            limit = Math.min(MAX_FORM_FIELD_BYTES, maxLength === undefined ? Infinity : MAX_FORM_BYTES_PER_CHARACTER * maxLength);
+            inValue = true;
+            valueBytes = 0;
+          } else if (byte === 0x26) key.length = 0;
+          else if (key.length < 256) key.push(byte);
+        }
+      }
+    };
+    const refuse = () => {
+      req.off('data', onData);
+      const maxLength = maxLengths.get(root);
+      const error =
+        maxLength !== undefined && limit === MAX_FORM_BYTES_PER_CHARACTER * maxLength
+          ? overlongField(root, maxLength)
+          : problem('validation', `Form field ${root} is too large: over ${MAX_FORM_FIELD_BYTES} bytes`, {
+              fields: fieldMessages([[root, `is too large: over ${MAX_FORM_FIELD_BYTES} bytes`]]),
+              tooLarge: true,
+            });
+      if (req.listenerCount('error') > 0) req.emit('error', error);
     };
     req.on('data', onData);
     req.once('end', () => req.off('data', onData));
