@@ -212,17 +212,11 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   if (emit || inspector) {
     app.use(
       requestEvents((event: RequestEvent, res) => {
-        // A proxied API's requests carry no API in their event (the vendor answered, not the mock).
-        if (inspector) requests.record(event.api === null ? { ...event, api: proxiedApiOf(event.path) } : event, res);
+        if (inspector) requests.record(event, res);
         emit?.(event);
       }),
     );
   }
-  const proxied = new Set<string>();
-  const proxiedApiOf = (path: string) => {
-    const slug = /^\/([^/?#]+)/.exec(path)?.[1];
-    return slug !== undefined && proxied.has(slug) ? slug : null;
-  };
   /** Each API's words for its job phases, for the job events; known once the API is created. */
   const statusWords = new Map<string, Partial<Record<JobPhase, string>>>();
 
@@ -272,7 +266,6 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
     if (api.jobStatuses) statusWords.set(slug, api.jobStatuses);
     const mounted = { ...api, slug, doc, keys: handle.ctx.keys };
     const upstream = (options.upstreams as Record<string, string | undefined> | undefined)?.[slug];
-    if (upstream !== undefined) proxied.add(slug);
     // A proxied API takes the caller's own key to the vendor: the mock's keys mean nothing there.
     const keys = upstream === undefined ? shownKeys(handle.ctx.keyConfigs, descriptor.devKeys) : [];
     const basePath = upstream !== undefined

@@ -4,6 +4,7 @@ import { formatMockEvent } from '../src/index.js';
 import type { JobEvent, MockEvent, RequestEvent } from '../src/index.js';
 import { DEV_KEY, startMock, validJob } from './harness.js';
 import { HIDREAM_FORM, startLumozAI } from './apis/lumozai/harness.js';
+import { proxyTo, upstream } from './proxy-support.js';
 
 // The mock's structured events (`onEvent`) and the log lines made of them: what the inspector and
 // the terminal log show of each request and each job.
@@ -106,6 +107,15 @@ describe('request events', () => {
     await expect.poll(() => requests().length).toBe(1);
     expect(requests()[0]!.outcome).toMatch(outcome);
     if (planId !== undefined) expect(requests()[0]!.outcome).toContain(planId);
+  });
+
+  it("name a proxied API's requests by its slug, like the mock's own", async () => {
+    const vendor = await upstream(() => ({ status: 200, body: JSON.stringify({ data: [] }) }));
+    const events: MockEvent[] = [];
+    const proxy = await proxyTo(vendor.url, { onEvent: (event) => events.push(event) });
+    await (await fetch(`${proxy.base}/v1/models`)).arrayBuffer();
+    await expect.poll(() => events.filter((event) => event.type === 'request').length).toBe(1);
+    expect(events[0]).toMatchObject({ type: 'request', api: 'lumixai', method: 'GET', path: '/lumixai/api/backend/v1/models', status: 200 });
   });
 
   it('never carry a key or a presigned signature in full', async () => {

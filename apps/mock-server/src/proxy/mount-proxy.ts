@@ -4,6 +4,7 @@ import https from 'node:https';
 
 import type { Express, Request, RequestHandler, Response } from 'express';
 
+import { noteAnswer } from '../core/answer-notes.js';
 import { readCredential } from '../core/api-keys.js';
 import type { Clock } from '../core/clock.js';
 import { compose } from '../core/compose.js';
@@ -152,6 +153,7 @@ export function mountProxiedApi(app: Express, api: MountableApi, options: ProxyM
 
   app.use(function proxiedApi(req, res, next) {
     if (!isBelow(req.url, slugPrefix)) return next();
+    noteAnswer(res, { api: api.slug });
     // As they arrived: the validator may type header values in place.
     const sent = { ...req.headers };
     const context: RequestContext = { operation: undefined, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined, uploads: [] };
