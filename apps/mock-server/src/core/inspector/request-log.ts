@@ -230,5 +230,8 @@ function bodyText(body: KeptRequest['requestBody']): string | undefined {
 
 /** `text` cut to {@link BODY_PREVIEW_CHARS}, marked with `…` where it was. */
 export function cut(text: string): string {
-  return text.length > BODY_PREVIEW_CHARS ? `${text.slice(0, BODY_PREVIEW_CHARS)}…` : text;
+  if (text.length <= BODY_PREVIEW_CHARS) return text;
+  // A copy, not a slice: V8 keeps a slice's whole parent alive, so 200 kept requests each cut from a
+  // 32,000-character prompt held every prompt in full (22 MB over five APIs instead of 2).
+  return `${Buffer.from(text.slice(0, BODY_PREVIEW_CHARS), 'utf16le').toString('utf16le')}…`;
 }
