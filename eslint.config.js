@@ -71,7 +71,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/cli.ts', '**/bench/**', 'scripts/**', '**/*.mjs'],
+    files: ['**/cli.ts', '**/run-cli.ts', '**/bench/**', 'scripts/**', '**/*.mjs'],
     rules: { 'no-console': 'off' },
   },
 );

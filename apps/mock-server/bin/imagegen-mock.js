@@ -15,8 +15,8 @@ if (problem !== undefined) {
   console.error(`imagegen-mock: ${problem}`);
   process.exit(1);
 }
-// Node 22.1+ keeps V8's compiled code of the bundle between runs (in the OS temp folder), so a start
-// skips most of compiling it; older Nodes have no such cache and start as before.
+// Node 22.1+ keeps V8's compiled code between runs (in the OS temp folder); with it on, the bundle
+// is require()d and cached by Node. Without it (Node 20) dist/bundle-loader.js keeps its own.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
 await import('../dist/cli.js');

@@ -1,6 +1,9 @@
-// The build that `imagegen-mock` and the package entry load: dist/index.js and dist/cli.js as one
-// bundle (their shared code in one chunk beside them) with every dependency inside, made after tsc
-// has written dist/ (declarations, and the modules scripts and tests import one by one).
+// The build that `imagegen-mock` and the package entry load: dist/bundle.cjs, the package's exports
+// and the command line (src/bundle-entry.ts) as one CommonJS file with every dependency inside, made
+// after tsc has written dist/ (declarations, and the modules scripts and tests import one by one).
+// dist/index.js and dist/cli.js are then rewritten to load it through src/bundle-loader.ts, which
+// keeps V8's compiled code of it between runs (CommonJS because only a script, not an ES module,
+// can be given V8's cached data on Node 20).
 //
 // Why: loading the mock module by module (Express, express-openapi-validator, Ajv and ~300 more
 // files, each resolved, read and compiled on its own) was about half of its CPU from `import` to
@@ -11,7 +14,8 @@
 // replaced here by one requiring the same files the validator's own code requires, which the
 // bundler turns into the very same module instances; the build fails if any of them was bundled
 // twice. Source maps point at src/ (shipped) and carry the dependencies' sources inline.
-import { readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +25,10 @@ import { rolldown } from 'rolldown';
 const PKG_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(PKG_DIR, 'dist');
 const VALIDATOR_REQUIRE = join(PKG_DIR, 'src', 'core', 'openapi-validator', 'validator-require.ts');
-/** Prefix of every chunk the bundle writes (the entries keep their own names). */
-const CHUNK_PREFIX = 'bundle-';
+/** The bundle's file name in dist/. */
+const BUNDLE_FILE = 'bundle.cjs';
+/** Exported by the bundle for dist/cli.js, not by the package. */
+const CLI_EXPORT = 'runCli';
 
 const { VALIDATOR_INTERNALS } = await import(new URL('../dist/core/openapi-validator/validator-require.js', import.meta.url).href);
 const validatorEntry = createRequire(join(PKG_DIR, 'package.json')).resolve('express-openapi-validator');
@@ -44,11 +50,11 @@ function bundledValidatorRequire() {
   ].join('\n');
 }
 
-// Chunks of an earlier build would otherwise pile up in dist/.
-for (const file of readdirSync(DIST)) if (file.startsWith(CHUNK_PREFIX)) rmSync(join(DIST, file));
+// tsc's own dist/index.js and dist/cli.js are replaced below: their maps would describe other code.
+for (const file of readdirSync(DIST)) if (/^(index|cli)\.js\.map$/.test(file)) rmSync(join(DIST, file));
 
 const bundle = await rolldown({
-  input: { index: join(PKG_DIR, 'src', 'index.ts'), cli: join(PKG_DIR, 'src', 'cli.ts') },
+  input: { bundle: join(PKG_DIR, 'src', 'bundle-entry.ts') },
   platform: 'node',
   cwd: PKG_DIR,
   tsconfig: join(PKG_DIR, 'tsconfig.build.json'),
@@ -64,18 +70,31 @@ const bundle = await rolldown({
 });
 const { output } = await bundle.write({
   dir: DIST,
-  format: 'esm',
+  format: 'cjs',
+  // What the ES modules it is made of were: strict, as the ESM bundle it replaces ran all of it.
+  strict: true,
   sourcemap: true,
-  entryFileNames: '[name].js',
-  chunkFileNames: `${CHUNK_PREFIX}[hash].js`,
+  entryFileNames: BUNDLE_FILE,
 });
 await bundle.close();
+const chunks = output.filter((file) => file.type === 'chunk');
+if (chunks.length !== 1) throw new Error(`bundle: expected one file, rolldown wrote ${chunks.map((chunk) => chunk.fileName).join(', ')}`);
+const [chunk] = chunks;
+
+// The two entries: the same exports as src/index.ts (its declarations stay tsc's), and the CLI.
+const buildHash = createHash('sha256').update(chunk.code).digest('hex');
+const header = '// Written by scripts/bundle.mjs: loads dist/bundle.cjs (src/bundle-loader.ts says how and why).\n';
+const load = `import { loadBundle } from './bundle-loader.js';\n\nconst bundle = loadBundle(${JSON.stringify(buildHash)});\n`;
+const names = chunk.exports.filter((name) => name !== CLI_EXPORT);
+if (names.length === chunk.exports.length) throw new Error(`bundle: src/bundle-entry.ts no longer exports ${CLI_EXPORT}`);
+writeFileSync(join(DIST, 'index.js'), `${header}${load}export const { ${names.join(', ')} } = bundle;\n`);
+writeFileSync(join(DIST, 'cli.js'), `#!/usr/bin/env node\n${header}${load}bundle.${CLI_EXPORT}();\n`);
 
 // Each internal the patches reach must be the module the validator's own code loads: the file it
 // resolves to, bundled (under its real path, as the validator's requires are).
-const bundled = new Set(output.flatMap((file) => (file.type === 'chunk' ? file.moduleIds : [])));
+const bundled = new Set(chunk.moduleIds);
 for (const id of VALIDATOR_INTERNALS) {
   const file = realpathSync(requireFromValidator.resolve(id));
   if (!bundled.has(file)) throw new Error(`bundle: ${id} (${file}), which core/openapi-validator/ patches, is not in the bundle`);
 }
-process.stdout.write(`bundle: ${output.filter((file) => file.type === 'chunk').map((file) => `dist/${file.fileName} ${Math.round(file.code.length / 1024)} KiB`).join(', ')}\n`);
+process.stdout.write(`bundle: dist/${chunk.fileName} ${Math.round(chunk.code.length / 1024)} KiB, ${names.length} exports\n`);

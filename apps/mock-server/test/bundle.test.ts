@@ -2,20 +2,27 @@
 // (scripts/bundle.mjs), because loading them file by file was half of the mock's start-up. What
 // must hold: it serves and validates like the sources do, it loads none of the bundled packages
 // from node_modules (the validator patches reach the bundled copies, not installed ones), and its
-// stack traces map back to src/.
+// stack traces map back to src/. It is loaded through src/bundle-loader.ts, which keeps V8's compiled
+// code of it in a private folder of the temp folder: what must hold there is that a run writes it, the
+// next uses it, a damaged or unusable one is never trusted, and the switches that turn it off do.
 import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import * as sources from '../src/index.js';
 
 const run = promisify(execFile);
 const entry = new URL('../dist/index.js', import.meta.url).href;
 
 /** Runs an ES module in a fresh node that imports the built entry as `mock`; returns what it printed as JSON. */
-async function inFreshNode<T>(body: string, flags: string[] = []): Promise<T> {
+async function inFreshNode<T>(body: string, flags: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<T> {
   const script = `import * as mock from ${JSON.stringify(entry)};\nimport { createRequire } from 'node:module';\n${body}`;
-  const { stdout } = await run(process.execPath, [...flags, '--input-type=module', '-e', script], { timeout: 30_000, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  const { stdout } = await run(process.execPath, [...flags, '--input-type=module', '-e', script], { timeout: 30_000, cwd: fileURLToPath(new URL('..', import.meta.url)), env });
   return JSON.parse(stdout) as T;
 }
 
@@ -50,4 +57,79 @@ describe('the bundled build', () => {
     expect(stack).toMatch(/bodyLimit must look like '25mb'/);
     expect(stack).toMatch(/src\/core\/pipeline\/body\.ts:\d+/);
   });
+});
+
+describe("the bundle's compile cache", () => {
+  let temp: string;
+  beforeEach(() => {
+    temp = mkdtempSync(join(tmpdir(), 'imagegen-bundle-cache-test-'));
+  });
+  afterEach(() => rmSync(temp, { recursive: true, force: true }));
+
+  /** A fresh node with `temp` as its temp folder that serves and asks one API; returns the status. */
+  async function answerOnce(env: NodeJS.ProcessEnv = {}, flags: string[] = []): Promise<number> {
+    const { status } = await inFreshNode<{ status: number }>(
+      `
+      const running = await mock.serve(mock.createMockServer(), { port: 0 });
+      const status = (await fetch(running.baseUrl('lumixai') + '/v1/models')).status;
+      await running.close();
+      console.log(JSON.stringify({ status }));
+    `,
+      flags,
+      { ...process.env, TMPDIR: temp, NODE_DISABLE_COMPILE_CACHE: undefined, ...env },
+    );
+    return status;
+  }
+  const uid = process.getuid?.();
+  const cacheDir = () => join(temp, `imagegen-mock-compile-cache${uid === undefined ? '' : `-${uid}`}`);
+  const cacheFiles = () => readdirSync(cacheDir()).filter((name) => name.endsWith('.v8cache'));
+
+  it('a run writes the compiled code to a folder only the user can read, and the next run uses it without rewriting it', async () => {
+    expect(await answerOnce()).toBe(200);
+    const [file, ...others] = cacheFiles();
+    expect(others).toEqual([]);
+    const path = join(cacheDir(), file!);
+    if (uid !== undefined) {
+      expect(statSync(cacheDir()).mode & 0o777).toBe(0o700);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+    }
+    expect(statSync(path).size).toBeGreaterThan(100_000);
+    const written = statSync(path).mtimeMs;
+
+    expect(await answerOnce()).toBe(200);
+    expect(cacheFiles()).toEqual([file]);
+    expect(statSync(path).mtimeMs, 'an accepted cache is not written again').toBe(written);
+    expect(readdirSync(cacheDir()).filter((name) => name.endsWith('.tmp')), 'no partial files left behind').toEqual([]);
+  });
+
+  it('damaged cached code is refused by V8 and rewritten; the server answers as ever', async () => {
+    expect(await answerOnce()).toBe(200);
+    const [file] = cacheFiles();
+    const path = join(cacheDir(), file!);
+    const damaged = Buffer.alloc(statSync(path).size, 0x5a);
+    writeFileSync(path, damaged);
+
+    expect(await answerOnce()).toBe(200);
+    expect(readFileSync(path).equals(damaged)).toBe(false);
+  });
+
+  it.each([
+    ['NODE_DISABLE_COMPILE_CACHE=1', { NODE_DISABLE_COMPILE_CACHE: '1' }, []],
+    ['--enable-source-maps (the bundle is require()d, so stack traces map)', {}, ['--enable-source-maps']],
+  ])('is not used with %s', async (_name, env, flags) => {
+    expect(await answerOnce(env, flags)).toBe(200);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('is not used from a folder other users may write to', async () => {
+    mkdirSync(cacheDir());
+    chmodSync(cacheDir(), 0o777);
+    expect(await answerOnce()).toBe(200);
+    expect(readdirSync(cacheDir())).toEqual([]);
+  });
+});
+
+it('the bundled entry exports what src/index.ts exports, and nothing else', async () => {
+  const { names } = await inFreshNode<{ names: string[] }>(`console.log(JSON.stringify({ names: Object.keys(mock) }));`);
+  expect(names.sort()).toEqual(Object.keys(sources).sort());
 });

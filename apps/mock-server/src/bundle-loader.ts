@@ -1,0 +1,116 @@
+// Loads dist/bundle.cjs, the package's one bundle (scripts/bundle.mjs), for dist/index.js and
+// dist/cli.js, with V8's compiled code of it kept between runs.
+//
+// Why: compiling the ~2 MB bundle (parsing it at load, then each function the first time it runs)
+// was about a third of the CPU from `import` to every API answered. Node 22.1+ can keep compiled
+// code between runs (module.enableCompileCache()); Node 20 cannot, but V8's code cache is reachable
+// through vm.Script: the bundle is compiled with the cached data of an earlier run, and a run that
+// had none (or had it refused) writes it at exit, when it also holds every function that ran.
+//
+// What keeps it safe: V8 refuses cached data made by another V8 version or other V8 flags, but only
+// compares the source's length, so the cache file is named by the bundle's content (its hash, taken
+// at build time, with the file's size and modification time, so an edited bundle gets a new one),
+// Node's V8 version and the architecture. It lives in a folder of the OS temp folder that belongs to
+// the user and no one else may write (it holds code this process runs); a file is written whole and
+// renamed into place. Anything that goes wrong (no temp folder, a full disk) only means no cache.
+// Off, and the bundle loaded by require(): with NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch),
+// with source maps on (Node maps stack traces only of modules it loads itself), or when Node's own
+// compile cache is on (Node 22.1+, which covers require()).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import * as nodeModule from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { threadId } from 'node:worker_threads';
+
+import type * as BundleExports from './bundle-entry.js';
+
+export type Bundle = typeof BundleExports;
+
+const BUNDLE_FILE = fileURLToPath(new URL('./bundle.cjs', import.meta.url));
+/** Cache files not rewritten for this long are removed when a new one is written (other builds' and Nodes'). */
+const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Where this user's cached code lives, or undefined when it cannot be used safely. */
+export function compileCacheDir(): string | undefined {
+  const uid = process.getuid?.();
+  const dir = join(tmpdir(), `imagegen-mock-compile-cache${uid === undefined ? '' : `-${uid}`}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stats = statSync(dir);
+    return ownedAndPrivate(stats, uid) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Another user's folder, or one others may write to, could hand this process code to run. */
+function ownedAndPrivate(stats: Stats, uid: number | undefined): boolean {
+  if (!stats.isDirectory()) return false;
+  return uid === undefined || (stats.uid === uid && (stats.mode & 0o022) === 0);
+}
+
+/** The cache file for this bundle, as built and as it is on disk, on this Node and architecture. */
+function cacheFileName(buildHash: string, stats: Stats): string {
+  const key = JSON.stringify([buildHash, stats.size, stats.mtimeMs, process.versions.v8, process.arch]);
+  return `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.v8cache`;
+}
+
+/** Whether the bundle should be loaded by require() rather than with the cache (see the top of the file). */
+function cacheOff(): boolean {
+  const nodeCacheDir = (nodeModule as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.();
+  return process.env.NODE_DISABLE_COMPILE_CACHE !== undefined || process.sourceMapsEnabled || nodeCacheDir !== undefined;
+}
+
+function readOrUndefined(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the compiled code at exit, whole or not at all, and clears out stale cache files. */
+function writeAtExit(script: vm.Script, dir: string, file: string): void {
+  process.once('exit', () => {
+    try {
+      const partial = join(dir, `${file}.${process.pid}-${threadId}.tmp`);
+      writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
+      renameSync(partial, join(dir, file));
+      const now = Date.now();
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (name !== file && now - statSync(path).mtimeMs > STALE_AFTER_MS) rmSync(path, { force: true });
+      }
+    } catch {
+      // A cache that cannot be written only costs the next run its compile time.
+    }
+  });
+}
+
+/**
+ * The bundle's exports. `buildHash` is the bundle's content hash, written into dist/index.js and
+ * dist/cli.js by the build.
+ */
+export function loadBundle(buildHash: string): Bundle {
+  const require = nodeModule.createRequire(BUNDLE_FILE);
+  const dir = cacheOff() ? undefined : compileCacheDir();
+  if (dir === undefined) return require(BUNDLE_FILE) as Bundle;
+
+  const file = cacheFileName(buildHash, statSync(BUNDLE_FILE));
+  const cachedData = readOrUndefined(join(dir, file));
+  // The wrapper shares the bundle's first line, as Node's own for CommonJS, so line numbers hold.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(BUNDLE_FILE, 'utf8')}\n})`, {
+    filename: BUNDLE_FILE,
+    ...(cachedData === undefined ? {} : { cachedData }),
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (cachedData === undefined || script.cachedDataRejected === true) writeAtExit(script, dir, file);
+  const module = { exports: {} as Bundle };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, BUNDLE_FILE, fileURLToPath(new URL('.', import.meta.url)));
+  return module.exports;
+}
