@@ -17,6 +17,19 @@ export interface UseapiLumaAccountConfig {
   session?: 'ok' | 'error';
 }
 
+/**
+ * Dev accounts. Those without a workspace are copied into every workspace that has none of its own,
+ * so a harness that passes only its own keys still gets `user@example.com` and the two failing ones.
+ */
+export const USEAPI_LUMA_DEV_ACCOUNTS: readonly UseapiLumaAccountConfig[] = [
+  { email: 'user@example.com' },
+  { email: 'expired@example.com', subscription: 'expired' },
+  { email: 'session-error@example.com', session: 'error' },
+  { email: 'solo@example.com', workspace: 'one-slot', concurrency: 1 },
+  { email: 'expired@example.com', workspace: 'no-subscription', subscription: 'expired' },
+  { email: 'session-error@example.com', workspace: 'session-error', session: 'error' },
+];
+
 /** The documented example concurrency of a Luma account. */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 4;
 
@@ -119,6 +132,18 @@ export class AccountDirectory {
   /** Forgets every running batch (the accounts themselves come from the config and stay). */
   clear(): void {
     this.#byWorkspace.clear();
+  }
+}
+
+/** Refuses, at start-up, a token whose workspace has no account: it could never create anything (every POST /images a 400). */
+export function checkTokensHaveAccounts(keys: ReadonlyArray<{ key: string; workspace?: string }>, accounts: AccountDirectory): void {
+  for (const [index, key] of keys.entries()) {
+    const workspace = key.workspace ?? key.key;
+    if (!accounts.hasAccounts(workspace)) {
+      throw new Error(
+        `apis.useapi-luma.keys[${index}]: its workspace ${JSON.stringify(workspace)} has no Luma account; add one to apis.useapi-luma.accounts with that workspace, or one without a workspace for every workspace`,
+      );
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ImageBatchCallback, ImageJob, ImagesRequestEcho, JobStatus } from './spec-types.js';
+import type { ImageBatchCallback, ImageJob, ImagesCreated, ImagesRequestEcho, JobStatus } from './spec-types.js';
 
 import type { Job, JobPhase, JobStore } from '../../core/job-store.js';
 import { isTerminalPhase } from '../../core/job-store.js';
@@ -7,8 +7,8 @@ import type { Account, SlotHolder } from './accounts.js';
 // A batch and its four image jobs, and how useapi.net shows them: GET /jobs answers and the
 // replyUrl records.
 
-/** Images per batch: "Each request produces a batch of 4 images". */
-export const BATCH_SIZE = 4;
+/** Images per batch: "Each request produces a batch of 4 images" (the spec's `count` enum). */
+export const BATCH_SIZE: ImagesCreated['count'] = 4;
 export const FAILED_IMAGE_MESSAGE = 'Image generation failed';
 
 /** useapi.net's words for an image job's phases, checked against the spec's JobStatus enum. */
@@ -97,17 +97,14 @@ export function batchRecords(jobs: JobStore<ImageInput>, imageUrl: (origin: stri
     return { status: 'failed', error: views.find((view) => view.error !== undefined)?.error ?? FAILED_IMAGE_MESSAGE };
   }
 
+  /** POST /images's answer: the batch as just created. */
+  function createdAnswer(batch: Batch): ImagesCreated {
+    return { jobid: batch.jobid, jobids: batch.jobids, type: 'image', status: 'created', count: BATCH_SIZE, created: iso(batch.createdAt), request: batch.request };
+  }
+
+  /** The replyUrl record posted at creation: the answer, with the request's `replyRef`. */
   function submittedRecord(batch: Batch): ImageBatchCallback {
-    return {
-      jobid: batch.jobid,
-      jobids: batch.jobids,
-      type: 'image',
-      status: 'created',
-      count: BATCH_SIZE,
-      created: iso(batch.createdAt),
-      request: batch.request,
-      ...(batch.replyRef === undefined ? {} : { replyRef: batch.replyRef }),
-    };
+    return { ...createdAnswer(batch), ...(batch.replyRef === undefined ? {} : { replyRef: batch.replyRef }) };
   }
 
   function finalRecord(batch: Batch): ImageBatchCallback {
@@ -119,5 +116,5 @@ export function batchRecords(jobs: JobStore<ImageInput>, imageUrl: (origin: stri
     };
   }
 
-  return { iso, settledAt, imageView, batchView, submittedRecord, finalRecord };
+  return { settledAt, imageView, batchView, createdAnswer, submittedRecord, finalRecord };
 }

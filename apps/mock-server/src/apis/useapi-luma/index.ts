@@ -1,11 +1,14 @@
 import { defineApi } from '../../core/vendor-api.js';
 import { USEAPI_LUMA_CONFIG_SCHEMA } from './config-schema.js';
+import { USEAPI_LUMA_DEV_KEYS } from './keys.js';
 import type { UseapiLumaMockConfig } from './useapi-luma-api.js';
-import { USEAPI_LUMA_DEV_KEYS, createUseapiLumaMock } from './useapi-luma-api.js';
+import { createUseapiLumaMock } from './useapi-luma-api.js';
 
 export type { UseapiLumaAccountConfig } from './accounts.js';
-export type { UseapiLumaKeyConfig, UseapiLumaMockConfig } from './useapi-luma-api.js';
-export { USEAPI_LUMA_DEV_ACCOUNTS, USEAPI_LUMA_DEV_KEYS } from './useapi-luma-api.js';
+export type { UseapiLumaKeyConfig } from './keys.js';
+export type { UseapiLumaMockConfig } from './useapi-luma-api.js';
+export { USEAPI_LUMA_DEV_ACCOUNTS } from './accounts.js';
+export { USEAPI_LUMA_DEV_KEYS } from './keys.js';
 export { useapiLumaErrorCodeOf } from './useapi-luma-errors.js';
 
 /** useapi.net Luma images API: Bearer tokens, batches of four image jobs, accounts with concurrency slots, replyUrl callbacks. */
