@@ -65,6 +65,8 @@ export default tseslint.config(
           patterns: [
             { group: ['**/apis', '**/apis/**'], message: 'core/ knows no vendor: move what is shared into core/, keep the vendor in src/apis/<slug>/.' },
             { regex: '^@imagegen/(?!spec(/|$)|docs(/|$))', message: "core/ knows no vendor: no API's package in core/." },
+            // `@imagegen/spec/<slug>/...` is one vendor's spec or generated types; the package's own files (`inferences.mjs`) are not.
+            { regex: '^@imagegen/spec/[^/]+/', message: "core/ knows no vendor: no API's spec or types (@imagegen/spec/<slug>/...) in core/." },
           ],
         },
       ],

@@ -4,8 +4,10 @@
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { APIS } from '../src/apis/registry.js';
 import { createApiContext } from '../src/core/api-context.js';
-import { ManualClock } from '../src/core/clock.js';
+import { ManualClock, SystemClock } from '../src/core/clock.js';
+import type { OpenApiDocument } from '../src/core/spec-document.js';
 import { loadSpec } from '../src/core/spec-document.js';
 import { WebhookDispatcher } from '../src/core/webhooks.js';
 import { startMock } from './harness.js';
@@ -62,6 +64,23 @@ const CASES = [
   },
 ] as const;
 
+/** Real time, counting the sleeps under way: a job's timers, and the server's expiry sweeps. */
+class CountingClock extends SystemClock {
+  pending = 0;
+
+  override sleepUntil(at: number, signal?: AbortSignal): Promise<void> {
+    this.pending++;
+    return super.sleepUntil(at, signal).finally(() => this.pending--);
+  }
+}
+
+/** Whether the spec declares a callback: `callbacks` on an operation, or 3.1 `webhooks`. */
+function declaresCallbacks(doc: OpenApiDocument): boolean {
+  const { paths = {}, webhooks } = doc as OpenApiDocument & { webhooks?: Record<string, unknown> };
+  if (webhooks !== undefined && Object.keys(webhooks).length > 0) return true;
+  return Object.values(paths).some((item) => Object.values(item ?? {}).some((operation) => typeof operation === 'object' && operation !== null && 'callbacks' in operation));
+}
+
 let rejections: unknown[] = [];
 const onRejection = (reason: unknown) => rejections.push(reason);
 beforeEach(() => {
@@ -96,6 +115,43 @@ describe('a job whose callback falls due after close()', () => {
     expect(h.mock.webhooks.list({ api: slug, status: 'delivered' })).toEqual([]);
     // The jobs stay readable after close: a test may still inspect what was created.
     expect(h.mock.state(slug).jobs.map((job) => job.phase)).not.toContain('queued');
+  });
+});
+
+describe('every API with callbacks is covered', () => {
+  it('the cases are exactly the APIs whose spec declares a callback', () => {
+    const withCallbacks = APIS.map((api) => api.slug).filter((slug) => declaresCallbacks(loadSpec(slug)));
+    expect(withCallbacks.length).toBeGreaterThan(0);
+    expect(CASES.map((c) => c.slug).sort()).toEqual([...withCallbacks].sort());
+  });
+});
+
+describe('on real time, a job due after close() fires nothing', () => {
+  // Long enough that close() (forced: no drain grace for keep-alive connections) ends before the
+  // job is due, on a loaded machine too.
+  const REAL = { queuedMs: 200, runningMs: 300 };
+  it.each(CASES)('$slug: its timers are withdrawn at close, and nothing is sent or thrown when it would have settled', async ({ slug, create, sentAtCreation }) => {
+    const clock = new CountingClock();
+    const h = await startMock({ clock, timing: REAL });
+    const hook = await receiver();
+    const errors = vi.spyOn(console, 'error');
+    const created = await create(h, hook.url);
+    expect(created.status, await created.clone().text()).toBe(200);
+    const dueAt = Math.min(...h.mock.state(slug).jobs.map((job) => job.settledAt));
+    if (sentAtCreation > 0) await h.mock.webhooks.waitFor((d) => d.api === slug);
+    expect(clock.pending, 'the job is waiting on the clock').toBeGreaterThan(0);
+
+    await h.running.close({ force: true });
+    expect(Date.now(), 'closed before the job was due, or this test proves nothing').toBeLessThan(dueAt);
+    // A sleep withdrawn by its abort signal ends in a microtask or two.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(clock.pending, 'timers of the closed server still waiting').toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, dueAt - Date.now() + 150));
+
+    expect(rejections).toEqual([]);
+    expect(errors).not.toHaveBeenCalled();
+    expect(hook.hits).toHaveLength(sentAtCreation);
+    expect(h.mock.webhooks.list({ api: slug, status: 'delivered' })).toEqual([]);
   });
 });
 

@@ -19,13 +19,14 @@ describe('core/ imports no vendor', () => {
     ["import { lumixai } from '../apis/lumixai/index.js';", /core\/ knows no vendor/],
     ["import type { APIS } from '../apis/registry.js';", /core\/ knows no vendor/],
     ["import type { operations } from '@imagegen/lumen';", /no API's package/],
+    ["import type { operations } from '@imagegen/spec/lumen/types';", /no API's spec or types/],
   ])('refuses %s', async (line, message) => {
     const found = await restrictedImports('apps/mock-server/src/core/pipeline/probe.ts', `${line}\nexport const probe = 1;\n`);
     expect(found).toEqual([expect.stringMatching(message)]);
   });
 
   it('lets core import core and the spec package, and a vendor import core', async () => {
-    expect(await restrictedImports('apps/mock-server/src/core/probe.ts', "import { loadSpec } from './spec-document.js';\nimport '@imagegen/spec/package.json';\nexport const probe = loadSpec;\n")).toEqual([]);
+    expect(await restrictedImports('apps/mock-server/src/core/probe.ts', "import { loadSpec } from './spec-document.js';\nimport '@imagegen/spec/package.json';\nimport { inferenceReport } from '@imagegen/spec/inferences.mjs';\nexport const probe = [loadSpec, inferenceReport];\n")).toEqual([]);
     expect(await restrictedImports('apps/mock-server/src/apis/lumen/probe.ts', "import type { operations } from '@imagegen/spec/lumen/types';\nimport { problem } from '../../core/problems.js';\nexport type Probe = operations;\nexport const probe = problem;\n")).toEqual([]);
   });
 
