@@ -4,24 +4,17 @@
 // idempotency key the retry gets that same job; elsewhere the call refuses to submit blindly. A
 // failure after the job exists is retried by resuming it, never by submitting again.
 import { APICallError } from '@ai-sdk/provider';
+import { API_SLUGS } from '@imagegen/mock-server';
 import { generateImage } from 'ai';
 import { describe, expect, it } from 'vitest';
 
-import type { ProviderSettings } from '../src/index.js';
-import { createLumaAgents, createLumen, createLumixAI, createLumozAI, createUseapiLuma } from '../src/index.js';
+import type { ImagegenProviderFactory, ProviderSettings } from '../src/index.js';
+import { PROVIDERS, createLumen } from '../src/index.js';
 import { JOB_TIMING, advancing, ledger, useMock } from './support.js';
 import type { Vendor } from './vendors.js';
 import { VENDORS, prefer } from './vendors.js';
 
 const harness = useMock();
-
-const PROVIDERS = {
-  lumixai: createLumixAI,
-  lumen: createLumen,
-  'luma-agents': createLumaAgents,
-  'useapi-luma': createUseapiLuma,
-  lumozai: createLumozAI,
-} as const;
 
 /** Records every request the provider's client sends, and lets a test tamper with one. */
 function recordingFetch(tamper: (request: Request, seen: Request[]) => Request | Error = (request) => request) {
@@ -40,7 +33,9 @@ const isSubmission = (request: Request) => request.method === 'POST' && !request
 const isPoll = (request: Request) => !isSubmission(request);
 
 function provider(vendor: Vendor, settings: ProviderSettings = {}) {
-  return PROVIDERS[vendor.slug as keyof typeof PROVIDERS]({
+  const create = (PROVIDERS as Partial<Record<string, ImagegenProviderFactory>>)[vendor.slug];
+  if (!create) throw new Error(`the mock serves ${vendor.slug} but @imagegen/ai-sdk has no provider for it: add packages/ai-sdk/src/providers/${vendor.slug}.ts and run \`pnpm generate\``);
+  return create({
     baseUrl: harness.baseUrl(vendor.slug),
     apiKey: vendor.key,
     wait: { intervalMs: 1, sleep: advancing(harness.clock) },
@@ -149,5 +144,15 @@ describe('the providers without a key', () => {
   it('fail the first call naming the variable, not at import', async () => {
     const lumen = createLumen({ apiKey: undefined, baseUrl: 'http://127.0.0.1:9' });
     await expect(generateImage({ model: lumen.image('gpt-image-2-low'), prompt: 'x', maxRetries: 0 })).rejects.toThrow(/LUMEN_API_KEY/);
+  });
+});
+
+describe('PROVIDERS (generated from src/providers/<slug>.ts)', () => {
+  it('has one provider per API the mock serves, each under its own slug', () => {
+    expect(Object.keys(PROVIDERS).sort()).toEqual([...API_SLUGS].sort());
+    for (const [slug, create] of Object.entries(PROVIDERS)) {
+      expect(create.vendor, slug).toBe(slug);
+      expect(create().image(create.exampleModel).provider, slug).toBe(`${slug}.image`);
+    }
   });
 });

@@ -1,18 +1,23 @@
 // Runs every published subject against the built-in scenarios and prints the README's score table
 // (markdown): one row per subject and vendor, one column per scenario. `node scripts/score-table.mjs`
 // after `pnpm build`; takes a few minutes (real time: the clients really wait).
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { BUILT_IN_SCENARIOS, commandSubject, loadScenarioDir, moduleSubject, runSuite, scoreOf } from '../dist/index.js';
+import { PROVIDERS } from '@imagegen/ai-sdk';
+
+import { BUILT_IN_SCENARIOS, VENDOR_SLUGS, commandSubject, loadScenarioDir, moduleSubject, runSuite, scoreOf } from '../dist/index.js';
 
 const here = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const { hasJobInterface } = await import(here('adapters/project-clients.mjs'));
-const via = hasJobInterface({ vendor: 'lumixai', baseUrl: 'http://127.0.0.1:1/x', apiKey: 'k' }) ? 'client.jobs.generate' : 'one-call methods';
+const via = (await hasJobInterface({ vendor: VENDOR_SLUGS[0], baseUrl: 'http://127.0.0.1:1/x', apiKey: 'k' })) ? 'client.jobs.generate' : 'one-call methods';
 const node = `"${process.execPath}"`;
 const SUBJECTS = [
-  { name: `project clients (${via})`, vendors: ['lumixai', 'lumen', 'luma-agents', 'useapi-luma', 'lumozai'], subject: await moduleSubject(here('adapters/project-clients.mjs')) },
-  { name: 'AI SDK providers (generateImage)', vendors: ['lumixai', 'lumen', 'luma-agents', 'useapi-luma', 'lumozai'], subject: await moduleSubject(here('adapters/ai-sdk.mjs')) },
-  ...['lumixai', 'lumen', 'luma-agents', 'useapi-luma', 'lumozai'].map((vendor) => ({
+  // Every vendor the mock serves, in its registry's order; the AI SDK's where it has a provider, the
+  // curl sequence where adapters/curl/<slug>.sh exists.
+  { name: `project clients (${via})`, vendors: VENDOR_SLUGS, subject: await moduleSubject(here('adapters/project-clients.mjs')) },
+  { name: 'AI SDK providers (generateImage)', vendors: VENDOR_SLUGS.filter((vendor) => vendor in PROVIDERS), subject: await moduleSubject(here('adapters/ai-sdk.mjs')) },
+  ...VENDOR_SLUGS.filter((vendor) => existsSync(here(`adapters/curl/${vendor}.sh`))).map((vendor) => ({
     name: 'curl sequence (page commands)',
     vendors: [vendor],
     subject: commandSubject(`sh "${here(`adapters/curl/${vendor}.sh`)}"`),

@@ -1,10 +1,5 @@
 import type { ImageModelV3CallOptions, SharedV3Warning } from '@ai-sdk/provider';
 import type { ImageJobClient, ImageRequest, RetryingFetchOptions } from '@imagegen/client-kit';
-import { createLumaAgentsClient } from '@imagegen/luma-agents';
-import { createLumenClient } from '@imagegen/lumen';
-import { createLumixAIClient } from '@imagegen/lumixai';
-import { createLumozAIClient } from '@imagegen/lumozai';
-import { createUseapiLumaClient } from '@imagegen/useapi-luma';
 
 import type { ImageProviderSettings, VendorImageAdapter } from './image-model.js';
 import { ImagegenImageModel } from './image-model.js';
@@ -29,16 +24,39 @@ export interface ImagegenProvider {
 
 type AnyJobs = ImageJobClient<Record<string, unknown>, unknown>;
 
-interface VendorDefinition extends Omit<VendorImageAdapter, 'request'> {
+/**
+ * One vendor's provider, as its own file states it (`src/providers/<slug>.ts`): what the AI SDK's
+ * settings become in its common request, and how its client is built.
+ */
+export interface VendorDefinition extends Omit<VendorImageAdapter, 'request'> {
+  /** The environment variable the key is read from when `apiKey` is not given. */
   keyVariable: string;
+  /** The vendor's documented base URL, used when `baseUrl` is not given. */
   defaultBaseUrl: string;
-  /** The settings the vendor has a field for. */
-  supports: { size?: (size: string) => Record<string, unknown>; aspectRatio: boolean; seed?: string };
+  /** A model id the vendor documents: the one examples and the conformance adapter use. */
+  exampleModel: string;
+  /**
+   * The settings the vendor has a field for: `size` as the fields it becomes, `aspectRatio` when
+   * every model takes one, `seed` as the field's name, `n` when the request carries the count.
+   * A setting without a field is reported in `warnings`. Default of each: none.
+   */
+  supports: { size?: (size: string) => Record<string, unknown>; aspectRatio: boolean; seed?: string; n?: boolean };
+  /** Every job makes exactly `maxImagesPerCall` images (useapi.net's batch of four): another `n` is warned about. Default: `false`. */
+  fixedImagesPerCall?: boolean;
   client(settings: ProviderSettings & { apiKey: string | undefined; baseUrl: string }): { jobs: unknown };
 }
 
-function defineProvider(vendor: VendorDefinition): (settings?: ProviderSettings) => ImagegenProvider {
-  return (settings = {}) => {
+/** A provider factory (`createLumen`...), carrying its vendor's slug and a model it documents. */
+export type ImagegenProviderFactory = ((settings?: ProviderSettings) => ImagegenProvider) & {
+  /** The vendor's slug, also the `providerOptions` key. */
+  readonly vendor: string;
+  /** A model id the vendor documents. */
+  readonly exampleModel: string;
+};
+
+/** The provider factory of one vendor: what `src/providers/<slug>.ts` exports. */
+export function defineProvider(vendor: VendorDefinition): ImagegenProviderFactory {
+  const create = (settings: ProviderSettings = {}): ImagegenProvider => {
     let jobs: AnyJobs | undefined;
     // Built on first use, so importing a default provider never needs the key.
     const jobsOf = (): AnyJobs =>
@@ -55,6 +73,7 @@ function defineProvider(vendor: VendorDefinition): (settings?: ProviderSettings)
     const image = (modelId: string) => new ImagegenImageModel(modelId, jobsOf, adapter, settings);
     return { image, imageModel: image };
   };
+  return Object.assign(create, { vendor: vendor.vendor, exampleModel: vendor.exampleModel });
 }
 
 function requestOf(
@@ -77,7 +96,7 @@ function requestOf(
   }
   if (options.files !== undefined && options.files.length > 0) warnings.push({ type: 'unsupported', feature: 'files', details: 'only text-to-image is offered' });
   if (options.mask !== undefined) warnings.push({ type: 'unsupported', feature: 'mask', details: 'only text-to-image is offered' });
-  if (options.n > vendor.maxImagesPerCall || (vendor.vendor === 'useapi-luma' && options.n !== 4)) {
+  if (options.n > vendor.maxImagesPerCall || (vendor.fixedImagesPerCall === true && options.n !== vendor.maxImagesPerCall)) {
     warnings.push({ type: 'other', message: `${vendor.vendor} makes ${vendor.maxImagesPerCall} image(s) per job; all are returned` });
   }
   const own = options.providerOptions[vendor.vendor] ?? {};
@@ -86,60 +105,9 @@ function requestOf(
       prompt: options.prompt ?? '',
       model: modelId,
       ...(vendor.supports.aspectRatio && options.aspectRatio !== undefined ? { aspectRatio: options.aspectRatio } : {}),
-      ...(vendor.vendor === 'lumen' ? { n: options.n } : {}),
+      ...(vendor.supports.n === true ? { n: options.n } : {}),
       extra: { ...extra, ...own },
     },
     warnings,
   };
 }
-
-/** LumixAI (`X-API-Key`, `LUMIXAI_API_KEY`); repeats are safe: submissions carry an Idempotency-Key. */
-export const createLumixAI = defineProvider({
-  vendor: 'lumixai',
-  keyVariable: 'LUMIXAI_API_KEY',
-  // The documentation's own base path; point baseUrl at your deployment or the mock.
-  defaultBaseUrl: 'https://lumixai.com/api/backend',
-  maxImagesPerCall: 1,
-  supports: { aspectRatio: true, seed: 'seed' },
-  client: (settings) => createLumixAIClient(settings),
-});
-
-/** Lumen (`LUMEN_API_KEY`): `n` up to 4 per task; `size` as pixels or a ratio. */
-export const createLumen = defineProvider({
-  vendor: 'lumen',
-  keyVariable: 'LUMEN_API_KEY',
-  defaultBaseUrl: 'https://lumen.mengfanlab.top',
-  maxImagesPerCall: 4,
-  supports: { aspectRatio: true, size: (size) => ({ size }) },
-  client: (settings) => createLumenClient(settings),
-});
-
-/** Luma Agents (`LUMA_AGENTS_API_KEY`): `uni-1` and `uni-1-max`. */
-export const createLumaAgents = defineProvider({
-  vendor: 'luma-agents',
-  keyVariable: 'LUMA_AGENTS_API_KEY',
-  defaultBaseUrl: 'https://agents.lumalabs.ai/v1',
-  maxImagesPerCall: 1,
-  supports: { aspectRatio: true },
-  client: (settings) => createLumaAgentsClient(settings),
-});
-
-/** useapi.net Luma (`USEAPI_TOKEN`): every job is a batch of four images, all returned. */
-export const createUseapiLuma = defineProvider({
-  vendor: 'useapi-luma',
-  keyVariable: 'USEAPI_TOKEN',
-  defaultBaseUrl: 'https://api.useapi.net/v1/luma',
-  maxImagesPerCall: 4,
-  supports: { aspectRatio: true },
-  client: ({ apiKey, ...settings }) => createUseapiLumaClient({ ...settings, token: apiKey }),
-});
-
-/** LumozAI (`LUMOZAI_API_KEY`): model parameters go in `providerOptions.lumozai`. */
-export const createLumozAI = defineProvider({
-  vendor: 'lumozai',
-  keyVariable: 'LUMOZAI_API_KEY',
-  defaultBaseUrl: 'https://lumozai.com/api/v4',
-  maxImagesPerCall: 1,
-  supports: { aspectRatio: false },
-  client: (settings) => createLumozAIClient(settings),
-});
