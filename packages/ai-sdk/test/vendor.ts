@@ -23,6 +23,8 @@ export interface KindCase {
   vendorCode?: string | number;
   /** Whether submitting again may succeed. Default: only for `rate_limited`. */
   retryable?: boolean;
+  /** The wait the error carries, from the answer's Retry-After. Default: not checked. */
+  retryAfterMs?: number;
 }
 
 export interface Vendor {
@@ -40,6 +42,10 @@ export interface Vendor {
   request: ImageRequest<Record<string, unknown>>;
   /** `Prefer` every submission carries (LumozAI: answer with the request_id alone, so the run is polled). */
   basePrefer?: string;
+  /** The vendor honours an Idempotency-Key: a repeated submission gets the first job back. Default: `false`. */
+  idempotentSubmissions?: boolean;
+  /** The client's `jobs.cancel` cancels a pending job. Default: `false` (the vendor has no cancel). */
+  cancels?: boolean;
   /** Jobs one submission creates on the mock (useapi.net: a batch of four). */
   jobsPerSubmission: number;
   /** Images one job yields. */

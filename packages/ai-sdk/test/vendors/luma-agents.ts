@@ -20,7 +20,7 @@ export const vendor: Vendor = {
     { kind: 'authentication', prefer: 'code=401' },
     { kind: 'insufficient_credits', prefer: 'code=402' },
     { kind: 'permission', prefer: 'code=403' },
-    { kind: 'rate_limited', prefer: 'code=429' },
+    { kind: 'rate_limited', prefer: 'code=429', retryAfterMs: 1000 },
     { kind: 'upstream', prefer: 'code=502' },
     { kind: 'not_found', unknownJob: true },
     { kind: 'job_failed', prefer: 'job-status=failed, job-error-code=generation_failed', vendorCode: 'generation_failed', retryable: true },

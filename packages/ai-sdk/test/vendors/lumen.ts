@@ -20,7 +20,7 @@ export const vendor: Vendor = {
     { kind: 'authentication', prefer: 'code=401', vendorCode: 'missing_api_key' },
     { kind: 'insufficient_credits', prefer: 'code=402', vendorCode: 'insufficient_credits' },
     { kind: 'not_found', prefer: 'code=404', vendorCode: 'model_not_found' },
-    { kind: 'rate_limited', prefer: 'code=429', vendorCode: 'upstream_rate_limited' },
+    { kind: 'rate_limited', prefer: 'code=429', vendorCode: 'upstream_rate_limited', retryAfterMs: 1000 },
     { kind: 'upstream', prefer: 'code=502', vendorCode: 'upstream_error' },
     // Lumen refunds an upstream failure: a new task may succeed.
     { kind: 'job_failed', prefer: 'job-status=failed, job-error-code=upstream_error', vendorCode: 'upstream_error', retryable: true },

@@ -10,6 +10,7 @@ export const vendor: Vendor = {
   jobs: ({ apiKey, ...options }) => createUseapiLumaClient({ ...options, token: apiKey }).jobs as AnyJobs,
   model: 'photon-v2',
   request: { prompt, model: 'photon-v2', aspectRatio: '1:1' },
+  cancels: true,
   jobsPerSubmission: 4,
   imagesPerJob: 4,
   keyVariable: 'USEAPI_TOKEN',
