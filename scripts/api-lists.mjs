@@ -26,10 +26,10 @@ const EVERY_CLIENT = [
   { dir: 'apps/consumer-tests', field: 'devDependencies' },
   // adapters/project-clients.mjs drives every client (found by slug at run time).
   { dir: 'packages/conformance', field: 'dependencies' },
-  { dir: 'packages/ai-sdk', field: 'dependencies', has: (slug) => existsSync(join(ROOT, AI_SDK_PROVIDERS, `${slug}.ts`)) },
+  { dir: 'packages/ai-sdk', field: 'dependencies', has: (slug, root) => existsSync(join(root, AI_SDK_PROVIDERS, `${slug}.ts`)) },
 ];
 
-const readJson = (file) => JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
+const readJson = (root, file) => JSON.parse(readFileSync(join(root, file), 'utf8'));
 
 /**
  * How a client package is built, from its package.json's `imagegen` field: the factory's export
@@ -53,11 +53,11 @@ function basePathOf(servers) {
  * Every API with a spec: its slug, the spec's title and version, its base path on the mock, and its
  * client package (name and factory) if it has one.
  */
-export function apis() {
-  return specSlugs().map((slug) => {
-    const { info, servers } = parse(readFileSync(join(ROOT, 'spec', slug, 'openapi.yaml'), 'utf8'));
+export function apis(root = ROOT) {
+  return specSlugs(root).map((slug) => {
+    const { info, servers } = parse(readFileSync(join(root, 'spec', slug, 'openapi.yaml'), 'utf8'));
     const file = join('packages', slug, 'package.json');
-    const manifest = existsSync(join(ROOT, file)) ? readJson(file) : undefined;
+    const manifest = existsSync(join(root, file)) ? readJson(root, file) : undefined;
     return {
       slug,
       title: info.title,
@@ -70,15 +70,15 @@ export function apis() {
 }
 
 /** The AI SDK's providers, one file per slug: the slug and the factory the file exports. */
-function aiSdkProviders(slugs) {
-  const dir = join(ROOT, AI_SDK_PROVIDERS);
+function aiSdkProviders(root, slugs) {
+  const dir = join(root, AI_SDK_PROVIDERS);
   return readdirSync(dir)
     .filter((name) => name.endsWith('.ts'))
     .sort()
     .map((name) => {
       const slug = name.slice(0, -'.ts'.length);
       const file = join(AI_SDK_PROVIDERS, name);
-      const text = readFileSync(join(ROOT, file), 'utf8');
+      const text = readFileSync(join(root, file), 'utf8');
       const factory = /^export const (create\w+) = defineProvider\(\{$/m.exec(text)?.[1];
       if (!slugs.includes(slug)) throw new Error(`${file}: no API is named ${slug} (no spec/${slug}/openapi.yaml)`);
       if (!factory || !text.includes(`vendor: '${slug}',`)) throw new Error(`${file} must export one \`export const create<Name> = defineProvider({\` with \`vendor: '${slug}',\``);
@@ -160,17 +160,20 @@ function replaceSection(text, name, body, file) {
 
 const versioned = (api) => (/^\d+$/.test(api.version) ? `${api.title} v${api.version}` : api.title);
 
-/** Each generated list: its file, and the text it should have given its current text. */
-export function apiLists() {
-  const all = apis();
+/**
+ * Each generated list: its file (relative to `root`), and the text it should have given its current
+ * text. `root` is the repository's own unless a test builds another tree.
+ */
+export function apiLists(root = ROOT) {
+  const all = apis(root);
   const manifests = EVERY_CLIENT.map(({ dir, field, has = () => true }) => ({
     file: join(dir, 'package.json'),
     render: (text) => {
-      const clients = all.flatMap((api) => (api.client && has(api.slug) ? [api.client] : []));
+      const clients = all.flatMap((api) => (api.client && has(api.slug, root) ? [api.client] : []));
       return `${JSON.stringify(withEveryClient(JSON.parse(text), field, clients), null, 2)}\n`;
     },
   }));
-  const providers = aiSdkProviders(all.map((api) => api.slug));
+  const providers = aiSdkProviders(root, all.map((api) => api.slug));
   const rootTable = [
     '| slug | API | spec | client |',
     '|---|---|---|---|',

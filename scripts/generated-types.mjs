@@ -16,9 +16,9 @@ const BANNER = `/**
 `;
 
 /** Slugs that have a spec (spec/<slug>/openapi.yaml): found on disk, no list to edit. */
-export function specSlugs() {
-  return readdirSync(join(ROOT, 'spec'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'spec', entry.name, 'openapi.yaml')))
+export function specSlugs(root = ROOT) {
+  return readdirSync(join(root, 'spec'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, 'spec', entry.name, 'openapi.yaml')))
     .map((entry) => entry.name);
 }
 
