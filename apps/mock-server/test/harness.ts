@@ -1,4 +1,4 @@
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 
 import { API_SLUGS, ManualClock, createMockServer, serve } from '../src/index.js';
 import type { ApiSlug, MockServer, MockServerOptions, RunningMockServer } from '../src/index.js';
@@ -16,8 +16,13 @@ export interface Harness {
 
 const open: Harness[] = [];
 
-// Every test in this package also proves the mock kept to its own spec.
-afterEach(async () => {
+/**
+ * Closes every mock {@link startMock} opened, after checking it kept to its own spec (every test in
+ * this package also proves that). Called after each test by test/setup.ts, not by a hook here: the
+ * files share one module graph (isolate: false), so a hook registered when this module is first
+ * imported would run in the first file only.
+ */
+export async function closeOpenMocks(): Promise<void> {
   const harnesses = open.splice(0);
   for (const harness of harnesses) {
     expect(harness.mock.violations, 'responses that broke spec/lumixai/openapi.yaml').toEqual([]);
@@ -25,7 +30,7 @@ afterEach(async () => {
     // closes with the default).
     await harness.running.close({ idleGraceMs: 0 });
   }
-});
+}
 
 /** An in-process mock on 127.0.0.1:0 with a manual clock, closed after the test. */
 export async function startMock(options: MockServerOptions = {}): Promise<Harness> {

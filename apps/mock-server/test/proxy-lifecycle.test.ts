@@ -2,7 +2,7 @@
 // poll until done, download) through its client's common `client.jobs` and the proxy must leave the drift report
 // empty, with absolute output URLs still pointing at the upstream, and bytes as the upstream sent.
 import type { ImageJobClient, ImageRequest } from '@imagegen/client-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { API_SLUGS, createMockServer, imageSize, serve } from '../src/index.js';
 import type { MockServer, RunningMockServer } from '../src/index.js';
@@ -38,6 +38,10 @@ afterAll(async () => {
   await upstream?.close({ idleGraceMs: 0 });
 });
 
+// The proxy is shared by the file's tests; each asserts the drift its own requests caused, in any
+// order (a job-outcome test leaves its injections in the report).
+beforeEach(() => proxyMock.drift.clear());
+
 describe('the mock as upstream', () => {
   it.each([...API_SLUGS])('%s: submit, poll and download through the proxy leave the drift report empty', async (slug) => {
     const lifecycle = await lifecycleOf(slug);
@@ -61,7 +65,6 @@ describe('the mock as upstream', () => {
   });
 
   it.each([...API_SLUGS])('%s: a job-outcome plan turns the vendor\'s job-status answer into its failed shape, valid against the spec', async (slug) => {
-    proxyMock.drift.clear();
     const lifecycle = await lifecycleOf(slug);
     const jobs = lifecycle.create(await import(lifecycle.client), proxy.baseUrl(slug)).jobs;
     const { handle } = await jobs.submit(lifecycle.request, { headers: lifecycle.headers });
@@ -78,7 +81,6 @@ describe('the mock as upstream', () => {
   });
 
   it('passes an error answer back as the upstream wrote it, and reports no drift for it', async () => {
-    proxyMock.drift.clear();
     const direct = await fetch(`${upstream.baseUrl('lumixai')}/v1/images/jobs/00000000-0000-4000-8000-000000000000`, { headers: { 'X-API-Key': 'air_live_mock_dev' } });
     const proxied = await fetch(`${proxy.baseUrl('lumixai')}/v1/images/jobs/00000000-0000-4000-8000-000000000000`, { headers: { 'X-API-Key': 'air_live_mock_dev' } });
     expect(proxied.status).toBe(direct.status);

@@ -3,8 +3,6 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { afterEach } from 'vitest';
-
 import { createMockServer, serve } from '../src/index.js';
 import type { MockServer, MockServerOptions, RunningMockServer } from '../src/index.js';
 
@@ -16,9 +14,11 @@ export interface Seen {
 }
 
 export const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
+
+/** Runs the closers, last opened first; test/setup.ts calls it after each test. */
+export async function runClosers(): Promise<void> {
   for (const close of closers.splice(0).reverse()) await close();
-});
+}
 
 /** A loopback upstream answering `answer(req)`; records every request it saw. */
 export async function upstream(answer: (seen: Seen) => { status: number; headers?: Record<string, string>; body: string }): Promise<{ url: string; seen: Seen[] }> {
