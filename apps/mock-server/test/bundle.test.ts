@@ -6,7 +6,7 @@
 // code of it in a private folder of the temp folder: what must hold there is that a run writes it, the
 // next uses it, a damaged or unusable one is never trusted, and the switches that turn it off do.
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,28 @@ describe("the bundle's compile cache", () => {
     chmodSync(cacheDir(), 0o777);
     expect(await answerOnce()).toBe(200);
     expect(readdirSync(cacheDir())).toEqual([]);
+  });
+
+  it('does not follow a symbolic link put in its place', async () => {
+    const elsewhere = join(temp, 'elsewhere');
+    mkdirSync(elsewhere, { mode: 0o700 });
+    symlinkSync(elsewhere, cacheDir());
+    expect(await answerOnce()).toBe(200);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it("clears out only its own stale files when it writes one: another build's cache, not a stranger's file", async () => {
+    mkdirSync(cacheDir(), { mode: 0o700 });
+    const monthAgo = new Date(Date.now() - 30 * 24 * 60 * 60 * 1000);
+    const stale = join(cacheDir(), '0123456789abcdef0123456789abcdef.v8cache');
+    const recent = join(cacheDir(), 'fedcba9876543210fedcba9876543210.v8cache');
+    const stranger = join(cacheDir(), 'notes.txt');
+    for (const file of [stale, recent, stranger]) writeFileSync(file, 'x');
+    utimesSync(stale, monthAgo, monthAgo);
+    utimesSync(stranger, monthAgo, monthAgo);
+    expect(await answerOnce()).toBe(200);
+    expect([existsSync(stale), existsSync(recent), existsSync(stranger)]).toEqual([false, true, true]);
+    expect(cacheFiles()).toHaveLength(2);
   });
 });
 
