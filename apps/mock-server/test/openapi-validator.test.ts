@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { KeyRegistry } from '../src/core/api-keys.js';
 import { compose } from '../src/core/compose.js';
+import { cloneDocument } from '../src/core/openapi-validator/clone-document.js';
 import { openApiValidatorFor } from '../src/core/openapi-validator/middleware.js';
 import { responseViolation, toProblem } from '../src/core/openapi-validator/errors.js';
 import { memoizedRoutePatterns } from '../src/core/openapi-validator/route-cache.js';
@@ -186,6 +187,43 @@ describe('json-schema-ref-parser, left out for documents with direct local $refs
     ['a $ref to nothing', { a: { $ref: '#/missing' } }],
   ])('%s is left to bundle()', (_name, doc) => {
     expect(hasOnlyDirectLocalRefs(doc)).toBe(false);
+  });
+});
+
+describe("the bundle's stand-in for the validator's lodash.clonedeep", () => {
+  const lodashCloneDeep = validatorRequire('lodash.clonedeep') as <T>(value: T) => T;
+
+  it.each(API_SLUGS)('%s: copies the document as lodash does, sharing nothing with it', (slug) => {
+    const original = loadSpec(slug);
+    const copy = cloneDocument(original);
+    expect(copy).toEqual(lodashCloneDeep(original));
+    expect(copy).not.toBe(original);
+    expect(copy.components).not.toBe(original.components);
+  });
+
+  it('keeps shared and circular references, as lodash does', () => {
+    const shared = { type: 'string' };
+    const value: Record<string, unknown> = { a: shared, b: [shared] };
+    value.self = value;
+    for (const copy of [cloneDocument(value), lodashCloneDeep(value)] as Array<typeof value>) {
+      expect(copy.a).not.toBe(shared);
+      expect((copy.b as unknown[])[0]).toBe(copy.a);
+      expect(copy.self).toBe(copy);
+    }
+  });
+
+  class Schema {
+    constructor(readonly type: string) {}
+  }
+  const serialize = (date: Date) => date.toISOString();
+  it.each([
+    ['a function inside (structuredClone refuses it)', { format: 'date-time', 'x-eov-serdes': { serialize } }],
+    ['a class instance', new Schema('string')],
+    ['a symbol key', { [Symbol.for('x')]: 1, type: 'string' }],
+  ])("%s: the copy is lodash's", (_name, value) => {
+    const copy = cloneDocument(value);
+    expect(copy).toStrictEqual(lodashCloneDeep(value));
+    expect(copy).not.toBe(value);
   });
 });
 

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
  */
 export const VALIDATOR_INTERNALS = [
   'path-to-regexp',
+  'lodash.clonedeep',
   './framework/index.js',
   './framework/openapi.schema.validator.js',
   './middlewares/openapi.response.validator.js',
