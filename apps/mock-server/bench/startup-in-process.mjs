@@ -39,6 +39,7 @@ const firstAnswer = performance.now();
 const cpu = process.cpuUsage(cpuAtStart);
 for (const request of requests.slice(1)) await ask(request);
 const all = performance.now();
+const cpuAll = process.cpuUsage(cpuAtStart);
 await running.close();
 
 console.log(JSON.stringify({
@@ -49,4 +50,6 @@ console.log(JSON.stringify({
   firstMs: firstAnswer - started,
   allMs: all - started,
   cpuMs: (cpu.user + cpu.system) / 1000,
+  // CPU to every API answered: the goal's measure, steadier than wall time on a shared machine.
+  cpuAllMs: (cpuAll.user + cpuAll.system) / 1000,
 }));
