@@ -208,13 +208,13 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   // Keys quoted in a message (a 401 listing the keys accepted) are masked in what the inspector shows.
   let scrubKeys: ((text: string) => string) | undefined;
   const requests = new RequestLog(clock, inspector?.requestsPerApi ?? 200, (text) => (scrubKeys ??= secretScrubber(apis.flatMap((api) => api.devKeys.map((config) => config.key))))(text));
-  if (inspector) app.use(requests.capture());
+  if (inspector) requests.captureAnswers(app);
   if (emit || inspector) {
     app.use(
-      requestEvents((event: RequestEvent, res) => {
-        if (inspector) requests.record(event, res);
+      requestEvents((event: RequestEvent, res, clockAt) => {
+        if (inspector) requests.record(event, res, clockAt);
         emit?.(event);
-      }),
+      }, () => clock.now()),
     );
   }
   /** Each API's words for its job phases, for the job events; known once the API is created. */

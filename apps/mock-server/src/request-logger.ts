@@ -1,47 +1,72 @@
+import { performance } from 'node:perf_hooks';
+
 import type { RequestHandler, Response } from 'express';
 
 import { answerNotesOf } from './core/answer-notes.js';
 import { injectedFault } from './core/faults.js';
 import type { RequestEvent } from './mock-events.js';
 
+/** What {@link requestEvents} knows of a request between its arrival and its answer. */
+interface Arrival {
+  id: number;
+  /** Wall clock (epoch ms). */
+  at: number;
+  /** The server's own clock (a `ManualClock` moves it), for the inspector. */
+  clockAt: number;
+  start: number;
+  /** Read on arrival: a HEAD request goes through an API's pipeline as a GET. */
+  method: string;
+  emit: (event: RequestEvent, res: Response, clockAt: number) => void;
+}
+
+const ARRIVAL = Symbol('requestEvents.arrival');
+type Tracked = Response & { [ARRIVAL]?: Arrival };
+
 /**
  * One event per request: method, target, status and time taken, the API and masked key, with the
  * reason for an error answer the mock chose. A connection closed before the answer was sent is
  * reported as aborted by the client, or as the fault a `Prefer` header asked for.
+ *
+ * The cost per request is one small object and one listener shared by every response (no closure
+ * per request, no `once` wrapper to remove): a response emits `close` once, after `finish` when it
+ * was answered, which tells both cases apart. `now` is the server's clock, read on arrival.
  */
-export function requestEvents(emit: (event: RequestEvent, res: Response) => void): RequestHandler {
+export function requestEvents(emit: Arrival['emit'], now: () => number = Date.now): RequestHandler {
   let sequence = 0;
   return (req, res, next) => {
-    const id = ++sequence;
-    const at = Date.now();
-    const start = process.hrtime.bigint();
-    // Read now: a HEAD request goes through an API's pipeline as a GET.
-    const method = req.method;
-    const event = (status: number | undefined, outcome?: RequestEvent['outcome']): RequestEvent => {
-      const notes = answerNotesOf(res);
-      const reason = status !== undefined && status >= 400 ? notes?.reason : undefined;
-      return {
-        type: 'request',
-        id,
-        api: notes?.api ?? null,
-        method,
-        path: maskQuerySecrets(req.originalUrl),
-        status,
-        ...(outcome === undefined ? {} : { outcome }),
-        durationMs: Number(process.hrtime.bigint() - start) / 1e6,
-        ...(notes?.key === undefined ? {} : { key: notes.key }),
-        at,
-        ...(reason === undefined ? {} : { reason }),
-        ...(notes?.ignoredPreferences === undefined ? {} : { ignoredPreferences: notes.ignoredPreferences }),
-      };
-    };
-    res.once('finish', () => emit(event(res.statusCode), res));
-    res.once('close', () => {
-      if (res.writableFinished) return;
-      const fault = injectedFault(res);
-      emit(event(undefined, fault === undefined ? 'aborted by the client' : `dropped (${fault.source})`), res);
-    });
+    (res as Tracked)[ARRIVAL] = { id: ++sequence, at: Date.now(), clockAt: now(), start: performance.now(), method: req.method, emit };
+    res.on('close', onResponseClose);
     next();
+  };
+}
+
+function onResponseClose(this: Tracked): void {
+  const arrival = this[ARRIVAL];
+  if (!arrival) return;
+  if (this.writableFinished) {
+    arrival.emit(requestEvent(this, arrival, this.statusCode), this, arrival.clockAt);
+    return;
+  }
+  const fault = injectedFault(this);
+  arrival.emit(requestEvent(this, arrival, undefined, fault === undefined ? 'aborted by the client' : `dropped (${fault.source})`), this, arrival.clockAt);
+}
+
+function requestEvent(res: Response, arrival: Arrival, status: number | undefined, outcome?: RequestEvent['outcome']): RequestEvent {
+  const notes = answerNotesOf(res);
+  const reason = status !== undefined && status >= 400 ? notes?.reason : undefined;
+  return {
+    type: 'request',
+    id: arrival.id,
+    api: notes?.api ?? null,
+    method: arrival.method,
+    path: maskQuerySecrets(res.req.originalUrl),
+    status,
+    ...(outcome === undefined ? {} : { outcome }),
+    durationMs: performance.now() - arrival.start,
+    ...(notes?.key === undefined ? {} : { key: notes.key }),
+    at: arrival.at,
+    ...(reason === undefined ? {} : { reason }),
+    ...(notes?.ignoredPreferences === undefined ? {} : { ignoredPreferences: notes.ignoredPreferences }),
   };
 }
 

@@ -8,6 +8,7 @@ import { maskJsonText, maskSecret, secretScrubber } from '../src/core/secrets.js
 import { APIS, INSPECTOR_SCHEMA, loadConfig, settleOnManualClock } from '../src/index.js';
 import type { ApiContext, InspectorSnapshot, RequestRecord } from '../src/index.js';
 import { GENERATION, KEYS, TIMING, hookReceiver, startLumen } from './apis/lumen/support.js';
+import { startMock, validJob } from './harness.js';
 import { proxyTo, upstream } from './proxy-support.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -104,6 +105,27 @@ describe('the inspector keeps to its bounds', () => {
     const whole = JSON.stringify(detail);
     expect(whole).not.toContain(SECRET);
     expect(whole).not.toContain('abcdef123456');
+  });
+
+  it('keeps the head of a textual answer written in chunks, and only the size of a binary one', async () => {
+    // A proxied answer arrives in chunks (res.write, then res.end); an image is one binary end().
+    const long = { id: 'job_1', status: 'pending', note: 'y'.repeat(5000) };
+    const vendor = await upstream(() => ({ status: 200, body: JSON.stringify(long) }));
+    const proxy = await proxyTo(vendor.url);
+    await (await fetch(`${proxy.base}/v1/images/jobs/job_1`, { headers: { 'X-API-Key': 'air_live_real_key_0123456789' } })).arrayBuffer();
+    const [proxied] = (await snapshotOf(proxy.running.url, '?api=lumixai')).apis[0]!.requests.recent;
+    const streamed = (await (await fetch(`${proxy.running.url}/_mock/requests/${proxied!.id}`)).json()) as RequestRecord;
+    expect(streamed.answer).toMatchObject({ truncated: true, body: JSON.stringify(long).slice(0, 2000) });
+
+    const h = await startMock();
+    const created = (await (await h.call('/v1/images/jobs', { json: validJob })).json()) as { id: string };
+    const job = (await (await h.call(`/v1/images/jobs/${created.id}`)).json()) as { data: Array<{ download_url: string }> };
+    const image = Buffer.from(await (await h.call(job.data[0]!.download_url)).arrayBuffer());
+    const [download] = (await snapshotOf(h.running.url, '?api=lumixai')).apis[0]!.requests.recent;
+    expect(download).toMatchObject({ method: 'GET', status: 200, operation: expect.stringMatching(/download/i) });
+    const detail = (await (await fetch(`${h.running.url}/_mock/requests/${download!.id}`)).json()) as RequestRecord;
+    expect(detail.answer.body).toBe(`(${image.length} bytes of image/png)`);
+    expect(detail.answer).not.toHaveProperty('truncated');
   });
 
   it('inspector: false records nothing and serves no page; the JSON views stay', async () => {

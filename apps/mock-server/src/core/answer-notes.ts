@@ -5,8 +5,9 @@ import type { Problem } from './problems.js';
 
 /**
  * What the pipeline learnt about a request that its answer does not say the same way for every API:
- * kept beside the response for the request events (`MockEvent`). A WeakMap: nothing is added to
- * Express's objects and nothing outlives the response.
+ * kept beside the response for the request events (`MockEvent`), under a symbol of this module
+ * (invisible to Express and to handlers; it goes with the response). A WeakMap did the same at a
+ * hash-table insert per request, on the path every request takes.
  */
 export interface AnswerNotes {
   /** The slug of the API that answered. */
@@ -19,17 +20,18 @@ export interface AnswerNotes {
   ignoredPreferences?: string[];
 }
 
-const notes = new WeakMap<Response, AnswerNotes>();
+const NOTES = Symbol('answerNotes');
+type Noted = Response & { [NOTES]?: AnswerNotes };
 
 /** Adds to what is known about `res`'s request; a later note of the same field wins. */
 export function noteAnswer(res: Response, note: AnswerNotes): void {
-  const known = notes.get(res);
+  const known = (res as Noted)[NOTES];
   if (known) Object.assign(known, note);
-  else notes.set(res, { ...note });
+  else (res as Noted)[NOTES] = { ...note };
 }
 
 export function answerNotesOf(res: Response): AnswerNotes | undefined {
-  return notes.get(res);
+  return (res as Noted)[NOTES];
 }
 
 /** `air_live_team_a` -> `air_…_a`: enough to tell keys apart, never enough to use one. */

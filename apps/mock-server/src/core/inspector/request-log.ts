@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
-import type { RequestHandler, Response } from 'express';
+import type { Express, Response } from 'express';
 
 import type { Clock } from '../clock.js';
 import { maskHeaders, maskJsonText } from '../secrets.js';
@@ -59,9 +59,9 @@ export interface AnsweredRequest {
 }
 
 /**
- * A kept request as it was: masking and formatting wait until someone looks (most kept requests
- * are pushed out of the ring unread), so the cost per request is a few references and a copy of at
- * most {@link BODY_PREVIEW_CHARS} bytes of a textual answer.
+ * A kept request as it was: its summary, masking and formatting wait until someone looks (most kept
+ * requests are pushed out of the ring unread), so the cost per request is a few references, a copy
+ * of the answer's headers and a copy of at most {@link BODY_PREVIEW_CHARS} bytes of a textual answer.
  */
 export interface KeptRequest {
   readonly summary: RequestSummary;
@@ -74,26 +74,67 @@ export interface KeptRequest {
   readonly answerBytes: number;
 }
 
-/** What {@link RequestLog.capture} keeps of an exchange until its event arrives. */
-interface Exchange {
-  at: number;
-  /** Undefined until the first chunk: whether the answer is text worth keeping. */
-  textual?: boolean;
+/** What the app's `res.write`/`res.end` keep of an answer (see {@link RequestLog.captureAnswers}). */
+interface Answer {
+  /** Whether the answer is text worth keeping, from its Content-Type at the first chunk. */
+  textual: boolean;
   chunks: Buffer[];
   kept: number;
   bytes: number;
 }
 
+const ANSWER = Symbol('inspector.answer');
+type Answering = Response & { [ANSWER]?: Answer };
+
 /** A parsed body up to this size (by Content-Length) is kept as is; a larger one as cut JSON text. */
 const KEEP_PARSED_BYTES = 16 * 1024;
+
+/** A kept request whose summary is built the first time it is read. */
+class Kept implements KeptRequest {
+  #summary: RequestSummary | undefined;
+
+  constructor(
+    private readonly event: AnsweredRequest & { api: string },
+    private readonly at: number,
+    private readonly operation: string | undefined,
+    readonly requestHeaders: IncomingHttpHeaders,
+    readonly requestBody: KeptRequest['requestBody'],
+    readonly answerHeaders: OutgoingHttpHeaders,
+    readonly answerBody: Buffer | undefined,
+    readonly answerBytes: number,
+  ) {}
+
+  get summary(): RequestSummary {
+    if (this.#summary) return this.#summary;
+    const { event } = this;
+    return (this.#summary = {
+      id: `rq_${event.id}`,
+      api: event.api,
+      method: event.method,
+      path: event.path,
+      status: event.status ?? null,
+      ...(event.outcome === undefined ? {} : { outcome: event.outcome }),
+      durationMs: Math.round(event.durationMs * 100) / 100,
+      at: this.at,
+      key: event.key ?? null,
+      ...(this.operation ? { operation: this.operation } : {}),
+      ...(event.reason === undefined ? {} : { reason: event.reason }),
+      ...(event.ignoredPreferences === undefined ? {} : { ignoredPreferences: event.ignoredPreferences }),
+    });
+  }
+
+  /** Its id without building the summary. */
+  get id(): string {
+    return `rq_${this.event.id}`;
+  }
+}
 
 /**
  * The most recent requests per API, each API in a ring of `capacity`: memory stays bounded however
  * long the mock runs, and the newest are always there.
  */
 export class RequestLog {
-  readonly #rings = new Map<string, { items: KeptRequest[]; next: number }>();
-  readonly #exchanges = new WeakMap<Response, Exchange>();
+  readonly #rings = new Map<string, { items: Kept[]; next: number }>();
 
   constructor(
     private readonly clock: Clock,
@@ -115,7 +156,7 @@ export class RequestLog {
   /** One kept request with its exchange, masked and cut for showing. */
   get(id: string): RequestRecord | undefined {
     for (const ring of this.#rings.values()) {
-      const kept = ring.items.find((candidate) => candidate.summary.id === id);
+      const kept = ring.items.find((candidate) => candidate.id === id);
       if (kept) return this.#shown(kept);
     }
     return undefined;
@@ -132,68 +173,41 @@ export class RequestLog {
   }
 
   /**
-   * Middleware keeping each request's exchange (its arrival on the mock clock, the first
-   * {@link BODY_PREVIEW_CHARS} bytes of a textual answer) until {@link record} gets its event.
+   * Keeps the first {@link BODY_PREVIEW_CHARS} bytes of each textual answer of `app` (and counts
+   * every answer's bytes) until {@link record} gets its event. Installed once, on the app's own
+   * response prototype: no closure or wrapper per request, and nothing at all with a capacity of 0.
    */
-  capture(): RequestHandler {
-    return (_req, res, next) => {
-      if (this.capacity === 0) return next();
-      const exchange: Exchange = { at: this.clock.now(), chunks: [], kept: 0, bytes: 0 };
-      this.#exchanges.set(res, exchange);
-      const keep = (chunk: unknown, encoding?: unknown) => {
-        if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-        const text = typeof chunk === 'string';
-        const length = text ? Buffer.byteLength(chunk, encoding as BufferEncoding | undefined) : (chunk as Buffer).length;
-        exchange.bytes += length;
-        exchange.textual ??= /json|text|xml|form/i.test(String(res.getHeader('content-type') ?? ''));
-        const room = BODY_PREVIEW_CHARS - exchange.kept;
-        if (!exchange.textual || room <= 0) return;
-        // A copy of the first bytes only: a slice would hold the whole answer (an image) alive.
-        const head = text ? Buffer.from(chunk.slice(0, room), encoding as BufferEncoding | undefined) : Buffer.from((chunk as Buffer).subarray(0, room));
-        exchange.chunks.push(head.subarray(0, room));
-        exchange.kept += Math.min(head.length, room);
-      };
-      const { write, end } = res;
-      res.write = function (this: typeof res, chunk: unknown, ...rest: unknown[]) {
-        keep(chunk, rest[0]);
-        return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-      } as typeof res.write;
-      res.end = function (this: typeof res, chunk?: unknown, ...rest: unknown[]) {
-        keep(chunk, rest[0]);
-        return (end as (...args: unknown[]) => typeof res).call(this, chunk, ...rest);
-      } as typeof res.end;
-      next();
-    };
+  captureAnswers(app: Express): void {
+    if (this.capacity === 0) return;
+    const proto = app.response as Answering;
+    // Whatever the prototype chain answered with before (Node's, or another patch's).
+    const { write, end } = proto;
+    proto.write = function (this: Answering, chunk: unknown, ...rest: unknown[]) {
+      keep(this, chunk, rest[0]);
+      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof proto.write;
+    proto.end = function (this: Answering, chunk?: unknown, ...rest: unknown[]) {
+      keep(this, chunk, rest[0]);
+      return (end as (...args: unknown[]) => Answering).call(this, chunk, ...rest);
+    } as typeof proto.end;
   }
 
-  /** Keeps an API's request from its event and the exchange {@link capture} kept for `res`. */
-  record(event: AnsweredRequest, res: Response): void {
-    const exchange = this.#exchanges.get(res);
-    if (event.api === null || !exchange || this.capacity === 0) return;
+  /** Keeps an API's request from its event and what {@link captureAnswers} kept of its answer. */
+  record(event: AnsweredRequest, res: Response, at: number): void {
+    if (event.api === null || this.capacity === 0) return;
+    const answer = (res as Answering)[ANSWER];
     const req = res.req;
-    const { operation } = req.mock ?? {};
     const large = Number(req.headers['content-length'] ?? 0) > KEEP_PARSED_BYTES;
-    const kept: KeptRequest = {
-      summary: {
-        id: `rq_${event.id}`,
-        api: event.api,
-        method: event.method,
-        path: event.path,
-        status: event.status ?? null,
-        ...(event.outcome === undefined ? {} : { outcome: event.outcome }),
-        durationMs: Math.round(event.durationMs * 100) / 100,
-        at: exchange.at,
-        key: event.key ?? null,
-        ...(operation ? { operation: operation.operationId } : {}),
-        ...(event.reason === undefined ? {} : { reason: event.reason }),
-        ...(event.ignoredPreferences === undefined ? {} : { ignoredPreferences: event.ignoredPreferences }),
-      },
-      requestHeaders: req.headers,
-      requestBody: large ? { text: cut(JSON.stringify(req.body) ?? '') } : { parsed: req.body },
-      answerHeaders: res.getHeaders(),
-      answerBody: exchange.chunks.length === 0 ? undefined : Buffer.concat(exchange.chunks),
-      answerBytes: exchange.bytes,
-    };
+    const kept = new Kept(
+      event as AnsweredRequest & { api: string },
+      at,
+      req.mock?.operation?.operationId,
+      req.headers,
+      large ? { text: cut(JSON.stringify(req.body) ?? '') } : { parsed: req.body },
+      res.getHeaders(),
+      answer === undefined || answer.chunks.length === 0 ? undefined : answer.chunks.length === 1 ? answer.chunks[0] : Buffer.concat(answer.chunks),
+      answer?.bytes ?? 0,
+    );
     let ring = this.#rings.get(event.api);
     if (!ring) this.#rings.set(event.api, (ring = { items: [], next: 0 }));
     ring.items[ring.next] = kept;
@@ -234,4 +248,24 @@ export function cut(text: string): string {
   // A copy, not a slice: V8 keeps a slice's whole parent alive, so 200 kept requests each cut from a
   // 32,000-character prompt held every prompt in full (22 MB over five APIs instead of 2).
   return `${Buffer.from(text.slice(0, BODY_PREVIEW_CHARS), 'utf16le').toString('utf16le')}…`;
+}
+
+const TEXTUAL = /json|text|xml|form/i;
+
+/** Counts a chunk of `res`'s answer and keeps a copy of its head when the answer is text. */
+function keep(res: Answering, chunk: unknown, encoding: unknown): void {
+  if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+  const text = typeof chunk === 'string';
+  const length = text ? Buffer.byteLength(chunk, encoding as BufferEncoding | undefined) : (chunk as Buffer).length;
+  let answer = res[ANSWER];
+  if (!answer) res[ANSWER] = answer = { textual: TEXTUAL.test(String(res.getHeader('content-type') ?? '')), chunks: [], kept: 0, bytes: 0 };
+  answer.bytes += length;
+  const room = BODY_PREVIEW_CHARS - answer.kept;
+  if (!answer.textual || room <= 0) return;
+  // A copy of the first bytes only: a slice would hold the whole answer (an image) alive.
+  const head = text
+    ? length <= room ? Buffer.from(chunk, encoding as BufferEncoding | undefined) : Buffer.from(chunk.slice(0, room), encoding as BufferEncoding | undefined).subarray(0, room)
+    : Buffer.from((chunk as Buffer).subarray(0, room));
+  answer.chunks.push(head);
+  answer.kept += head.length;
 }
