@@ -14,6 +14,7 @@ import { hasOnlyDirectLocalRefs, refBundlingCounts } from '../src/core/openapi-v
 import { responseValidatorCounts } from '../src/core/openapi-validator/response-validators.js';
 import { schemaRefCounts } from '../src/core/openapi-validator/schema-refs.js';
 import { specCheckCounts } from '../src/core/openapi-validator/spec-check.js';
+import { directValidatorRuns } from '../src/core/openapi-validator/sync-chain.js';
 import { TESTED_VALIDATOR_VERSIONS, checkValidatorVersion, installedValidatorVersion, validatorRequire } from '../src/core/openapi-validator/version.js';
 import { OperationIndex, listOperations } from '../src/core/operations.js';
 import { loadSpec } from '../src/core/spec-document.js';
@@ -152,6 +153,31 @@ describe('response validators, compiled for the statuses answered', () => {
     const after = responseValidatorCounts();
     expect(after.built - before.built, 'the route documents 200 and 400').toBe(2);
     expect(after.compiled - before.compiled).toBe(1);
+  });
+});
+
+describe('its stages, run directly once built', () => {
+  it('answers the same, valid and invalid, before and after it stops waiting on the spec promise per stage', async () => {
+    // A title of its own: a fresh validator, whose first requests build its stages.
+    const call = await start({ id: 7 }, 'Coupling, run directly');
+    const exchanges = () => [
+      call('/1', { body: JSON.stringify({ model: 'small' }) }),
+      call('/x', { body: JSON.stringify({ model: 'small' }) }),
+      call('/1', { body: JSON.stringify({ model: 'huge', extra: true }) }),
+    ];
+    const before = directValidatorRuns();
+    const first = await Promise.all(exchanges());
+    // The stages were built by the first requests: the next ones no longer wait on the promise.
+    await call('/1', { body: JSON.stringify({ model: 'small' }) });
+    const directBefore = directValidatorRuns();
+    const later = await Promise.all(exchanges());
+    expect(directValidatorRuns() - directBefore, 'each later request ran the built stages directly').toBe(3);
+    expect(directBefore).toBeGreaterThanOrEqual(before);
+    expect(later).toEqual(first);
+    // What the three exchanges are: a response violation, then two refused requests.
+    expect(first[0]!.violation).toMatch(/id/);
+    expect(first[1]!.problem.kind).toBe('validation');
+    expect(first[2]!.problem).toMatchObject({ kind: 'validation', issues: [expect.anything()] });
   });
 });
 

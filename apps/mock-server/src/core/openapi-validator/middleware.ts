@@ -1,7 +1,6 @@
 import type { RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 
-import { compose } from '../compose.js';
 import { documentsStatus, listOperations } from '../operations.js';
 import type { OpenApiDocument } from '../spec-document.js';
 import type { MountableApi } from '../vendor-api.js';
@@ -10,23 +9,21 @@ import { compileResponseValidatorsOnFirstUse } from './response-validators.js';
 import { memoizeValidatorRouteMatching } from './route-cache.js';
 import { resolveSchemaRefsWithoutCompiling } from './schema-refs.js';
 import { compileValidatorSpecCheckOnFirstUse } from './spec-check.js';
+import { directOnceBuilt } from './sync-chain.js';
 import { checkValidatorVersion } from './version.js';
 
 // Everything the mock knows about express-openapi-validator lives in this folder: how it is set up
 // per API (here), five process-wide patches of its internals (route-cache.ts, spec-check.ts,
-// schema-refs.ts, response-validators.ts, local-refs.ts), the reading of its errors (errors.ts), and
-// the versions all of that was tested with (version.ts).
+// schema-refs.ts, response-validators.ts, local-refs.ts), its stages run directly once built
+// (sync-chain.ts), the reading of its errors (errors.ts), and the versions all of that was tested
+// with (version.ts).
 
 // Compiling a spec's validators takes most of a server's start-up; they hold no per-server state,
 // so servers built from the same spec, prefix and options (one per test, say) share them.
-const validators = new Map<string, RequestHandler[]>();
+const validators = new Map<string, RequestHandler>();
 
 /** express-openapi-validator for one API's operations below `prefix`, as one handler (compiled now). */
 export function openApiValidatorFor(api: MountableApi, prefix: string, validateResponses: boolean): RequestHandler {
-  return compose(validatorChain(api, prefix, validateResponses));
-}
-
-function validatorChain(api: MountableApi, prefix: string, validateResponses: boolean): RequestHandler[] {
   const cacheKey = `${api.slug}\u0000${prefix}\u0000${validateResponses}\u0000${JSON.stringify(api.doc)}`;
   let middleware = validators.get(cacheKey);
   if (!middleware) {
@@ -39,7 +36,7 @@ function validatorChain(api: MountableApi, prefix: string, validateResponses: bo
     const validationDoc = structuredClone(api.doc);
     validationDoc.servers = [{ url: prefix }];
     allowUnknownQueryWhereNo400(validationDoc);
-    middleware = OpenApiValidator.middleware({
+    const chain = OpenApiValidator.middleware({
       apiSpec: validationDoc as never,
       // `redocly lint` (recommended-strict, with its `struct` rule) validates every spec document
       // at build time; checking it again here cost each server ~100 ms per API.
@@ -52,6 +49,9 @@ function validatorChain(api: MountableApi, prefix: string, validateResponses: bo
       validateFormats: true,
       ignoreUndocumented: true,
     }) as RequestHandler[];
+    // The instance that made `chain`, which the validator leaves on its factory.
+    const instance = (OpenApiValidator.middleware as unknown as { _oav: Parameters<typeof directOnceBuilt>[0] })._oav;
+    middleware = directOnceBuilt(instance, chain);
     validators.set(cacheKey, middleware);
   }
   return middleware;
