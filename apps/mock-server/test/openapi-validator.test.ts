@@ -15,6 +15,7 @@ import { responseValidatorCounts } from '../src/core/openapi-validator/response-
 import { schemaRefCounts } from '../src/core/openapi-validator/schema-refs.js';
 import { specCheckCounts } from '../src/core/openapi-validator/spec-check.js';
 import { directValidatorRuns } from '../src/core/openapi-validator/sync-chain.js';
+import { precomputeValidatorRouteLookup, routeLookupCounts } from '../src/core/openapi-validator/route-lookup.js';
 import { TESTED_VALIDATOR_VERSIONS, checkValidatorVersion, installedValidatorVersion, validatorRequire } from '../src/core/openapi-validator/version.js';
 import { OperationIndex, listOperations } from '../src/core/operations.js';
 import { loadSpec } from '../src/core/spec-document.js';
@@ -153,6 +154,63 @@ describe('response validators, compiled for the statuses answered', () => {
     const after = responseValidatorCounts();
     expect(after.built - before.built, 'the route documents 200 and 400').toBe(2);
     expect(after.compiled - before.compiled).toBe(1);
+  });
+});
+
+describe('route metadata, from routes prepared once per spec', () => {
+  type Metadata = (context: unknown, responseApiDoc: unknown) => express.RequestHandler;
+  const metadataModule = validatorRequire('./middlewares/openapi.metadata.js') as { applyOpenApiMetadata: Metadata & { original?: Metadata } };
+  const { OpenApiSpecLoader } = validatorRequire('./framework/openapi.spec.loader.js') as { OpenApiSpecLoader: new (options: object) => { load(): Promise<{ apiDoc: unknown }> } };
+  const { OpenApiContext } = validatorRequire('./framework/openapi.context.js') as { OpenApiContext: new (spec: unknown, ignorePaths: unknown, ignoreUndocumented: boolean, useRequestUrl: boolean) => unknown };
+
+  /** What a stage did to a request: what it set, whether it called next (and with what), or what it threw. */
+  function run(middleware: express.RequestHandler, app: express.Express, method: string, target: string) {
+    const req = { method, originalUrl: target, url: target, baseUrl: '', path: target.split('?')[0], app, params: { before: 'x' } } as unknown as express.Request & { openapi?: unknown };
+    try {
+      let outcome: unknown = 'pending';
+      middleware(req, {} as express.Response, (error?: unknown) => void (outcome = error === undefined ? 'next' : { nextError: String(error) }));
+      return { outcome, openapi: req.openapi, params: req.params };
+    } catch (error) {
+      return { thrown: `${(error as Error).name}: ${(error as Error).message} ${(error as { status?: number }).status}` };
+    }
+  }
+
+  it.each(API_SLUGS)('%s: the same req.openapi, params, next() and errors as the original, for every route and near misses', async (slug) => {
+    precomputeValidatorRouteLookup();
+    const original = metadataModule.applyOpenApiMetadata.original!;
+    expect(original, 'applyOpenApiMetadata is the patched one').toBeTypeOf('function');
+    const validationDoc = { ...structuredClone(loadSpec(slug)), servers: [{ url: '/p' }] };
+    const spec = await new OpenApiSpecLoader({ apiDoc: validationDoc, validateApiSpec: false }).load();
+    const targets = listOperations(loadSpec(slug)).flatMap((operation) =>
+      ['abc-123', '%E2%82%AC', '%ZZ', 'a%2Fb'].flatMap((value) => {
+        const path = `/p${operation.path.replace(/\{[^}]+\}/g, value)}`;
+        return [path, `${path}/`, `${path}?limit=1&x=%ZZ`, path.toUpperCase(), `${path}/more`];
+      }),
+    );
+    targets.push('/p', '/p/', '/p/nothing/here', '/elsewhere');
+    const strict = express();
+    strict.enable('strict routing');
+    strict.enable('case sensitive routing');
+    const before = routeLookupCounts();
+    let compared = 0;
+    for (const ignoreUndocumented of [true, false]) {
+      for (const responseApiDoc of [structuredClone(spec.apiDoc), null]) {
+        const context = new OpenApiContext(spec, undefined, ignoreUndocumented, false);
+        const fast = metadataModule.applyOpenApiMetadata(context, responseApiDoc);
+        const slow = original(context, responseApiDoc);
+        for (const app of [express(), strict]) {
+          for (const method of ['GET', 'POST', 'DELETE', 'PATCH']) {
+            for (const target of targets) {
+              expect(run(fast, app, method, target), `${method} ${target}`).toEqual(run(slow, app, method, target));
+              compared++;
+            }
+          }
+        }
+      }
+    }
+    const after = routeLookupCounts();
+    expect(after.fast - before.fast, 'requests the patch matched itself').toBeGreaterThan(compared / 20);
+    expect(after.delegated - before.delegated, 'near misses left to the original').toBeGreaterThan(compared / 20);
   });
 });
 

@@ -7,14 +7,15 @@ import type { MountableApi } from '../vendor-api.js';
 import { skipRefBundlingOfLocalDocuments } from './local-refs.js';
 import { compileResponseValidatorsOnFirstUse } from './response-validators.js';
 import { memoizeValidatorRouteMatching } from './route-cache.js';
+import { precomputeValidatorRouteLookup } from './route-lookup.js';
 import { resolveSchemaRefsWithoutCompiling } from './schema-refs.js';
 import { compileValidatorSpecCheckOnFirstUse } from './spec-check.js';
 import { directOnceBuilt } from './sync-chain.js';
 import { checkValidatorVersion } from './version.js';
 
 // Everything the mock knows about express-openapi-validator lives in this folder: how it is set up
-// per API (here), five process-wide patches of its internals (route-cache.ts, spec-check.ts,
-// schema-refs.ts, response-validators.ts, local-refs.ts), its stages run directly once built
+// per API (here), six process-wide patches of its internals (route-cache.ts, route-lookup.ts,
+// spec-check.ts, schema-refs.ts, response-validators.ts, local-refs.ts), its stages run directly once built
 // (sync-chain.ts), the reading of its errors (errors.ts), and the versions all of that was tested
 // with (version.ts).
 
@@ -29,6 +30,7 @@ export function openApiValidatorFor(api: MountableApi, prefix: string, validateR
   if (!middleware) {
     checkValidatorVersion();
     memoizeValidatorRouteMatching();
+    precomputeValidatorRouteLookup();
     compileValidatorSpecCheckOnFirstUse();
     resolveSchemaRefsWithoutCompiling();
     compileResponseValidatorsOnFirstUse();

@@ -13,6 +13,7 @@ export const VALIDATOR_INTERNALS = [
   'lodash.clonedeep',
   './framework/index.js',
   './framework/openapi.schema.validator.js',
+  './middlewares/openapi.metadata.js',
   './middlewares/openapi.response.validator.js',
   './middlewares/parsers/schema.preprocessor.js',
   './middlewares/util.js',
