@@ -26,8 +26,16 @@ type Noted = Response & { [NOTES]?: AnswerNotes };
 /** Adds to what is known about `res`'s request; a later note of the same field wins. */
 export function noteAnswer(res: Response, note: AnswerNotes): void {
   const known = (res as Noted)[NOTES];
-  if (known) Object.assign(known, note);
-  else (res as Noted)[NOTES] = { ...note };
+  // One shape for every response's notes (field by field, not a spread or Object.assign): the
+  // notes are written twice on every request (API, then key).
+  if (known === undefined) {
+    (res as Noted)[NOTES] = { api: note.api, key: note.key, reason: note.reason, ignoredPreferences: note.ignoredPreferences };
+    return;
+  }
+  if (note.api !== undefined) known.api = note.api;
+  if (note.key !== undefined) known.key = note.key;
+  if (note.reason !== undefined) known.reason = note.reason;
+  if (note.ignoredPreferences !== undefined) known.ignoredPreferences = note.ignoredPreferences;
 }
 
 export function answerNotesOf(res: Response): AnswerNotes | undefined {
