@@ -29,6 +29,20 @@ describe('PresignedUrlSigner: an HMAC over path and expiry, on the mock clock', 
     expect(query.Signature).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('signs again within the same second as before, and anew when the expiry or the path changes', () => {
+    const { clock, signer: s } = signer();
+    const first = s.sign(PATH, HOUR);
+    clock.advance(700); // still the same whole second of expiry
+    expect(s.sign(PATH, HOUR)).toBe(first);
+    const other = s.sign('/api/storage/outputs/abc/1.png', HOUR);
+    expect(parts(other).query.Signature).not.toBe(parts(first).query.Signature);
+    clock.advance(100); // the next second
+    const later = s.sign(PATH, HOUR);
+    expect(parts(later).query.Expires).toBe(String(Number(parts(first).query.Expires) + 1));
+    expect(parts(later).query.Signature).not.toBe(parts(first).query.Signature);
+    for (const url of [first, other, later]) expect(s.verify(parts(url).path, parts(url).query)).toMatchObject({ ok: true });
+  });
+
   it.each([
     { name: 'just signed', advance: 0, verdict: { ok: true } },
     { name: 'one second before expiry', advance: HOUR - 1250, verdict: { ok: true } },

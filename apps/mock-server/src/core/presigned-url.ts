@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 import type { Clock } from './clock.js';
+import { LruCache } from './lru-cache.js';
 
 /** Why a presigned URL was refused. */
 export type PresignedUrlRefusal = 'missing' | 'signature' | 'expired';
@@ -23,6 +24,12 @@ export interface PresignedUrlOptions {
 export class PresignedUrlSigner {
   readonly #expiresParam: string;
   readonly #signatureParam: string;
+  /**
+   * URLs signed lately, by expiry and path: a signature is a pure function of both, and a client
+   * polling a finished job asks for the same URL many times a second (an HMAC each time was a sixth
+   * of Luma Agents' poll).
+   */
+  readonly #signed = new LruCache<string, string>(256);
 
   constructor(
     private readonly secret: Buffer,
@@ -39,8 +46,10 @@ export class PresignedUrlSigner {
    */
   sign(path: string, ttlMs: number): string {
     const expires = Math.floor((this.clock.now() + ttlMs) / 1000);
-    const query = new URLSearchParams({ [this.#expiresParam]: String(expires), [this.#signatureParam]: this.#signature(path, expires) });
-    return `${path}?${query.toString()}`;
+    return this.#signed.getOrCreate(`${expires}\n${path}`, () => {
+      const query = new URLSearchParams({ [this.#expiresParam]: String(expires), [this.#signatureParam]: this.#signature(path, expires) });
+      return `${path}?${query.toString()}`;
+    });
   }
 
   /**
