@@ -15,6 +15,7 @@ import { responseValidatorCounts } from '../src/core/openapi-validator/response-
 import { schemaRefCounts } from '../src/core/openapi-validator/schema-refs.js';
 import { specCheckCounts } from '../src/core/openapi-validator/spec-check.js';
 import { directValidatorRuns } from '../src/core/openapi-validator/sync-chain.js';
+import { memoizeValidatorContentTypes } from '../src/core/openapi-validator/content-types.js';
 import { precomputeValidatorRouteLookup, routeLookupCounts } from '../src/core/openapi-validator/route-lookup.js';
 import { TESTED_VALIDATOR_VERSIONS, checkValidatorVersion, installedValidatorVersion, validatorRequire } from '../src/core/openapi-validator/version.js';
 import { OperationIndex, listOperations } from '../src/core/operations.js';
@@ -212,6 +213,28 @@ describe('route metadata, from routes prepared once per spec', () => {
     expect(after.fast - before.fast, 'requests the patch matched itself').toBeGreaterThan(compared / 20);
     expect(after.delegated - before.delegated, 'near misses left to the original').toBeGreaterThan(compared / 20);
   });
+});
+
+describe('content types, parsed once per string', () => {
+  type Parsed = { mediaType: string | null; parameters: Record<string, string>; isWildCard?: boolean; normalize(exclude?: string[]): string | undefined };
+  const { ContentType } = validatorRequire('./middlewares/util.js') as { ContentType: (new (text?: string) => Parsed) & { from(req: object): Parsed; fromString(text?: string): Parsed; memoized?: true } };
+
+  it.each([undefined, 'application/json', 'application/json; charset=UTF-8', 'multipart/form-data; boundary=XyZ; charset=utf-8', 'Application/JSON ; b=2; a=1', 'image/*', '*/*', 'text/plain;charset=ascii'])(
+    '%s: the same media type, parameters and normalized forms as a fresh parse, one instance per string',
+    (text) => {
+      memoizeValidatorContentTypes();
+      expect(ContentType.memoized).toBe(true);
+      const fresh = new ContentType(text);
+      const fromRequest = ContentType.from({ headers: text === undefined ? {} : { 'content-type': text } });
+      const fromString = ContentType.fromString(text);
+      expect(fromRequest).toBe(fromString);
+      expect(ContentType.fromString(text)).toBe(fromString);
+      const fields = (parsed: Parsed) => ({ mediaType: parsed.mediaType, parameters: parsed.parameters, isWildCard: parsed.isWildCard });
+      expect(fields(fromString)).toEqual(fields(fresh));
+      for (let i = 0; i < 2; i++) expect(fromString.normalize()).toBe(fresh.normalize(['boundary']));
+      expect(fromString.normalize(['charset'])).toBe(fresh.normalize(['charset']));
+    },
+  );
 });
 
 describe('its stages, run directly once built', () => {

@@ -6,6 +6,7 @@ import type { OpenApiDocument } from '../spec-document.js';
 import type { MountableApi } from '../vendor-api.js';
 import { skipRefBundlingOfLocalDocuments } from './local-refs.js';
 import { compileResponseValidatorsOnFirstUse } from './response-validators.js';
+import { memoizeValidatorContentTypes } from './content-types.js';
 import { memoizeValidatorRouteMatching } from './route-cache.js';
 import { precomputeValidatorRouteLookup } from './route-lookup.js';
 import { resolveSchemaRefsWithoutCompiling } from './schema-refs.js';
@@ -14,8 +15,8 @@ import { directOnceBuilt } from './sync-chain.js';
 import { checkValidatorVersion } from './version.js';
 
 // Everything the mock knows about express-openapi-validator lives in this folder: how it is set up
-// per API (here), six process-wide patches of its internals (route-cache.ts, route-lookup.ts,
-// spec-check.ts, schema-refs.ts, response-validators.ts, local-refs.ts), its stages run directly once built
+// per API (here), seven process-wide patches of its internals (route-cache.ts, route-lookup.ts,
+// content-types.ts, spec-check.ts, schema-refs.ts, response-validators.ts, local-refs.ts), its stages run directly once built
 // (sync-chain.ts), the reading of its errors (errors.ts), and the versions all of that was tested
 // with (version.ts).
 
@@ -31,6 +32,7 @@ export function openApiValidatorFor(api: MountableApi, prefix: string, validateR
     checkValidatorVersion();
     memoizeValidatorRouteMatching();
     precomputeValidatorRouteLookup();
+    memoizeValidatorContentTypes();
     compileValidatorSpecCheckOnFirstUse();
     resolveSchemaRefsWithoutCompiling();
     compileResponseValidatorsOnFirstUse();
