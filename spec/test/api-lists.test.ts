@@ -60,7 +60,8 @@ describe('the lists of APIs outside their folders', () => {
 
   it('take in a sixth API from its own spec, client manifest and AI SDK provider, with no hand edit', () => {
     const root = scratchTree();
-    const rename = (text: string) => text.replaceAll('lumozai', 'lumozbi').replaceAll('LumozAI', 'LumozBI').replaceAll('LUMOZAI', 'LUMOZBI');
+    // A slug no real API has, so the test holds in a tree that already added a sixth API by hand.
+    const rename = (text: string) => text.replaceAll('lumozai', 'lumozai-sixth').replaceAll('LumozAI', 'LumozAISixth').replaceAll('LUMOZAI', 'LUMOZAI_SIXTH');
     for (const file of sources('lumozai')) write(root, rename(file), rename(readFileSync(join(ROOT, file), 'utf8')));
 
     const lists = generated(root);
@@ -77,19 +78,19 @@ describe('the lists of APIs outside their folders', () => {
     ]);
     for (const [file, { before, after }] of lists) {
       expect(after, `${file} takes the sixth API in`).not.toBe(before);
-      expect(after, file).toMatch(/lumozbi|LumozBI/);
+      expect(after, file).toMatch(/lumozai-sixth|LumozAISixth/);
     }
     const readme = lists.get('README.md')!.after;
-    expect(readme).toContain("import { createLumozBIClient } from '@imagegen/lumozbi';");
-    expect(readme).toContain('  createLumozBIClient({ baseUrl: `${mock}/lumozbi/api/v4`, apiKey: process.env.LUMOZBI_API_KEY }),');
-    expect(readme).toContain('| `lumozbi` | LumozBI API v4 | [spec/lumozbi/openapi.yaml](spec/lumozbi/openapi.yaml) | `@imagegen/lumozbi` |');
+    expect(readme).toContain("import { createLumozAISixthClient } from '@imagegen/lumozai-sixth';");
+    expect(readme).toContain('  createLumozAISixthClient({ baseUrl: `${mock}/lumozai-sixth/api/v4`, apiKey: process.env.LUMOZAI_SIXTH_API_KEY }),');
+    expect(readme).toContain('| `lumozai-sixth` | LumozAISixth API v4 | [spec/lumozai-sixth/openapi.yaml](spec/lumozai-sixth/openapi.yaml) | `@imagegen/lumozai-sixth` |');
     const index = lists.get('packages/ai-sdk/src/generated/providers.ts')!.after;
-    expect(index).toContain("import { createLumozBI } from '../providers/lumozbi.js';");
-    expect(index).toContain('  lumozbi: createLumozBI,');
-    expect(lists.get('packages/ai-sdk/README.md')!.after).toContain('| `createLumozBI` | `LUMOZBI_API_KEY` | `https://lumozbi.com/api/v4` | 1 |');
+    expect(index).toContain("import { createLumozAISixth } from '../providers/lumozai-sixth.js';");
+    expect(index).toContain("  'lumozai-sixth': createLumozAISixth,");
+    expect(lists.get('packages/ai-sdk/README.md')!.after).toContain('| `createLumozAISixth` | `LUMOZAI_SIXTH_API_KEY` | `https://lumozai-sixth.com/api/v4` | 1 |');
     for (const manifest of ['apps/mock-server', 'apps/contract-tests', 'apps/consumer-tests', 'packages/conformance', 'packages/ai-sdk']) {
       const { dependencies = {}, devDependencies = {} } = JSON.parse(lists.get(`${manifest}/package.json`)!.after) as Record<string, Record<string, string> | undefined>;
-      expect({ ...dependencies, ...devDependencies }['@imagegen/lumozbi'], manifest).toBe('workspace:*');
+      expect({ ...dependencies, ...devDependencies }['@imagegen/lumozai-sixth'], manifest).toBe('workspace:*');
     }
   });
 

@@ -5,7 +5,7 @@
  * log, and resuming it takes a client built with the key.
  */
 export interface JobHandle {
-  /** The vendor's slug: `lumixai`, `lumen`, `luma-agents`, `useapi-luma`, `lumozai`. */
+  /** The vendor's slug, the one the mock mounts its API under (`lumen`, `useapi-luma`...). */
   vendor: string;
   /** The client's base URL; a client refuses a handle of another base URL, so a key never follows a handle elsewhere. */
   baseUrl: string;
