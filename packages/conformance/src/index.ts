@@ -3,7 +3,7 @@ export type { RecordedRequest, ScenarioResult, Verdict } from './run-scenario.js
 export { runSuite, scoreOf } from './run-suite.js';
 export type { SuiteOptions } from './run-suite.js';
 export { BUILT_IN_SCENARIOS, WEBHOOK_DELIVERIES, ScenarioError, checkScenario, loadScenarioDir, loadScenarioFile, resolveScenario } from './scenario.js';
-export type { Count, Expectations, ResolvedScenario, Scenario, ScenarioGiven, ScenarioResponse, VendorOverride, WebhookDeliveryKind } from './scenario.js';
+export type { Count, Expectations, ResolvedResponse, ResolvedScenario, Scenario, ScenarioGiven, ScenarioResponse, StatusClass, VendorOverride, WebhookDeliveryKind } from './scenario.js';
 export { GRACE_MS, commandSubject, environmentOf, functionSubject, moduleSubject } from './subject.js';
 export type { ClientEnv, ClientFunction, Subject, SubjectOutcome } from './subject.js';
 export { resultLine, scoreLine, toJUnit, toJson } from './report.js';

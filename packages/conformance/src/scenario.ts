@@ -4,7 +4,7 @@ import { extname, join } from 'node:path';
 import type { FaultPlanInput } from '@imagegen/mock-server';
 import { parse as parseYaml } from 'yaml';
 
-import { VENDOR_SLUGS, isVendorSlug } from './vendors.js';
+import { VENDOR_SLUGS, documentedStatuses, isVendorSlug, operationOf, submitWaitMs } from './vendors.js';
 import type { VendorSlug } from './vendors.js';
 
 /** A range of counts: `2` means exactly 2. */
@@ -13,8 +13,14 @@ export type Count = number | { min?: number; max?: number };
 /**
  * One fault the mock answers with: a fault plan without its `api` (the scenario's vendor) or key.
  * The operation is a role, `submit`, `poll` or `download`, resolved per vendor, or a spec `operationId`.
+ * A `status` may be a class (`5xx`): the first status of that class the vendor's spec documents for
+ * the operation; a vendor whose operation documents none skips the scenario.
  */
-export type ScenarioResponse = Omit<FaultPlanInput, 'api' | 'key'>;
+export type ScenarioResponse = Omit<FaultPlanInput, 'api' | 'key' | 'status'> & { status?: number | StatusClass };
+export type StatusClass = `${1 | 2 | 3 | 4 | 5}xx`;
+
+/** A fault as it is armed for one vendor: its status, if any, a number. */
+export type ResolvedResponse = Omit<FaultPlanInput, 'api' | 'key'>;
 
 /**
  * The deliveries a webhook scenario sends the receiver: the mock's own signed one, the same again,
@@ -53,9 +59,14 @@ export interface Expectations {
   faultsFired?: boolean;
 }
 
+type ScenarioTiming = { queuedMs: number; runningMs: number };
+
 export interface ScenarioGiven {
-  /** How long jobs take on the mock. Default: `{ queuedMs: 200, runningMs: 800 }`. */
-  timing?: { queuedMs: number; runningMs: number };
+  /**
+   * How long jobs take on the mock; a scenario that faults the poll makes a vendor's job outlast
+   * its submission's wait (see `submitWaitMs`). Default: `{ queuedMs: 200, runningMs: 800 }`.
+   */
+  timing?: ScenarioTiming;
   /** IMAGEGEN_TIMEOUT_MS given to the client. Default: 30000. */
   timeoutMs?: number;
   /** IMAGEGEN_PROMPT. Default: a lighthouse at dusk. */
@@ -96,7 +107,7 @@ export interface ResolvedScenario {
   title: string;
   vendor: VendorSlug;
   given: Required<ScenarioGiven>;
-  responses: ScenarioResponse[];
+  responses: ResolvedResponse[];
   deliveries?: WebhookDeliveryKind[];
   expected: Expectations;
   file: string;
@@ -199,16 +210,39 @@ export function resolveScenario(scenario: Scenario, vendor: VendorSlug): Resolve
   if (scenario.vendors && !scenario.vendors.includes(vendor)) return { skip: `applies to ${scenario.vendors.join(', ')} only` };
   const override = scenario.overrides?.[vendor] ?? {};
   if (override.skip !== undefined) return { skip: override.skip };
+  const responses: ResolvedResponse[] = [];
+  for (const response of override.responses ?? scenario.responses ?? []) {
+    if (typeof response.status !== 'string') {
+      responses.push(response as ResolvedResponse);
+      continue;
+    }
+    const [status] = documentedStatuses(vendor, response.operation, response.status);
+    if (status === undefined) return { skip: `${vendor}'s ${operationOf(vendor, response.operation)} documents no ${response.status} status` };
+    responses.push({ ...response, status });
+  }
+  const given = { ...DEFAULT_GIVEN, ...scenario.given, ...override.given };
   return {
     id: scenario.id,
     title: scenario.title,
     vendor,
-    given: { ...DEFAULT_GIVEN, ...scenario.given, ...override.given },
-    responses: override.responses ?? scenario.responses ?? [],
+    given: { ...given, timing: outlastSubmitWait(vendor, given.timing, responses) },
+    responses,
     ...(scenario.deliveries ? { deliveries: scenario.deliveries } : {}),
     expected: { ...scenario.expected, ...override.expected },
     file: scenario.file,
   };
+}
+
+/**
+ * A fault on the poll needs a poll: where the vendor's submission waits for the job and answers
+ * with its output (its descriptor's `submitWaitMs`), the job is made to end 1.5 s after that wait.
+ */
+function outlastSubmitWait(vendor: VendorSlug, timing: ScenarioTiming, responses: readonly ResolvedResponse[]): ScenarioTiming {
+  const waitMs = submitWaitMs(vendor);
+  if (waitMs === 0) return timing;
+  const faultsPoll = responses.some((response) => operationOf(vendor, response.operation) === operationOf(vendor, 'poll'));
+  if (!faultsPoll || timing.queuedMs + timing.runningMs > waitMs) return timing;
+  return { queuedMs: timing.queuedMs, runningMs: waitMs + 1_500 - timing.queuedMs };
 }
 
 function checkGiven(value: unknown, at: string, fail: Fail): ScenarioGiven {
@@ -234,6 +268,7 @@ function checkResponses(value: unknown, at: string, fail: Fail): ScenarioRespons
     only(response, `${at}[${i}]`, RESPONSE_FIELDS, fail);
     string(response.operation, `${at}[${i}].operation`, fail);
     string(response.fault, `${at}[${i}].fault`, fail);
+    if (typeof response.status === 'string' && !/^[1-5]xx$/.test(response.status)) throw fail(`${at}[${i}].status: "${response.status}" must be a status code or a class (5xx)`);
     // The rest is checked by the mock when the plan is armed, against the vendor's spec.
     return response as unknown as ScenarioResponse;
   });

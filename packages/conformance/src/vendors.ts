@@ -1,4 +1,4 @@
-import { API_SLUGS, APIS } from '@imagegen/mock-server';
+import { API_SLUGS, APIS, loadSpec } from '@imagegen/mock-server';
 import type { ApiSlug } from '@imagegen/mock-server';
 
 export type VendorSlug = ApiSlug;
@@ -43,4 +43,30 @@ export function jobsPerSubmission(vendor: VendorSlug): number {
 /** `createMockServer`'s `apis` for a mock that mounts `vendor` alone (with its defaults). */
 export function onlyApi(vendor: VendorSlug): Record<VendorSlug, false | Record<string, never>> {
   return Object.fromEntries(VENDOR_SLUGS.map((slug) => [slug, slug === vendor ? {} : false])) as Record<VendorSlug, false | Record<string, never>>;
+}
+
+/**
+ * How long `vendor`'s submission may wait for the job and answer with its output instead of a job
+ * to poll, as its mock descriptor says (`submitWaitMs`); 0 when it answers at once.
+ */
+export function submitWaitMs(vendor: VendorSlug): number {
+  return APIS.find((api) => api.slug === vendor)?.submitWaitMs ?? 0;
+}
+
+/**
+ * The statuses of a class (`5xx`) that `vendor`'s spec documents for a role's operation (or an
+ * operationId), in the spec's order: a scenario's fault answers with one the vendor really sends.
+ */
+export function documentedStatuses(vendor: VendorSlug, operation: string, statusClass: string): number[] {
+  const operationId = operationOf(vendor, operation);
+  for (const item of Object.values(loadSpec(vendor).paths ?? {})) {
+    for (const candidate of Object.values(item ?? {})) {
+      const found = candidate as { operationId?: string; responses?: Record<string, unknown> } | null;
+      if (typeof found !== 'object' || found === null || found.operationId !== operationId) continue;
+      return Object.keys(found.responses ?? {})
+        .filter((status) => /^\d{3}$/.test(status) && status[0] === statusClass[0])
+        .map(Number);
+    }
+  }
+  return [];
 }

@@ -10,7 +10,9 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ScenarioError, checkScenario, functionSubject, loadScenarioDir, loadScenarioFile, resolveScenario, runScenario, runSuite } from '../src/index.js';
+import { APIS } from '@imagegen/mock-server';
+
+import { ScenarioError, VENDOR_SLUGS, checkScenario, functionSubject, loadScenarioDir, loadScenarioFile, resolveScenario, runScenario, runSuite } from '../src/index.js';
 import type { ClientEnv, Scenario } from '../src/index.js';
 
 const run = promisify(execFile);
@@ -164,6 +166,40 @@ describe('expectations are read from the mock, not from the client', () => {
   });
 });
 
+describe('vendor data comes from the vendor, not from the scenario file', () => {
+  it("poll-5xx answers with the 5xx each vendor's spec documents for its poll, and skips a vendor whose poll documents none", async () => {
+    const poll5xx = await scenario('poll-5xx');
+    const statuses = Object.fromEntries(VENDOR_SLUGS.map((vendor) => {
+      const resolved = resolveScenario(poll5xx, vendor);
+      return [vendor, 'skip' in resolved ? resolved.skip : resolved.responses.map((response) => response.status)];
+    }));
+    expect(statuses).toEqual({
+      lumixai: [503],
+      lumen: "lumen's getTask documents no 5xx status",
+      'luma-agents': "luma-agents's getGeneration documents no 5xx status",
+      'useapi-luma': "useapi-luma's getJob documents no 5xx status",
+      lumozai: [500],
+    });
+  });
+
+  it("a poll fault makes the job outlast a submission that waits for it (LumozAI's run, its descriptor's submitWaitMs), and leaves the others' timing alone", async () => {
+    const lumozai = APIS.find((api) => api.slug === 'lumozai')!;
+    expect(lumozai.submitWaitMs).toBe(5_000);
+    for (const id of ['poll-reset', 'poll-5xx']) {
+      const resolved = resolveScenario(await scenario(id), 'lumozai');
+      if ('skip' in resolved) throw new Error(`${id} applies to lumozai`);
+      expect(resolved.given.timing, id).toEqual({ queuedMs: 200, runningMs: 6_300 });
+      const lumixai = resolveScenario(await scenario(id), 'lumixai');
+      if ('skip' in lumixai) throw new Error(`${id} applies to lumixai`);
+      expect(lumixai.given.timing, id).toEqual({ queuedMs: 200, runningMs: 800 });
+    }
+    // A fault that is not on the poll does not need one: the run may answer with the output.
+    const happy = resolveScenario(await scenario('happy-path'), 'lumozai');
+    if ('skip' in happy) throw new Error('happy-path applies to lumozai');
+    expect(happy.given.timing).toEqual({ queuedMs: 200, runningMs: 800 });
+  });
+});
+
 describe('scenario files', () => {
   it('the shipped scenarios load, with unique ids, and each applies to at least one vendor', async () => {
     const scenarios = await loadScenarioDir(SCENARIOS);
@@ -186,6 +222,7 @@ describe('scenario files', () => {
     { text: '{ "id": "x", "title": "t", "expected": { "exit": "success", "jobs": { "mn": 1 } } }', problem: /expected\.jobs: unknown field "mn"; allowed: min, max/ },
     { text: '{ "id": "x", "title": "t", "responses": [{ "fault": "reset" }], "expected": { "exit": "success" } }', problem: /responses\[0\]\.operation: must be a non-empty string/ },
     { text: '{ "id": "x", "title": "t", "expected": { "exit": "success", "message": "(" } }', problem: /expected\.message: is not a valid regular expression/ },
+    { text: '{ "id": "x", "title": "t", "responses": [{ "operation": "poll", "fault": "status", "status": "5x" }], "expected": { "exit": "success" } }', problem: /responses\[0\]\.status: "5x" must be a status code or a class \(5xx\)/ },
     { text: '{ "id": "x", "title": "t", "given": { "timeoutMs": 5 }, "expected": { "exit": "success" } }', problem: /given\.timeoutMs: must be a whole number from 100 to 600000/ },
   ])('refuses $problem, naming the file', async ({ text, problem }) => {
     const file = join(workDir, 'broken.json');

@@ -221,6 +221,13 @@ export interface ApiDescriptor<TSlug extends string = string, TConfig = unknown,
   /** Jobs one accepted submission makes (useapi.net makes a batch of 4). Default: 1. */
   jobsPerSubmission?: number;
   /**
+   * How long its submission may hold the answer, with its default settings, waiting for the job to
+   * finish and answering with the output instead of a job to poll (LumozAI's run waits 5 s). A tool
+   * that needs the job polled (the conformance runner's poll faults) makes the job outlast it.
+   * Default: 0 (a submission answers at once).
+   */
+  submitWaitMs?: number;
+  /**
    * Builds the API's behaviour from its settings (every field of which has a default) and the
    * context core lends it (keys from `config.keys` or `devKeys`, stores, callbacks, URLs).
    */

@@ -1,7 +1,7 @@
 import { defineApi } from '../../core/vendor-api.js';
 import { LUMOZAI_CONFIG_SCHEMA } from './config-schema.js';
 import type { LumozAIMockConfig } from './lumozai-api.js';
-import { LUMOZAI_DEV_KEYS, createLumozAIMock } from './lumozai-api.js';
+import { DEFAULT_RUN_WAIT_MS, LUMOZAI_DEV_KEYS, createLumozAIMock } from './lumozai-api.js';
 
 export type { LumozAIKeyConfig, LumozAIMockConfig } from './lumozai-api.js';
 export { LUMOZAI_DEV_KEYS } from './lumozai-api.js';
@@ -13,5 +13,6 @@ export const lumozai = defineApi<'lumozai', LumozAIMockConfig>({
   devKeys: LUMOZAI_DEV_KEYS,
   configSchema: LUMOZAI_CONFIG_SCHEMA,
   jobOperations: { submit: 'runModel', poll: 'checkRequest', download: 'output' },
+  submitWaitMs: DEFAULT_RUN_WAIT_MS,
   create: createLumozAIMock,
 });

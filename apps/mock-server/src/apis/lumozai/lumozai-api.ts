@@ -47,7 +47,8 @@ export interface LumozAIMockConfig {
 
 /** The hourly limit of a key that names none: a plan a test suite does not run out of. */
 export const DEFAULT_REQUESTS_PER_HOUR = 100_000;
-const DEFAULT_RUN_WAIT_MS = 5_000;
+/** `runWaitMs`'s default: the documented synchronous wait of a run. */
+export const DEFAULT_RUN_WAIT_MS = 5_000;
 const DEFAULT_UNAUTHENTICATED_PER_HOUR = 3_600;
 const HOUR_MS = 60 * 60 * 1000;
 
