@@ -9,6 +9,3 @@ export interface CallbackCase {
   /** Callbacks the API sends when the job is created, before it settles (0 for most). */
   sentAtCreation: number;
 }
-
-/** The file an API with callbacks keeps its case in, relative to the package. */
-export const callbackCaseFile = (slug: string) => `apps/mock-server/test/apis/${slug}/callback-case.ts`;

@@ -2,8 +2,6 @@
 // server was closed sends nothing, throws nothing (no unhandled rejection, which would end a Node
 // process without a handler) and leaves no timer behind; every API with callbacks is checked, each
 // through the case in its own folder (test/apis/<slug>/callback-case.ts), found rather than listed.
-import { existsSync, readdirSync } from 'node:fs';
-
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -13,10 +11,10 @@ import { ManualClock, SystemClock } from '../src/core/clock.js';
 import type { OpenApiDocument } from '../src/core/spec-document.js';
 import { loadSpec } from '../src/core/spec-document.js';
 import { WebhookDispatcher } from '../src/core/webhooks.js';
-import { callbackCaseFile } from './callback-case.js';
 import type { CallbackCase } from './callback-case.js';
 import { startMock } from './harness.js';
 import { listen } from './listen.js';
+import { perSlugCases } from './per-slug-cases.js';
 
 /** A callback receiver on 127.0.0.1:0 counting what reaches it. */
 async function receiver() {
@@ -35,18 +33,8 @@ const TIMING = { queuedMs: 1_000, runningMs: 9_000 };
 /** The APIs whose spec declares a callback, in the registry's order. */
 const WITH_CALLBACKS = APIS.map((api) => api.slug).filter((slug) => declaresCallbacks(loadSpec(slug)));
 
-/** The folders under test/apis/ that hold a callback case. */
-const CASE_FOLDERS = readdirSync(new URL('./apis/', import.meta.url), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && existsSync(new URL(`./apis/${entry.name}/callback-case.ts`, import.meta.url)))
-  .map((entry) => entry.name);
-
 /** One job per API whose spec declares a callback, asking for it at `hook`: its `callback-case.ts`. */
-const CASES: Array<CallbackCase & { slug: string }> = [];
-for (const slug of WITH_CALLBACKS.filter((name) => CASE_FOLDERS.includes(name))) {
-  // Resolved at run time, beside this file, like the contract suites are.
-  const { default: found } = (await import(/* @vite-ignore */ `./apis/${slug}/callback-case.ts`)) as { default: CallbackCase };
-  CASES.push({ slug, ...found });
-}
+const { cases: CASES, missing, extra } = await perSlugCases<CallbackCase, (typeof WITH_CALLBACKS)[number]>('callback-case', WITH_CALLBACKS);
 
 /** Real time, counting the sleeps under way: a job's timers, and the server's expiry sweeps. */
 class CountingClock extends SystemClock {
@@ -105,10 +93,8 @@ describe('a job whose callback falls due after close()', () => {
 describe('every API with callbacks is covered', () => {
   it('each API whose spec declares a callback has a case, and only those', () => {
     expect(WITH_CALLBACKS.length).toBeGreaterThan(0);
-    const missing = WITH_CALLBACKS.filter((slug) => !CASE_FOLDERS.includes(slug));
-    expect(missing.map(callbackCaseFile), 'APIs whose spec declares a callback but that have no case: add these files').toEqual([]);
-    const extra = CASE_FOLDERS.filter((slug) => !(WITH_CALLBACKS as readonly string[]).includes(slug));
-    expect(extra.map(callbackCaseFile), 'cases for APIs whose spec declares no callback (or that are not served)').toEqual([]);
+    expect(missing, 'APIs whose spec declares a callback but that have no case: add these files').toEqual([]);
+    expect(extra, 'cases for APIs whose spec declares no callback (or that are not served)').toEqual([]);
     expect(CASES.map((c) => c.slug)).toEqual(WITH_CALLBACKS);
   });
 });
