@@ -8,9 +8,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { APIS } from '../src/apis/registry.js';
 import { createApiContext } from '../src/core/api-context.js';
 import { ManualClock, SystemClock } from '../src/core/clock.js';
-import type { OpenApiDocument } from '../src/core/spec-document.js';
 import { loadSpec } from '../src/core/spec-document.js';
 import { WebhookDispatcher } from '../src/core/webhooks.js';
+import { declaresCallbacks } from './callback-case.js';
 import type { CallbackCase } from './callback-case.js';
 import { startMock } from './harness.js';
 import { listen } from './listen.js';
@@ -44,13 +44,6 @@ class CountingClock extends SystemClock {
     this.pending++;
     return super.sleepUntil(at, signal).finally(() => this.pending--);
   }
-}
-
-/** Whether the spec declares a callback: `callbacks` on an operation, or 3.1 `webhooks`. */
-function declaresCallbacks(doc: OpenApiDocument): boolean {
-  const { paths = {}, webhooks } = doc as OpenApiDocument & { webhooks?: Record<string, unknown> };
-  if (webhooks !== undefined && Object.keys(webhooks).length > 0) return true;
-  return Object.values(paths).some((item) => Object.values(item ?? {}).some((operation) => typeof operation === 'object' && operation !== null && 'callbacks' in operation));
 }
 
 let rejections: unknown[] = [];

@@ -10,68 +10,33 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { findChromium, missingChromiumMessage } from '../../../scripts/ensure-chromium.mjs';
-import { settleOnManualClock } from '../src/index.js';
+import { API_SLUGS, APIS, loadSpec, settleOnManualClock } from '../src/index.js';
+import type { ApiSlug } from '../src/index.js';
 import { hookReceiver } from './apis/lumen/support.js';
+import { declaresCallbacks } from './callback-case.js';
 import type { Harness } from './harness.js';
-import { DEV_KEY, startMock, validJob } from './harness.js';
+import { startMock } from './harness.js';
+import type { InspectorDrive } from './inspector-drive.js';
+import { perSlugCases } from './per-slug-cases.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-results/inspector/', import.meta.url));
 const TIMING = { queuedMs: 1000, runningMs: 4000 };
 
-interface Drive {
-  slug: string;
-  /** The dev key, and how it is sent. */
-  key: string;
-  auth: (key: string) => Record<string, string>;
-  /** The operation that creates a job, its path below the base URL, and a body (with a webhook URL where the API takes one). */
-  createOperation: string;
-  path: string;
-  body: (hook: string | undefined) => { json: unknown } | { form: Record<string, string> };
-  /** Prefer for a failed job, in the API's words. */
-  fail: string;
-  /** Whether the API sends webhooks. */
+interface Drive extends InspectorDrive {
+  slug: ApiSlug;
+  /** The operation that creates a job (its descriptor's `jobOperations.submit`), which the fault plan names. */
+  createOperation: string | undefined;
+  /** Whether the API sends webhooks: its spec declares a callback. */
   hooks: boolean;
-  /** Prefer every create carries (LumozAI's /run would otherwise hold the request until the run ends). */
-  prefer?: string;
 }
 
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
-
-const DRIVES: Drive[] = [
-  { slug: 'lumixai', key: DEV_KEY, auth: (key) => ({ 'X-API-Key': key }), createOperation: 'createImageJob', path: '/v1/images/jobs', body: () => ({ json: validJob }), fail: 'job-status=error', hooks: false },
-  {
-    slug: 'lumen',
-    key: 'sk-lumen-mock-dev',
-    auth: bearer,
-    createOperation: 'createGenerationTask',
-    path: '/v1/images/generations',
-    body: (hook) => ({ json: { model: 'gpt-image-2-low', prompt: 'a cute cat on a windowsill', ...(hook ? { webhook_url: hook, webhook_secret: 'your-secret-for-the-inspector' } : {}) } }),
-    fail: 'job-status=failed',
-    hooks: true,
-  },
-  { slug: 'luma-agents', key: 'luma-api-mock-dev', auth: bearer, createOperation: 'createGeneration', path: '/generations', body: () => ({ json: { prompt: 'A glass of iced coffee on a marble countertop' } }), fail: 'job-status=failed', hooks: false },
-  {
-    slug: 'useapi-luma',
-    key: 'useapi_mock_dev',
-    auth: bearer,
-    createOperation: 'createImages',
-    path: '/images',
-    body: (hook) => ({ json: { prompt: 'A photorealistic portrait of an astronaut on Mars', model: 'photon-v2', ...(hook ? { replyUrl: hook } : {}) } }),
-    fail: 'job-status=failed',
-    hooks: true,
-  },
-  {
-    slug: 'lumozai',
-    key: 'lmz_mock_dev',
-    auth: bearer,
-    createOperation: 'runModel',
-    path: '/run',
-    body: (hook) => ({ form: { model_id: 'hidream-l1', prompt: 'A beautiful sunset over mountains', ...(hook ? { webhook: hook } : {}) } }),
-    fail: 'job-status=failed',
-    hooks: true,
-    prefer: 'respond-async',
-  },
-];
+const { cases, missing, extra } = await perSlugCases<InspectorDrive, ApiSlug>('inspector-drive', API_SLUGS);
+const DRIVES: Drive[] = cases.map((drive) => ({
+  ...drive,
+  createOperation: APIS.find((api) => api.slug === drive.slug)?.jobOperations?.submit,
+  hooks: declaresCallbacks(loadSpec(drive.slug)),
+}));
+const LUMIXAI = DRIVES.find((drive) => drive.slug === 'lumixai')!;
 
 function send(h: Harness, drive: Drive, options: { key?: string; prefer?: string; hook?: string } = {}): Promise<Response> {
   const payload = drive.body(options.hook);
@@ -153,7 +118,7 @@ describe('the inspector page in Chromium', () => {
 
       // Live: a request made now shows up without a reload, and the open <details> stays open.
       const before = await within(page, 'requests', 'lumixai').locator('details.request').count();
-      await send(h, DRIVES[0]!, { key: 'air_live_another_bad_key_0001' });
+      await send(h, LUMIXAI, { key: 'air_live_another_bad_key_0001' });
       await expect.poll(() => within(page, 'requests', 'lumixai').locator('details.request').count(), { timeout: 10_000 }).toBe(before + 1);
       expect(await page.locator('#live').innerText()).toMatch(/Live/);
       expect(await refused.getAttribute('open')).not.toBeNull();
@@ -197,5 +162,16 @@ describe('the inspector page in Chromium', () => {
     } finally {
       await context.close();
     }
+  });
+});
+
+describe('every API the mock serves is driven', () => {
+  it('has an inspector drive (test/apis/<slug>/inspector-drive.ts) and a job operation for its fault plan, and only those', () => {
+    expect(missing, 'APIs the mock serves without an inspector drive: add these files').toEqual([]);
+    expect(extra, 'inspector drives of folders that are not an API the mock serves').toEqual([]);
+    expect(DRIVES.map((drive) => drive.slug)).toEqual(API_SLUGS);
+    expect(DRIVES.filter((drive) => drive.createOperation === undefined).map((drive) => drive.slug), 'APIs whose descriptor declares no jobOperations').toEqual([]);
+    // The specs say which send webhooks; the page is checked for their retried deliveries.
+    expect(DRIVES.some((drive) => drive.hooks), 'no API with webhooks: the webhook checks would prove nothing').toBe(true);
   });
 });
