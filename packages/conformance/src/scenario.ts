@@ -1,10 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import type { FaultPlanInput } from '@imagegen/mock-server';
 import { parse as parseYaml } from 'yaml';
 
-import { VENDOR_SLUGS, documentedStatuses, isVendorSlug, operationOf, submitWaitMs } from './vendors.js';
+import { VENDOR_SLUGS, callbackSignatureHeaders, declaresHeader, documentedStatuses, isVendorSlug, operationOf, submitWaitMs } from './vendors.js';
 import type { VendorSlug } from './vendors.js';
 
 /** A range of counts: `2` means exactly 2. */
@@ -95,7 +97,15 @@ export interface Scenario {
   /** A webhook scenario (run against a receiver, not a client): the deliveries it sends. */
   deliveries?: WebhookDeliveryKind[];
   expected: Expectations;
-  /** Per-vendor changes. */
+  /**
+   * Changes for a vendor whose spec declares an `Idempotency-Key` header on its submission (a retry
+   * returns the same job and bills once), applied before its own override.
+   */
+  withIdempotencyKey?: VendorOverride;
+  /**
+   * Per-vendor changes. The built-in scenarios keep theirs with the vendor, in
+   * `vendors/<slug>.json` (by scenario id); a scenario's own override for a vendor wins over it.
+   */
   overrides?: Partial<Record<VendorSlug, VendorOverride>>;
   /** The file it was read from. */
   file: string;
@@ -133,6 +143,34 @@ const DEFAULT_GIVEN: Required<ScenarioGiven> = {
 /** Where the scenarios shipped with the package are. */
 export const BUILT_IN_SCENARIOS = new URL('../scenarios/', import.meta.url);
 
+/**
+ * What the built-in scenarios need to know about a vendor that neither its spec nor its mock
+ * descriptor says (how it reports a moderated job, a scenario that cannot apply to it): one file per
+ * vendor, `vendors/<slug>.json`, `{ "overrides": { "<scenario id>": <override> } }`, found by slug.
+ */
+export const VENDOR_FILES = new URL('../vendors/', import.meta.url);
+
+const vendorFiles = new Map<VendorSlug, Partial<Record<string, VendorOverride>>>();
+
+/** The overrides `vendors/<slug>.json` keeps for `vendor` by scenario id ({} when it has no file). */
+export function vendorOverrides(vendor: VendorSlug): Partial<Record<string, VendorOverride>> {
+  let found = vendorFiles.get(vendor);
+  if (found === undefined) {
+    const file = new URL(`${vendor}.json`, VENDOR_FILES);
+    found = existsSync(file) ? checkVendorFile(JSON.parse(readFileSync(file, 'utf8')) as unknown, (problem) => new ScenarioError(fileURLToPath(file), problem)) : {};
+    vendorFiles.set(vendor, found);
+  }
+  return found;
+}
+
+/** Checks a parsed `vendors/<slug>.json`: its overrides by scenario id. */
+export function checkVendorFile(data: unknown, fail: Fail): Partial<Record<string, VendorOverride>> {
+  const root = object(data, 'the vendor file', fail);
+  only(root, 'the vendor file', ['overrides'], fail);
+  const overrides = object(root.overrides, 'overrides', fail);
+  return Object.fromEntries(Object.entries(overrides).map(([id, value]) => [id, checkOverride(value, `overrides.${id}`, fail)]));
+}
+
 /** Reads every `.json`, `.yaml` and `.yml` file of `dir` (sorted by name) as scenarios; ids must be unique. */
 export async function loadScenarioDir(dir: string): Promise<Scenario[]> {
   const names = (await readdir(dir)).filter((name) => ['.json', '.yaml', '.yml'].includes(extname(name))).sort();
@@ -160,12 +198,12 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
   return { ...checkScenario(data, (problem) => new ScenarioError(file, problem)), file };
 }
 
-type Fail = (problem: string) => Error;
+export type Fail = (problem: string) => Error;
 
 /** Checks a parsed scenario; `fail` builds the error for the first problem found. */
 export function checkScenario(data: unknown, fail: Fail): Omit<Scenario, 'file'> {
   const root = object(data, 'the scenario', fail);
-  only(root, 'the scenario', ['id', 'title', 'description', 'vendors', 'given', 'responses', 'deliveries', 'expected', 'overrides'], fail);
+  only(root, 'the scenario', ['id', 'title', 'description', 'vendors', 'given', 'responses', 'deliveries', 'expected', 'withIdempotencyKey', 'overrides'], fail);
   const id = string(root.id, 'id', fail);
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) throw fail(`id: "${id}" must be lowercase words joined by dashes`);
   const title = string(root.title, 'title', fail);
@@ -186,29 +224,39 @@ export function checkScenario(data: unknown, fail: Fail): Omit<Scenario, 'file'>
     ...(root.deliveries === undefined ? {} : { deliveries: deliveryList(root.deliveries, 'deliveries', fail) }),
     expected: checkExpected(root.expected, 'expected', fail, false) as Expectations,
   };
+  if (root.withIdempotencyKey !== undefined) scenario.withIdempotencyKey = checkOverride(root.withIdempotencyKey, 'withIdempotencyKey', fail);
   if (root.overrides !== undefined) {
     const overrides = object(root.overrides, 'overrides', fail);
     scenario.overrides = {};
     for (const [vendor, value] of Object.entries(overrides)) {
       const at = `overrides.${vendor}`;
       slug(vendor, at, fail);
-      const override = object(value, at, fail);
-      only(override, at, ['skip', 'given', 'responses', 'expected'], fail);
-      scenario.overrides[vendor as VendorSlug] = {
-        ...(override.skip === undefined ? {} : { skip: string(override.skip, `${at}.skip`, fail) }),
-        ...(override.given === undefined ? {} : { given: checkGiven(override.given, `${at}.given`, fail) }),
-        ...(override.responses === undefined ? {} : { responses: checkResponses(override.responses, `${at}.responses`, fail) }),
-        ...(override.expected === undefined ? {} : { expected: checkExpected(override.expected, `${at}.expected`, fail, true) }),
-      };
+      scenario.overrides[vendor as VendorSlug] = checkOverride(value, at, fail);
     }
   }
   return scenario;
 }
 
+/** Checks one vendor override (`skip`, `given`, `responses`, `expected`) found at `at`. */
+export function checkOverride(value: unknown, at: string, fail: Fail): VendorOverride {
+  const override = object(value, at, fail);
+  only(override, at, ['skip', 'given', 'responses', 'expected'], fail);
+  return {
+    ...(override.skip === undefined ? {} : { skip: string(override.skip, `${at}.skip`, fail) }),
+    ...(override.given === undefined ? {} : { given: checkGiven(override.given, `${at}.given`, fail) }),
+    ...(override.responses === undefined ? {} : { responses: checkResponses(override.responses, `${at}.responses`, fail) }),
+    ...(override.expected === undefined ? {} : { expected: checkExpected(override.expected, `${at}.expected`, fail, true) }),
+  };
+}
+
 /** The scenario for `vendor`, or the reason it does not apply. */
 export function resolveScenario(scenario: Scenario, vendor: VendorSlug): ResolvedScenario | { skip: string } {
   if (scenario.vendors && !scenario.vendors.includes(vendor)) return { skip: `applies to ${scenario.vendors.join(', ')} only` };
-  const override = scenario.overrides?.[vendor] ?? {};
+  // A webhook scenario checks a receiver's signature checks: it needs a vendor that signs.
+  if (scenario.deliveries && callbackSignatureHeaders(vendor).length === 0) return { skip: `${vendor}'s spec declares no signed callback` };
+  const idempotent = scenario.withIdempotencyKey && declaresHeader(vendor, 'submit', 'Idempotency-Key') ? scenario.withIdempotencyKey : {};
+  const own = scenario.overrides?.[vendor] ?? vendorOverrides(vendor)[scenario.id] ?? {};
+  const override: VendorOverride = { ...idempotent, ...own, expected: { ...idempotent.expected, ...own.expected } };
   if (override.skip !== undefined) return { skip: override.skip };
   const responses: ResolvedResponse[] = [];
   for (const response of override.responses ?? scenario.responses ?? []) {

@@ -59,14 +59,70 @@ export function submitWaitMs(vendor: VendorSlug): number {
  */
 export function documentedStatuses(vendor: VendorSlug, operation: string, statusClass: string): number[] {
   const operationId = operationOf(vendor, operation);
-  for (const item of Object.values(loadSpec(vendor).paths ?? {})) {
-    for (const candidate of Object.values(item ?? {})) {
-      const found = candidate as { operationId?: string; responses?: Record<string, unknown> } | null;
-      if (typeof found !== 'object' || found === null || found.operationId !== operationId) continue;
-      return Object.keys(found.responses ?? {})
-        .filter((status) => /^\d{3}$/.test(status) && status[0] === statusClass[0])
-        .map(Number);
+  const found = operationsOf(loadSpec(vendor)).find((candidate) => candidate.operation.operationId === operationId);
+  return Object.keys(found?.operation.responses ?? {})
+    .filter((status) => /^\d{3}$/.test(status) && status[0] === statusClass[0])
+    .map(Number);
+}
+
+type SpecDocument = ReturnType<typeof loadSpec>;
+type Parameter = { name?: string; in?: string };
+type Operation = { operationId?: string; parameters?: unknown[]; callbacks?: Record<string, unknown>; responses?: Record<string, unknown> };
+
+/** `value`, or what its local `$ref` (`#/components/...`) points at. */
+function deref<T>(doc: SpecDocument, value: unknown): T | undefined {
+  const ref = (value as { $ref?: unknown } | null)?.$ref;
+  if (typeof ref !== 'string') return (value ?? undefined) as T | undefined;
+  let found: unknown = doc;
+  for (const part of ref.replace(/^#\//, '').split('/')) found = (found as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return found as T | undefined;
+}
+
+/** Every operation of `doc`'s paths with the path item's parameters before its own. */
+function operationsOf(doc: SpecDocument): Array<{ operation: Operation; parameters: Parameter[] }> {
+  const found: Array<{ operation: Operation; parameters: Parameter[] }> = [];
+  for (const item of Object.values(doc.paths ?? {})) {
+    const shared = ((item as { parameters?: unknown[] } | undefined)?.parameters ?? []) as unknown[];
+    for (const [method, candidate] of Object.entries(item ?? {})) {
+      if (method === 'parameters' || typeof candidate !== 'object' || candidate === null) continue;
+      const operation = candidate as Operation;
+      const parameters = [...shared, ...(operation.parameters ?? [])].flatMap((parameter) => deref<Parameter>(doc, parameter) ?? []);
+      found.push({ operation, parameters });
     }
   }
-  return [];
+  return found;
+}
+
+/**
+ * Whether `vendor`'s spec declares the header `name` (case-insensitive) as a parameter of a role's
+ * operation (or an operationId): `Idempotency-Key` on the submission says a retry cannot bill twice.
+ */
+export function declaresHeader(vendor: VendorSlug, operation: string, name: string): boolean {
+  const operationId = operationOf(vendor, operation);
+  const doc = loadSpec(vendor);
+  return operationsOf(doc).some((found) => found.operation.operationId === operationId && found.parameters.some((parameter) => parameter.in === 'header' && parameter.name?.toLowerCase() === name.toLowerCase()));
+}
+
+/**
+ * The signature headers `vendor`'s spec declares on the webhooks it sends (its callbacks' header
+ * parameters named like \`*Signature*\`): empty for a vendor whose callbacks are unsigned or absent.
+ */
+export function callbackSignatureHeaders(vendor: VendorSlug): string[] {
+  const doc = loadSpec(vendor);
+  const callbacks = [
+    ...Object.values((doc.components as { callbacks?: Record<string, unknown> } | undefined)?.callbacks ?? {}),
+    ...operationsOf(doc).flatMap((found) => Object.values(found.operation.callbacks ?? {})),
+  ];
+  const names = new Set<string>();
+  for (const callback of callbacks) {
+    for (const item of Object.values(deref<Record<string, Record<string, Operation>>>(doc, callback) ?? {})) {
+      for (const operation of Object.values(item ?? {})) {
+        for (const parameter of operation.parameters ?? []) {
+          const resolved = deref<Parameter>(doc, parameter);
+          if (resolved?.in === 'header' && resolved.name && /signature/i.test(resolved.name)) names.add(resolved.name);
+        }
+      }
+    }
+  }
+  return [...names];
 }

@@ -11,7 +11,9 @@ import type { MockServer } from '@imagegen/mock-server';
 import { killGroup, trackGroup } from './process-groups.js';
 import type { ScenarioResult } from './run-scenario.js';
 import type { ResolvedScenario, WebhookDeliveryKind } from './scenario.js';
-import { onlyApi } from './vendors.js';
+import type { components as LumenComponents } from '@imagegen/lumen';
+
+import { callbackSignatureHeaders, onlyApi } from './vendors.js';
 import type { VendorSlug } from './vendors.js';
 
 /** How a vendor signs its webhooks, and how to start a job that sends one. */
@@ -22,14 +24,20 @@ interface WebhookSigning {
   headers(rawBody: Buffer, secret: string, seconds: number): Record<string, string>;
 }
 
-/** The vendors that sign their webhooks (the others' scenarios do not apply). */
+/**
+ * How each vendor whose spec declares a signed callback (a `*Signature*` header on it, see
+ * `callbackSignatureHeaders`) signs it: which vendors sign comes from the specs, the signing scheme
+ * and the request that asks for a webhook are the vendor's. A test fails when a spec declares a
+ * signed callback and its vendor has no entry here, or an entry's spec declares none.
+ */
 export const WEBHOOK_SIGNING: Partial<Record<VendorSlug, WebhookSigning>> = {
   lumen: {
     async submit(baseUrl, apiKey, url, secret) {
+      const request: LumenComponents['schemas']['GenerationRequest'] = { model: 'gpt-image-2-low', prompt: 'a cute cat', webhook_url: url, webhook_secret: secret };
       const answer = await fetch(`${baseUrl}/v1/images/generations`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-image-2-low', prompt: 'a cute cat', webhook_url: url, webhook_secret: secret }),
+        body: JSON.stringify(request),
       });
       const body = (await answer.json()) as { id?: string };
       if (!answer.ok || typeof body.id !== 'string') throw new Error(`POST /v1/images/generations answered ${answer.status}: ${JSON.stringify(body)}`);
@@ -63,7 +71,7 @@ export async function runWebhookScenario(scenario: ResolvedScenario, receiver: R
   const started = Date.now();
   const base = { scenario: scenario.id, title: scenario.title, vendor: scenario.vendor, subject: receiver.name, file: scenario.file };
   const signing = WEBHOOK_SIGNING[scenario.vendor];
-  if (!signing) return { ...base, verdict: 'skip', reasons: [`${scenario.vendor} does not sign its webhooks`], durationMs: 0 };
+  if (!signing) return { ...base, verdict: 'error', reasons: [`${scenario.vendor}'s spec declares a signed callback (${callbackSignatureHeaders(scenario.vendor).join(', ')}) but WEBHOOK_SIGNING has no entry for it`], durationMs: 0 };
   const mock = createMockServer({ apis: onlyApi(scenario.vendor), timing: scenario.given.timing });
   const server = createHttpServer(mock.app);
   const workDir = await mkdtemp(join(tmpdir(), 'imagegen-conformance-'));

@@ -2,6 +2,7 @@
 // commands and as modules. What it must do: pass a client that behaves, fail one that resubmits and
 // ignores waits (naming the broken expectation), and refuse a malformed scenario file by its path.
 import { execFile, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { APIS } from '@imagegen/mock-server';
 
-import { ScenarioError, VENDOR_SLUGS, checkScenario, functionSubject, loadScenarioDir, loadScenarioFile, resolveScenario, runScenario, runSuite } from '../src/index.js';
+import { ScenarioError, VENDOR_FILES, VENDOR_SLUGS, WEBHOOK_SIGNING, callbackSignatureHeaders, checkScenario, checkVendorFile, declaresHeader, functionSubject, loadScenarioDir, loadScenarioFile, resolveScenario, runScenario, runSuite, vendorOverrides } from '../src/index.js';
 import type { ClientEnv, Scenario } from '../src/index.js';
 
 const run = promisify(execFile);
@@ -107,7 +108,7 @@ describe('webhook receivers (Lumen signs its webhooks)', () => {
 
   it('a receiver scenario is skipped for a client and for vendors that do not sign', async () => {
     const { stdout } = await cli(['--vendor', 'lumixai', '--vendor', 'lumen', '--receiver', `"${process.execPath}" "${NAIVE_RECEIVER}"`, '--client', 'false', '--scenario', 'webhook-deliveries', '--scenario', 'happy-path']);
-    expect(stdout).toMatch(/^SKIP {2}lumixai +webhook-deliveries: applies to lumen only$/m);
+    expect(stdout).toMatch(/^SKIP {2}lumixai +webhook-deliveries: lumixai's spec declares no signed callback$/m);
     expect(stdout).toMatch(/^FAIL {2}lumen +happy-path: exit: the client reported failure/m);
   });
 });
@@ -197,6 +198,62 @@ describe('vendor data comes from the vendor, not from the scenario file', () => 
     const happy = resolveScenario(await scenario('happy-path'), 'lumozai');
     if ('skip' in happy) throw new Error('happy-path applies to lumozai');
     expect(happy.given.timing).toEqual({ queuedMs: 200, runningMs: 800 });
+  });
+});
+
+describe('vendor knowledge: derived from the spec, or kept in the vendor\'s own file', () => {
+  const perVendor = async (id: string, pick: (resolved: Exclude<ReturnType<typeof resolveScenario>, { skip: string }>) => unknown) => {
+    const found = await scenario(id);
+    return Object.fromEntries(VENDOR_SLUGS.map((vendor) => {
+      const resolved = resolveScenario(found, vendor);
+      return [vendor, 'skip' in resolved ? resolved.skip : pick(resolved)];
+    }));
+  };
+
+  it('submit-drop-after-commit expects a retry and success exactly where the spec declares an Idempotency-Key header on the submission', async () => {
+    expect(Object.fromEntries(VENDOR_SLUGS.map((vendor) => [vendor, declaresHeader(vendor, 'submit', 'idempotency-key')]))).toEqual({
+      lumixai: true, lumen: false, 'luma-agents': false, 'useapi-luma': false, lumozai: false,
+    });
+    const failure = { exit: 'failure', jobs: 1, requests: { submit: 1 }, output: 'none' };
+    const expected = await perVendor('submit-drop-after-commit', ({ expected: { exit, jobs, requests, output } }) => ({ exit, jobs, requests, output }));
+    expect(expected).toEqual({
+      lumixai: { exit: 'success', jobs: 1, requests: { submit: 2 }, output: 'image' },
+      lumen: failure, 'luma-agents': failure, 'useapi-luma': failure, lumozai: failure,
+    });
+  });
+
+  it("job-moderated takes each vendor's moderation failure from vendors/<slug>.json", async () => {
+    const moderated = await perVendor('job-moderated', ({ responses, expected }) => ({ responses: responses.map(({ fault, status, code }) => ({ fault, status, code })), jobs: expected.jobs }));
+    const outcome = { fault: 'job-outcome', status: undefined, code: undefined };
+    expect(moderated).toEqual({
+      lumixai: { responses: [outcome], jobs: { max: 1 } },
+      lumen: expect.stringMatching(/^Lumen documents no moderation failure/),
+      'luma-agents': { responses: [{ ...outcome, code: 'content_moderated' }], jobs: { max: 1 } },
+      'useapi-luma': { responses: [{ fault: 'status', status: 422, code: undefined }], jobs: 0 },
+      lumozai: { responses: [outcome], jobs: { max: 1 } },
+    });
+  });
+
+  it('every served vendor has its vendors/<slug>.json (so a new one states what the scenarios need), each valid and naming built-in scenarios only', async () => {
+    const files = readdirSync(VENDOR_FILES).filter((name) => name.endsWith('.json')).map((name) => name.replace(/\.json$/, ''));
+    expect(files.filter((slug) => !(VENDOR_SLUGS as readonly string[]).includes(slug)), 'vendor files of no served vendor').toEqual([]);
+    expect(VENDOR_SLUGS.filter((slug) => !files.includes(slug)).map((slug) => `packages/conformance/vendors/${slug}.json`), 'add { "overrides": {} } at least').toEqual([]);
+    const ids = (await loadScenarioDir(SCENARIOS)).map((found) => found.id);
+    for (const vendor of VENDOR_SLUGS) expect(Object.keys(vendorOverrides(vendor)).filter((id) => !ids.includes(id)), vendor).toEqual([]);
+    expect(() => checkVendorFile({ overrides: { 'job-moderated': { skp: 'x' } } }, (problem) => new Error(problem))).toThrow(/overrides\.job-moderated: unknown field "skp"/);
+  });
+
+  it('webhook scenarios apply where the spec declares a signed callback, and WEBHOOK_SIGNING covers exactly those vendors', async () => {
+    const signed = VENDOR_SLUGS.filter((vendor) => callbackSignatureHeaders(vendor).length > 0);
+    expect(Object.fromEntries(signed.map((vendor) => [vendor, callbackSignatureHeaders(vendor)]))).toEqual({ lumen: ['X-Lumen-Signature'] });
+    expect(Object.keys(WEBHOOK_SIGNING).sort()).toEqual([...signed].sort());
+    expect(await perVendor('webhook-deliveries', () => 'applies')).toEqual({
+      lumixai: "lumixai's spec declares no signed callback",
+      lumen: 'applies',
+      'luma-agents': "luma-agents's spec declares no signed callback",
+      'useapi-luma': "useapi-luma's spec declares no signed callback",
+      lumozai: "lumozai's spec declares no signed callback",
+    });
   });
 });
 
