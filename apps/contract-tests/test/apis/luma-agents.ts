@@ -312,8 +312,9 @@ export const lumaAgents = defineSuite<Types>({
         const polls: string[] = [];
         const failure = await within(
           10_000,
-          client({ prefer: 'example=processing' }).waitForGeneration(EXAMPLE_ID, { intervalMs: 20, timeoutMs: 400, onStatus: (polled) => polls.push(polled.state) }),
-          'waitForGeneration ignored its 400 ms timeoutMs',
+          // 1.5 s leaves room for several polls even when Prism answers slowly on a busy machine.
+          client({ prefer: 'example=processing' }).waitForGeneration(EXAMPLE_ID, { intervalMs: 20, timeoutMs: 1_500, onStatus: (polled) => polls.push(polled.state) }),
+          'waitForGeneration ignored its 1.5 s timeoutMs',
         ).catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(JobTimeoutError);
         expect(polls.length).toBeGreaterThan(1);

@@ -341,10 +341,11 @@ export const lumixai = defineSuite<Types>({
           10_000,
           client({ prefer: 'example=running' }).waitForJob(id, {
             intervalMs: 20,
-            timeoutMs: 400,
+            // 1.5 s leaves room for several polls even when Prism answers slowly on a busy machine.
+            timeoutMs: 1_500,
             onStatus: (polled) => polls.push(polled.status),
           }),
-          'waitForJob ignored its 400 ms timeoutMs',
+          'waitForJob ignored its 1.5 s timeoutMs',
         ).catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(JobTimeoutError);
         expect(polls.length).toBeGreaterThan(1);
