@@ -19,7 +19,10 @@ if (!runSlow && !namedOnCommandLine) {
 }
 
 /**
- * Files that measure the process itself get a fresh worker each. Those that force garbage
+ * Files that measure the process itself get a fresh worker each, and `pnpm test` runs them after
+ * the others, one at a time (package.json: `--project isolated --no-file-parallelism`): beside
+ * another worker, or beside each other, the soak's create rate fell tenfold and the p99 of a small
+ * GET went from under 50 ms to 100-1,000 ms on an otherwise quiet machine. Those that force garbage
  * collections to see what it holds: in a worker shared with the other files every collection walks
  * what those left in the heap (huge-prompts.test.ts took 11 s alone, about 60 s after the rest). And
  * the p99 latency test, whose client would pause for collections of that heap.
