@@ -21,7 +21,20 @@ export class Amount {
   static of(value: number | string | bigint | Amount): Amount {
     if (value instanceof Amount) return value;
     if (typeof value === 'bigint') return new Amount(value, 0);
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`an amount must be finite, got ${value}`);
+    if (typeof value === 'number') {
+      // A price is one of a few numbers, charged on every job: parsed once (amounts never change).
+      const known = NUMBER_AMOUNTS.get(value);
+      if (known !== undefined) return known;
+      if (!Number.isFinite(value)) throw new RangeError(`an amount must be finite, got ${value}`);
+      if (NUMBER_AMOUNTS.size >= MAX_NUMBER_AMOUNTS) NUMBER_AMOUNTS.clear();
+      const amount = Amount.#parse(value);
+      NUMBER_AMOUNTS.set(value, amount);
+      return amount;
+    }
+    return Amount.#parse(value);
+  }
+
+  static #parse(value: number | string): Amount {
     const text = String(value).trim();
     const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(text);
     if (!match || `${match[2]}${match[3] ?? ''}` === '') throw new RangeError(`not a decimal amount: ${JSON.stringify(value)}`);
@@ -81,6 +94,10 @@ export class Amount {
     return new Amount(units, scale);
   }
 }
+
+/** Amounts already read from numbers, by number; cleared when full so odd values cannot grow it. */
+const NUMBER_AMOUNTS = new Map<number, Amount>();
+const MAX_NUMBER_AMOUNTS = 1024;
 
 function aligned(a: Amount, b: Amount): [bigint, bigint, number] {
   const scale = Math.max(a.scale, b.scale);

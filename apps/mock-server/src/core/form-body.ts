@@ -104,11 +104,21 @@ type Schema = {
  * name. JSON bodies never come here: they keep their strict types.
  */
 export function coerceFormFields(doc: OpenApiDocument, schema: unknown, body: Record<string, unknown>): void {
-  const properties = propertiesOf(doc, schema);
+  const properties = propertiesOfSchema(doc, schema);
   for (const [name, value] of Object.entries(body)) {
     const property = properties.get(name);
     if (property !== undefined) body[name] = coerce(doc, property, value);
   }
+}
+
+/** Each schema's properties, read from the spec once (a schema object belongs to one document). */
+const propertiesCache = new WeakMap<object, Map<string, unknown>>();
+
+function propertiesOfSchema(doc: OpenApiDocument, schema: unknown): Map<string, unknown> {
+  if (typeof schema !== 'object' || schema === null) return propertiesOf(doc, schema);
+  let found = propertiesCache.get(schema);
+  if (found === undefined) propertiesCache.set(schema, (found = propertiesOf(doc, schema)));
+  return found;
 }
 
 function propertiesOf(doc: OpenApiDocument, node: unknown, found = new Map<string, unknown>()): Map<string, unknown> {

@@ -198,16 +198,19 @@ export function createLumozAIMock(config: LumozAIMockConfig, ctx: ApiContext<Lum
       // A run that will fail is answered with its id alone: the failure is reported by /check (and
       // the webhook), the only place the documentation shows one.
       if (job.outcome === 'succeeded' && waitMs > 0 && job.settledAt - job.createdAt <= waitMs) {
-        const abort = new AbortController();
-        const onClose = () => abort.abort(new Error('client went away'));
-        res.once('close', onClose);
-        try {
-          await jobs.settled(job, abort.signal);
-        } catch (error) {
-          if (abort.signal.aborted) return; // nobody to answer; the run goes on
-          throw error;
-        } finally {
-          res.off('close', onClose);
+        // Instant timing (or a manual clock) settles the run as it is created: nothing to wait on.
+        if (job.settledAt > ctx.clock.now()) {
+          const abort = new AbortController();
+          const onClose = () => abort.abort(new Error('client went away'));
+          res.once('close', onClose);
+          try {
+            await jobs.settled(job, abort.signal);
+          } catch (error) {
+            if (abort.signal.aborted) return; // nobody to answer; the run goes on
+            throw error;
+          } finally {
+            res.off('close', onClose);
+          }
         }
         const completed: RunResponse = { success: true, data: { request_id: requestId, output: outputUrl(job.input), output_type: model.output_type } };
         return res.json(completed);

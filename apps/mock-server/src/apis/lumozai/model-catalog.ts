@@ -112,8 +112,16 @@ function checkValue(parameter: ModelParameter, value: unknown): RuleKeyword | un
 
 /** The model's parameters as a JSON Schema object, so form values can be typed like the spec's fields. */
 function parameterSchema(model: LumozAIModel): Record<string, unknown> {
-  return { type: 'object', properties: Object.fromEntries(Object.entries(model.parameters).map(([name, p]) => [name, { type: p.type }])) };
+  let schema = parameterSchemas.get(model);
+  if (schema === undefined) {
+    schema = { type: 'object', properties: Object.fromEntries(Object.entries(model.parameters).map(([name, p]) => [name, { type: p.type }])) };
+    parameterSchemas.set(model, schema);
+  }
+  return schema;
 }
+
+/** Built once per model: a run types its form fields by it, and form-body.ts reads each schema once. */
+const parameterSchemas = new WeakMap<LumozAIModel, Record<string, unknown>>();
 
 export type ParameterCheck =
   | { ok: true; values: Record<string, string | number | boolean> }

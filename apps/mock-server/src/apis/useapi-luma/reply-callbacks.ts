@@ -27,7 +27,8 @@ export function replyCallbacks(ctx: ApiContext<UseapiLumaKeyConfig>, jobs: JobSt
   jobs.onSettled((job) => {
     const batch = job.input.batch;
     batch.settledImages += 1;
-    if (batch.settledImages === batch.images.length) send(batch, records.finalRecord(batch));
+    // The record is only built for a batch that has somewhere to send it: most have no replyUrl.
+    if (batch.settledImages === batch.images.length && batch.replyUrl !== undefined) send(batch, records.finalRecord(batch));
   });
 
   return {

@@ -108,6 +108,8 @@ const PROMPT_CHARACTERS = 32;
  * job is kept for a day: 100,000 of them holding 32,000-character prompts would be gigabytes.
  */
 export function retainedPrompt(prompt: string): string {
+  // No more UTF-16 units than the limit is no more characters either: kept whole without a scan.
+  if (prompt.length <= PROVENANCE_PROMPT_CHARACTERS) return prompt;
   const start = [...prompt.slice(0, 2 * PROVENANCE_PROMPT_CHARACTERS)].slice(0, PROVENANCE_PROMPT_CHARACTERS).join('');
   if (start.length === prompt.length) return prompt;
   return `${start} #${createHash('sha256').update(prompt).digest('hex').slice(0, 16)}`;
