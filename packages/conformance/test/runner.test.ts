@@ -2,6 +2,7 @@
 // commands and as modules. What it must do: pass a client that behaves, fail one that resubmits and
 // ignores waits (naming the broken expectation), and refuse a malformed scenario file by its path.
 import { execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,13 @@ import { ScenarioError, VENDOR_FILES, VENDOR_SLUGS, WEBHOOK_SIGNING, callbackSig
 import type { ClientEnv, Scenario } from '../src/index.js';
 
 const run = promisify(execFile);
+/**
+ * Scenarios at once in a whole-suite run: each waits on real time (a job's life cycle, a 2 s
+ * Retry-After, a 3 s deadline) and costs little CPU, so the slowest few, not the sum, bound the
+ * run. Not all 37 at once: their mocks start together, and on a loaded machine that burst of CPU
+ * delayed a client past its hard limit.
+ */
+const SUITE_CONCURRENCY = '12';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const NAIVE = fileURLToPath(new URL('./naive-client.mjs', import.meta.url));
 const PROJECT_CLIENTS = fileURLToPath(new URL('../adapters/project-clients.mjs', import.meta.url));
@@ -75,7 +83,7 @@ describe('a deliberately naive client (resubmits on any error, ignores waits), r
 
 describe('the project clients, as a module', () => {
   it('all five, through the common job interface (client.jobs), pass every scenario that applies', async () => {
-    const { code, stdout } = await cli(['--module', PROJECT_CLIENTS, '--concurrency', '6', '--json']);
+    const { code, stdout } = await cli(['--module', PROJECT_CLIENTS, '--concurrency', SUITE_CONCURRENCY, '--json']);
     const report = JSON.parse(stdout) as { score: { passed: number; applicable: number }; results: Array<{ verdict: string; scenario: string; reasons: string[] }> };
     const failed = report.results.filter((result) => result.verdict === 'fail' || result.verdict === 'error');
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
@@ -87,7 +95,7 @@ describe('the project clients, as a module', () => {
 
 describe('the AI SDK providers through generateImage (its default retries included), as a module', () => {
   it('all five pass every scenario that applies: no retry resubmits a job a vendor may have billed', async () => {
-    const { code, stdout } = await cli(['--module', AI_SDK, '--concurrency', '6', '--json']);
+    const { code, stdout } = await cli(['--module', AI_SDK, '--concurrency', SUITE_CONCURRENCY, '--json']);
     const report = JSON.parse(stdout) as { score: { passed: number; applicable: number }; results: Array<{ verdict: string; vendor: string; scenario: string; reasons: string[] }> };
     const failed = report.results.filter((result) => result.verdict === 'fail' || result.verdict === 'error');
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
@@ -282,7 +290,8 @@ describe('scenario files', () => {
     { text: '{ "id": "x", "title": "t", "responses": [{ "operation": "poll", "fault": "status", "status": "5x" }], "expected": { "exit": "success" } }', problem: /responses\[0\]\.status: "5x" must be a status code or a class \(5xx\)/ },
     { text: '{ "id": "x", "title": "t", "given": { "timeoutMs": 5 }, "expected": { "exit": "success" } }', problem: /given\.timeoutMs: must be a whole number from 100 to 600000/ },
   ])('refuses $problem, naming the file', async ({ text, problem }) => {
-    const file = join(workDir, 'broken.json');
+    // Its own file: the tests of this file run at once.
+    const file = join(workDir, `broken-${randomUUID()}.json`);
     await writeFile(file, text);
     const error = await loadScenarioFile(file).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ScenarioError);
