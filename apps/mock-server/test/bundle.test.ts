@@ -45,6 +45,29 @@ describe('the bundled build', () => {
     expect(result.loaded, 'modules the bundle should carry were loaded from node_modules').toEqual([]);
   });
 
+  it('answers GETs like the sources: a path parameter that is not valid percent-encoding, a job poll, a query, a bad id', async () => {
+    // Run as written in a fresh node on the bundle, and here on the sources.
+    async function answers(module: typeof sources): Promise<unknown[]> {
+      const running = await module.serve(module.createMockServer(), { port: 0 });
+      const base = running.baseUrl('lumixai');
+      const headers = { 'x-api-key': 'air_live_mock_dev' };
+      const create = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'imagen-nano-banana-2-flash', prompt: 'a lighthouse' }) };
+      const { id } = (await (await fetch(`${base}/v1/images/jobs`, create)).json()) as { id: string };
+      const seen: unknown[] = [];
+      for (const path of ['/v1/images/jobs/%ZZ', `/v1/images/jobs/${id}`, `/v1/images/jobs/${id}?x=1`, '/v1/images/jobs/not-a-uuid']) {
+        const response = await fetch(base + path, { headers });
+        const text = (await response.text()).replaceAll(id, '{id}').replace(/"(created|completed)":\d+/g, '"$1":0');
+        seen.push({ path: path.replace(id, '{id}'), status: response.status, body: JSON.parse(text) as unknown });
+      }
+      await running.close();
+      return seen;
+    }
+    const bundled = await inFreshNode<unknown[]>(`console.log(JSON.stringify(await (${answers.toString()})(mock)));`);
+    expect(bundled[0], 'the malformed escape is refused as a validation error').toMatchObject({ status: 400 });
+    expect(bundled[1]).toMatchObject({ status: 200, body: { id: '{id}' } });
+    expect(bundled).toEqual(await answers(sources));
+  });
+
   it("maps a stack trace from inside the bundle to the module's source in src/", async () => {
     const { stack } = await inFreshNode<{ stack: string }>(
       `

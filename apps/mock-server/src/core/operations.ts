@@ -120,8 +120,12 @@ export class OperationIndex {
       let undecodable: string | undefined;
       operation.paramNames.forEach((name, i) => {
         const raw = groups[i + 1] ?? '';
-        pathParams[name] = safeDecode(raw);
-        if (undecodable === undefined && !isDecodable(raw)) undecodable = name;
+        // Decoded once: what is not valid percent-encoding is kept as sent and named. (A separate
+        // decodeURIComponent whose result went unused was dropped by the bundler as pure, so the
+        // bundled CLI never saw an undecodable parameter.)
+        const decoded = decodedOrUndefined(raw);
+        pathParams[name] = decoded ?? raw;
+        if (undecodable === undefined && decoded === undefined) undecodable = name;
       });
       return undecodable === undefined ? { operation, pathParams, allowed } : { operation, pathParams, allowed, undecodable };
     }
@@ -129,22 +133,18 @@ export class OperationIndex {
   }
 }
 
-function isDecodable(value: string): boolean {
+/** `decodeURIComponent`, or undefined for what is not valid percent-encoding. */
+function decodedOrUndefined(value: string): string | undefined {
   try {
-    decodeURIComponent(value);
-    return true;
+    return decodeURIComponent(value);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 /** `decodeURIComponent`, leaving a malformed escape as it was sent. */
 export function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
+  return decodedOrUndefined(value) ?? value;
 }
 
 /** Whether the operation documents `status`, exactly, as its `4XX`-style range, or as `default`. */
