@@ -14,8 +14,10 @@ export const VALIDATOR_INTERNALS = [
   './framework/index.js',
   './framework/openapi.schema.validator.js',
   './middlewares/openapi.metadata.js',
+  './middlewares/openapi.request.validator.js',
   './middlewares/openapi.response.validator.js',
   './middlewares/parsers/schema.preprocessor.js',
+  './middlewares/parsers/util.js',
   './middlewares/util.js',
 ] as const;
 
