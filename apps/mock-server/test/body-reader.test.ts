@@ -1,0 +1,191 @@
+// The JSON body parser reads the common body itself (src/core/pipeline/body-reader.ts) and leaves
+// the rest to body-parser. Both are held side by side here, table-driven: for every body, valid or
+// not, the parser gives the handler the same req.body, or the error stage the same error (status,
+// type, message, details, the problem for a refusal of ours), as body-parser configured the same way.
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+
+import express from 'express';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { describe, expect, it } from 'vitest';
+
+import { listOperations } from '../src/core/operations.js';
+import { bodyParserJson, jsonParser } from '../src/core/pipeline/body.js';
+import { ProblemError } from '../src/core/problems.js';
+import type { OpenApiDocument } from '../src/core/spec-document.js';
+import type { RequestContext } from '../src/core/vendor-api.js';
+import { listen } from './listen.js';
+
+const doc = {
+  openapi: '3.0.3',
+  info: { title: 'bodies', version: '1' },
+  paths: {
+    '/things': {
+      post: {
+        operationId: 'createThing',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { prompt: { type: 'string', maxLength: 10 } } } } } },
+        responses: { '200': { description: 'ok' } },
+      },
+    },
+  },
+} as unknown as OpenApiDocument;
+const operation = listOperations(doc)[0]!;
+/** Small, so a body over it is cheap to send. */
+const LIMIT = '1kb';
+
+/** What reached the handler or the error stage, as comparable data. */
+type Outcome = { body: unknown; taken: boolean } | { error: Record<string, unknown> };
+
+const DETAILS = ['status', 'statusCode', 'expose', 'type', 'limit', 'length', 'expected', 'received', 'code', 'charset', 'encoding'] as const;
+
+function describeError(error: unknown): Record<string, unknown> {
+  const e = error as Record<string, unknown> & Error;
+  const described: Record<string, unknown> = { message: e.message, problem: error instanceof ProblemError ? error.problem : undefined };
+  for (const key of DETAILS) described[key] = e[key];
+  described.body = Buffer.isBuffer(e.body) ? { bytes: e.body.toString('base64') } : e.body;
+  return described;
+}
+
+/** A server whose only body parser is `parser`; every outcome is also recorded, for a request nobody can be answered. */
+async function serverWith(parser: RequestHandler) {
+  const outcomes: Outcome[] = [];
+  const app = express();
+  app.use((req, _res, next) => {
+    req.mock = { operation, principal: undefined, prefer: new Map(), requestedOutcome: undefined, uploads: [] } as RequestContext;
+    next();
+  });
+  app.use(parser);
+  app.use((req, res) => {
+    const outcome = { body: req.body as unknown, taken: (req as { _body?: boolean })._body === true };
+    outcomes.push(outcome);
+    res.json(outcome);
+  });
+  const fail: ErrorRequestHandler = (error, _req, res, _next) => {
+    const outcome = { error: describeError(error) };
+    outcomes.push(outcome);
+    res.status(299).json(outcome);
+  };
+  app.use(fail);
+  const { server } = await listen(app);
+  return { port: (server.address() as AddressInfo).port, outcomes };
+}
+
+interface Case {
+  headers: Record<string, string>;
+  /** The body, sent in this many writes (so the server sees it in several chunks). */
+  parts: Buffer[];
+  /** Leave the body this many bytes short of its Content-Length and close the connection. */
+  abortShort?: number;
+}
+
+/** Sends one request and resolves with the answer, or `'no answer'` when the connection ends without one. */
+function send(port: number, { headers, parts, abortShort }: Case): Promise<unknown> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/things', headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown }));
+    });
+    req.on('error', () => resolve('no answer'));
+    const write = (index: number) => {
+      if (index === parts.length) {
+        if (abortShort === undefined) req.end();
+        else setTimeout(() => req.destroy(), 50);
+        return;
+      }
+      req.write(parts[index]!);
+      setTimeout(() => write(index + 1), 5);
+    };
+    write(0);
+  });
+}
+
+const json = (text: string | Buffer, contentType = 'application/json', extra: Record<string, string> = {}): Case => {
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
+  return { headers: { 'content-type': contentType, 'content-length': String(bytes.length), ...extra }, parts: [bytes] };
+};
+const inParts = (text: string, size: number): Case => {
+  const bytes = Buffer.from(text);
+  const parts: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) parts.push(bytes.subarray(at, at + size));
+  return { headers: { 'content-type': 'application/json', 'content-length': String(bytes.length) }, parts };
+};
+const chunked = (text: string, contentType = 'application/json'): Case => ({ headers: { 'content-type': contentType, 'transfer-encoding': 'chunked' }, parts: [Buffer.from(text)] });
+
+const CASES: Array<[string, Case]> = [
+  ['an object', json('{"prompt":"a cat","n":1}')],
+  ['an object, charset=utf-8', json('{"prompt":"a cat"}', 'application/json; charset=utf-8')],
+  ['an object, Content-Type in capitals', json('{"prompt":"a cat"}', 'Application/JSON;Charset=UTF-8')],
+  ['non-ASCII text', json('{"prompt":"café ☕ 猫"}')],
+  ['a byte order mark first', json(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"prompt":"bom"}')]))],
+  ['only a byte order mark', json(Buffer.from([0xef, 0xbb, 0xbf]))],
+  ['invalid UTF-8 inside a string', json(Buffer.concat([Buffer.from('{"prompt":"'), Buffer.from([0xff, 0xc3]), Buffer.from('"}')]))],
+  ['a truncated UTF-8 sequence at the end', json(Buffer.concat([Buffer.from('{"prompt":"x"} '), Buffer.from([0xe2, 0x82])]))],
+  ['an empty body', json('')],
+  ['whitespace only', json('  \n ')],
+  ['null', json('null')],
+  ['a number', json('1')],
+  ['a string', json('"x"')],
+  ['an array', json('[1,2]')],
+  ['unterminated JSON', json('{"prompt":')],
+  ['trailing garbage', json('{"prompt":"a"} x')],
+  ['single quotes', json("{'prompt':'a'}")],
+  ['__proto__ as a member', json('{"__proto__":{"admin":true},"prompt":"a"}')],
+  ['an object in many small chunks', inParts(`{"prompt":"a cat","pad":"${'p'.repeat(300)}"}`, 7)],
+  ['a prompt certainly over its maxLength', json(`{"prompt":"${'x'.repeat(500)}"}`)],
+  ['a prompt over its maxLength, arriving in chunks', inParts(`{"prompt":"${'x'.repeat(600)}","n":1}`, 50)],
+  ['a prompt a little over its maxLength (left to the validator)', json('{"prompt":"twelve chars"}')],
+  ['nesting deeper than the limit', json(`${'['.repeat(70)}${']'.repeat(70)}`)],
+  ['more items than the limit', json(`[${'1,'.repeat(10_050)}1]`.slice(0, 1000))],
+  ['a body over the limit', json(`{"prompt":"a","pad":"${'p'.repeat(2000)}"}`)],
+  ['a Content-Length over the limit, body short', { headers: { 'content-type': 'application/json', 'content-length': '5000' }, parts: [Buffer.from('{}')], abortShort: 4998 }],
+  ['a chunked body', chunked('{"prompt":"chunked"}')],
+  ['a chunked body over the limit', chunked(`{"pad":"${'p'.repeat(2000)}"}`)],
+  ['a gzip body', { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(gzipSync('{"prompt":"gz"}').length) }, parts: [gzipSync('{"prompt":"gz"}')] }],
+  ['a gzip body that does not inflate', json('not gzip', 'application/json', { 'content-encoding': 'gzip' })],
+  ['Content-Encoding: identity', json('{"prompt":"id"}', 'application/json', { 'content-encoding': 'identity' })],
+  ['an unknown Content-Encoding', json('{"prompt":"br"}', 'application/json', { 'content-encoding': 'br' })],
+  ['charset=latin1', json('{"prompt":"l1"}', 'application/json; charset=latin1')],
+  ['charset=utf-16le', json(Buffer.from('{"prompt":"u16"}', 'utf16le'), 'application/json; charset=utf-16le')],
+  ['a +json type', json('{"prompt":"vnd"}', 'application/vnd.api+json')],
+  ['a malformed Content-Type', json('{"prompt":"m"}', 'application/json; charset')],
+  ['a form', json('prompt=a', 'application/x-www-form-urlencoded')],
+  ['a form with a charset', json('prompt=a', 'application/x-www-form-urlencoded; charset=utf-8')],
+  ['multipart', json('--b\r\n\r\n--b--', 'multipart/form-data; boundary=b')],
+  ['text/plain', json('{"prompt":"t"}', 'text/plain')],
+  ['no Content-Type', { headers: { 'content-length': '2' }, parts: [Buffer.from('{}')] }],
+  ['a body cut short by the client', { headers: { 'content-type': 'application/json', 'content-length': '100' }, parts: [Buffer.from('{"prompt":')], abortShort: 90 }],
+];
+
+describe('the JSON body parser against body-parser (express.json as the mock sets it up)', () => {
+  it.each(CASES)('%s: the same body or the same error', async (_name, sent) => {
+    const [lean, reference] = await Promise.all([serverWith(jsonParser(doc, LIMIT)), serverWith(bodyParserJson(doc, LIMIT))]);
+    const answers = await Promise.all([send(lean.port, sent), send(reference.port, sent)]);
+    expect(answers[0]).toEqual(answers[1]);
+    // A request nobody can answer must still reach the error stage (or nothing at all) in both.
+    if (sent.abortShort !== undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lean.outcomes).toEqual(reference.outcomes);
+    expect(lean.outcomes.length).toBeLessThanOrEqual(1);
+  });
+
+  it('takes the common body itself: body-parser never sees it', async () => {
+    // body-parser marks what it read with `req._body` before its reader runs, and its reader
+    // listens for `aborted`: the lean reader's listeners are gone once the body is read.
+    const listeners: number[] = [];
+    const app = express();
+    app.use((req, _res, next) => {
+      req.mock = { operation, principal: undefined, prefer: new Map(), requestedOutcome: undefined, uploads: [] } as RequestContext;
+      next();
+    });
+    app.use(jsonParser(doc, LIMIT));
+    app.use((req, res) => {
+      listeners.push(req.listenerCount('data') + req.listenerCount('aborted') + req.listenerCount('end'));
+      res.json(req.body);
+    });
+    const { server } = await listen(app);
+    const answer = await send((server.address() as AddressInfo).port, json('{"prompt":"a cat"}'));
+    expect(answer).toEqual({ status: 200, body: { prompt: 'a cat' } });
+    expect(listeners).toEqual([0]);
+  });
+});
