@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { installKey, keepInstall, restoreInstall } from './support/install-cache.js';
+import { killGroupOnStop, removeOnStop } from './support/stop.mjs';
 import { ROOT } from './support/workspace.js';
 import type { Manifest } from './support/workspace.js';
 
@@ -58,20 +60,29 @@ const npm = (args: string[], timeout = 75_000) => run('npm', args, { cwd: projec
 
 beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'imagegen-consumer-'));
+  removeOnStop(project);
   // A fresh ESM project (`npm init -y`, then "type": "module", which the README asks for).
-  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'imagegen-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
+  const manifest = JSON.stringify({ name: 'imagegen-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2);
+  await writeFile(join(project, 'package.json'), manifest);
   // linked: each package sees only the dependencies it declares, as under pnpm, so a package that
   // leans on another one's dependency fails here even though a flat node_modules would hide it.
   // The rest keeps the run quick and quiet; none of it changes what gets installed.
-  await writeFile(join(project, '.npmrc'), ['install-strategy=linked', 'prefer-offline=true', 'audit=false', 'fund=false', 'ignore-scripts=true', 'loglevel=error', ''].join('\n'));
+  const npmrc = ['install-strategy=linked', 'prefer-offline=true', 'audit=false', 'fund=false', 'ignore-scripts=true', 'loglevel=error', ''].join('\n');
+  await writeFile(join(project, '.npmrc'), npmrc);
   await Promise.all(consumerFiles.map((file) => copyFile(file, join(project, file.split('/').at(-1)!))));
   await mkdir(join(project, 'lifecycles'));
   const lifecycleFiles = (await readdir(lifecycleDir)).filter((file) => file.endsWith('.mjs'));
   await Promise.all(lifecycleFiles.map((file) => copyFile(join(lifecycleDir, file), join(project, 'lifecycles', file))));
   // The README's line as a user runs it: the shell expands the glob to every tarball.
-  await run('sh', ['-c', readmeInstallLine(dirname(packed[0]!.tarball))], { cwd: project, env: npmEnv, timeout: 75_000 });
+  const installLine = readmeInstallLine(dirname(packed[0]!.tarball));
   // What a TypeScript user has besides, at the versions this repository builds with.
-  await npm(['install', '--save-dev', `typescript@${rootManifest.devDependencies!.typescript}`, `@types/node@${rootManifest.devDependencies!['@types/node']}`]);
+  const typescript = ['install', '--save-dev', `typescript@${rootManifest.devDependencies!.typescript}`, `@types/node@${rootManifest.devDependencies!['@types/node']}`];
+  // The same tarballs, commands and project as a run that installed them before: its install.
+  const key = await installKey(packed.map((pkg) => pkg.tarball), [readmeInstallLine('<tarballs>'), typescript.join(' '), manifest, npmrc], npmEnv);
+  if (await restoreInstall(key, project)) return;
+  await run('sh', ['-c', installLine], { cwd: project, env: npmEnv, timeout: 75_000 });
+  await npm(typescript);
+  await keepInstall(key, project);
 });
 
 afterAll(async () => {
@@ -92,6 +103,8 @@ function startMockThroughNpx(): Promise<string> {
     detached: true, // its own process group, so afterAll stops npx and the server together
   });
   mock = child;
+  // Stopped by a signal (turbo, Ctrl-C), this process runs no afterAll: the group is killed then.
+  killGroupOnStop(child);
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`imagegen-mock printed no URL within 20 s:\n${output}`)), 20_000);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 import type { TestProject } from 'vitest/node';
 
+import { removeOnStop } from './support/stop.mjs';
 import { packTarballs } from './support/workspace.js';
 import type { PackedPackage } from './support/workspace.js';
 
@@ -17,6 +18,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const destination = await mkdtemp(join(tmpdir(), 'imagegen-packed-'));
+  removeOnStop(destination);
   project.provide('packed', await packTarballs(destination));
   return () => rm(destination, { recursive: true, force: true });
 }
