@@ -19,8 +19,8 @@ if (!runSlow && !namedOnCommandLine) {
 }
 
 /**
- * Files that measure the process itself get a fresh worker each, and `pnpm test` runs them after
- * the others, one at a time (package.json: `--project isolated --no-file-parallelism`): beside
+ * Files that measure the process itself get a fresh worker each, and run after the others, one at
+ * a time (the `isolated` project: a later `sequence.groupOrder`, no file parallelism): beside
  * another worker, or beside each other, the soak's create rate fell tenfold and the p99 of a small
  * GET went from under 50 ms to 100-1,000 ms on an otherwise quiet machine. Those that force garbage
  * collections to see what it holds: in a worker shared with the other files every collection walks
@@ -53,11 +53,14 @@ export default defineConfig({
           // suite's CPU time. No file depends on the ones before it: `vitest run --sequence.shuffle`
           // passes.
           isolate: false,
+          sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
-        test: { name: 'isolated', include: MEASURE_THE_PROCESS, exclude, isolate: true },
+        // One `vitest run` for both projects: a second one started vitest, its workers and the
+        // server's modules again (about 2 s of CPU and 4 s of wall time) for these few files.
+        test: { name: 'isolated', include: MEASURE_THE_PROCESS, exclude, isolate: true, fileParallelism: false, sequence: { groupOrder: 1 } },
       },
     ],
   },

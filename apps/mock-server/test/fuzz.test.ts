@@ -11,7 +11,7 @@ import type { MockServerOptions, Operation } from '../src/index.js';
 import { startMock } from './harness.js';
 import { rawRequest } from './raw-http.js';
 import type { RawResponse } from './raw-http.js';
-import { credentials, encodeBody, exampleBodies, headersOf, pathOf, withQuery } from './spec-requests.js';
+import { credentials, encodeBody, encodeBodyWithLongField, exampleBodies, headersOf, pathOf, withQuery } from './spec-requests.js';
 
 const cases = APIS.map((api) => ({ slug: api.slug, devKeys: api.devKeys.map((key) => key.key), doc: loadSpec(api.slug) }));
 
@@ -255,7 +255,7 @@ describe.each(cases)('$slug: requests read from its spec', ({ slug, devKeys, doc
         if (gzip && (!isJson(mediaType) || gzipped.has(field))) continue;
         gzipped.add(field);
         const example = exampleBodies(doc, operation, mediaType)[0] as Record<string, unknown>;
-        const encoded = await encodeBody(mediaType, { ...example, [field]: 'x'.repeat(size(maxLength)) });
+        const encoded = await encodeBodyWithLongField(mediaType, example, field, size(maxLength));
         const headers: Record<string, string> = { 'Content-Type': encoded.contentType, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) };
         const { request, response } = await send(origin, base, operation, { headers, body: gzip ? gzipSync(encoded.body) : encoded.body });
         const what = `${request.target} ${mediaType} ${field}: ${response.text.slice(0, 300)}`;
@@ -277,7 +277,7 @@ describe.each(cases)('$slug: requests read from its spec', ({ slug, devKeys, doc
           });
           if (field === undefined) continue;
           const example = exampleBodies(doc, operation, mediaType)[0] as Record<string, unknown>;
-          const encoded = await encodeBody(mediaType, { ...example, [field]: 'x'.repeat(2 * 1024 * 1024) });
+          const encoded = await encodeBodyWithLongField(mediaType, example, field, 2 * 1024 * 1024);
           const { request, response } = await send(origin, base, operation, { headers: { 'Content-Type': encoded.contentType }, body: encoded.body });
           const what = `${request.target} ${mediaType} ${field}: ${response.text.slice(0, 300)}`;
           assertBelow500(response, { target: request.target, mediaType, field });

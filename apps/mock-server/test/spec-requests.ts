@@ -127,6 +127,20 @@ export async function encodeBody(mediaType: string, body: unknown): Promise<{ bo
   return { body: Buffer.from(JSON.stringify(body, (_key, value: unknown) => (value === BINARY ? 'reference.png' : value))), contentType: mediaType };
 }
 
+/**
+ * `encodeBody(mediaType, { ...body, [field]: 'x'.repeat(length) })`, byte for byte, without
+ * encoding the long value: a letter needs no escaping in JSON, a form or multipart, so the body is
+ * encoded with a short stand-in and the run of `x` put in its place. Encoding 24 MB of text
+ * through JSON.stringify, URLSearchParams or FormData took about 150 ms of CPU per body.
+ */
+export async function encodeBodyWithLongField(mediaType: string, body: Record<string, unknown>, field: string, length: number): Promise<{ body: Buffer; contentType: string }> {
+  const standIn = `standin${randomUUID().replaceAll('-', '')}`;
+  const encoded = await encodeBody(mediaType, { ...body, [field]: standIn });
+  const at = encoded.body.indexOf(standIn);
+  if (at < 0 || encoded.body.indexOf(standIn, at + 1) >= 0) throw new Error(`${mediaType}: the stand-in for ${field} is not in the body exactly once`);
+  return { body: Buffer.concat([encoded.body.subarray(0, at), Buffer.alloc(length, 'x'), encoded.body.subarray(at + standIn.length)]), contentType: encoded.contentType };
+}
+
 function formText(value: unknown): string {
   return typeof value === 'string' ? value : value === BINARY ? 'reference.png' : JSON.stringify(value);
 }
