@@ -237,6 +237,29 @@ describe('content types, parsed once per string', () => {
   );
 });
 
+describe("answers' media types, checked for JSON once per string", () => {
+  type Check = ((contentType: unknown) => boolean) & { memoized?: true; original?: (contentType: unknown) => boolean };
+  const { ResponseValidator } = validatorRequire('./middlewares/openapi.response.validator.js') as { ResponseValidator: { prototype: { canValidateContentType: Check } } };
+
+  it.each(['application/json', 'application/json; charset=utf-8', 'application/problem+json', 'APPLICATION/JSON', 'text/plain', 'image/png', 'multipart/form-data; boundary=x', 'not a type', '', 'application/json; charset'])(
+    '%j: the same answer, or the same error, as the original, every time',
+    (contentType) => {
+      memoizeValidatorContentTypes();
+      const { canValidateContentType } = ResponseValidator.prototype;
+      expect(canValidateContentType.memoized).toBe(true);
+      const outcome = (check: (text: unknown) => boolean) => {
+        try {
+          return { json: check(contentType) };
+        } catch (error) {
+          return { threw: String(error) };
+        }
+      };
+      const expected = outcome(canValidateContentType.original!);
+      for (let i = 0; i < 3; i++) expect(outcome((text) => canValidateContentType.call({}, text))).toEqual(expected);
+    },
+  );
+});
+
 describe('its stages, run directly once built', () => {
   it('answers the same, valid and invalid, before and after it stops waiting on the spec promise per stage', async () => {
     // A title of its own: a fresh validator, whose first requests build its stages.

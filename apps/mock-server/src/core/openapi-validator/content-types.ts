@@ -10,6 +10,11 @@ type ContentTypeClass = (new (text: string | undefined) => ContentTypeInstance) 
   memoized?: true;
 };
 
+type CanValidate = ((this: unknown, contentType: string) => boolean) & { memoized?: true; original?: CanValidate };
+interface ResponseValidatorModule {
+  ResponseValidator: { prototype: { canValidateContentType: CanValidate } };
+}
+
 /** Distinct media type strings kept parsed; an API's requests and answers use a handful. */
 const KEPT = 256;
 const NORMALIZED = Symbol('normalized');
@@ -48,4 +53,30 @@ export function memoizeValidatorContentTypes(): void {
     return (this[NORMALIZED] ??= { value: normalize.call(this) }).value;
   };
   ContentType.memoized = true;
+  memoizeJsonContentCheck();
+}
+
+/**
+ * Before checking an answer's body, its response stage asks whether the answer's media type is
+ * JSON by parsing it twice more (content-type, then media-typer: two regular expressions and two
+ * objects per answer). The answer depends on the string alone: the copy of its ResponseValidator
+ * the validator loads remembers it per string (up to {@link KEPT}); a string that makes the
+ * parsers throw is never remembered, so it throws every time, as before.
+ */
+function memoizeJsonContentCheck(): void {
+  const { prototype } = (validatorRequire('./middlewares/openapi.response.validator.js') as ResponseValidatorModule).ResponseValidator;
+  const original = prototype.canValidateContentType;
+  if (original.memoized) return;
+  const known = new Map<string, boolean>();
+  const patched: CanValidate = function canValidateContentType(this: unknown, contentType: string) {
+    let json = known.get(contentType);
+    if (json === undefined) {
+      json = original.call(this, contentType);
+      if (known.size < KEPT && typeof contentType === 'string') known.set(contentType, json);
+    }
+    return json;
+  };
+  patched.memoized = true;
+  patched.original = original;
+  prototype.canValidateContentType = patched;
 }
