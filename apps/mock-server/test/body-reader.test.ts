@@ -10,6 +10,8 @@ import express from 'express';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { describe, expect, it } from 'vitest';
 
+import { busboyMultipartParser, multipartParser } from '../src/core/form-body.js';
+import type { MultipartLimits } from '../src/core/form-body.js';
 import { listOperations } from '../src/core/operations.js';
 import { bodyParserJson, jsonParser } from '../src/core/pipeline/body.js';
 import { ProblemError } from '../src/core/problems.js';
@@ -35,7 +37,7 @@ const operation = listOperations(doc)[0]!;
 const LIMIT = '1kb';
 
 /** What reached the handler or the error stage, as comparable data. */
-type Outcome = { body: unknown; taken: boolean } | { error: Record<string, unknown> };
+type Outcome = { body: unknown; taken: boolean; uploads?: unknown[] } | { error: Record<string, unknown> };
 
 const DETAILS = ['status', 'statusCode', 'expose', 'type', 'limit', 'length', 'expected', 'received', 'code', 'charset', 'encoding'] as const;
 
@@ -57,7 +59,8 @@ async function serverWith(parser: RequestHandler) {
   });
   app.use(parser);
   app.use((req, res) => {
-    const outcome = { body: req.body as unknown, taken: (req as { _body?: boolean })._body === true };
+    const uploads = req.mock!.uploads.map((file) => ({ ...file, bytes: file.bytes.toString('base64') }));
+    const outcome = { body: req.body as unknown, taken: (req as { _body?: boolean })._body === true, ...(uploads.length > 0 ? { uploads } : {}) };
     outcomes.push(outcome);
     res.json(outcome);
   });
@@ -187,5 +190,67 @@ describe('the JSON body parser against body-parser (express.json as the mock set
     const answer = await send((server.address() as AddressInfo).port, json('{"prompt":"a cat"}'));
     expect(answer).toEqual({ status: 200, body: { prompt: 'a cat' } });
     expect(listeners).toEqual([0]);
+  });
+});
+
+// The same for multipart bodies: text fields split here when the body is small and plain, busboy
+// for the rest, against busboy reading every body as it arrives.
+const MULTIPART_LIMITS: MultipartLimits = { bodyBytes: 200 * 1024, fieldBytes: 100, parts: 8 };
+const B = 'bench-boundary';
+const field = (name: string, value: string, boundary = B) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+const multipart = (body: string | Buffer, contentType = `multipart/form-data; boundary=${B}`): Case => json(body, contentType);
+const fields = (count: number) => `${Array.from({ length: count }, (_, index) => field(`f${index}`, `v${index}`)).join('')}--${B}--\r\n`;
+
+const MULTIPART_CASES: Array<[string, Case]> = [
+  ['the bench body', multipart(`${field('prompt', 'A photorealistic portrait')}${field('model', 'photon-v2')}${field('resolution', '1080p')}--${B}--\r\n`)],
+  ['no CRLF after the closing boundary', multipart(`${field('prompt', 'a')}--${B}--`)],
+  ['an epilogue after the closing boundary', multipart(`${field('prompt', 'a')}--${B}--\r\nepilogue`)],
+  ['a preamble', multipart(`preamble\r\n${field('prompt', 'a')}--${B}--\r\n`)],
+  ['a quoted boundary', multipart(`${field('prompt', 'a', 'a:b')}--a:b--\r\n`, 'multipart/form-data; boundary="a:b"')],
+  ['the type in capitals', multipart(`${field('prompt', 'a')}--${B}--\r\n`, `Multipart/Form-Data; boundary=${B}`)],
+  ['the boundary parameter in capitals', multipart(`${field('prompt', 'a')}--${B}--\r\n`, `multipart/form-data; BOUNDARY=${B}`)],
+  ['no boundary', multipart(`${field('prompt', 'a')}--${B}--\r\n`, 'multipart/form-data')],
+  ['a charset parameter too', multipart(`${field('prompt', 'a')}--${B}--\r\n`, `multipart/form-data; boundary=${B}; charset=utf-8`)],
+  ['UTF-8 values', multipart(`${field('prompt', 'café ☕ 猫')}--${B}--\r\n`)],
+  ['invalid UTF-8 in a value', multipart(Buffer.concat([Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\n`), Buffer.from([0xff, 0xc3]), Buffer.from(`\r\n--${B}--\r\n`)]))],
+  ['a non-ASCII name', multipart(`${field('prómpt', 'a')}--${B}--\r\n`)],
+  ['a name with an escaped quote', multipart(`--${B}\r\nContent-Disposition: form-data; name="a\\"b"\r\n\r\nv\r\n--${B}--\r\n`)],
+  ['NAME in capitals', multipart(`--${B}\r\nContent-Disposition: form-data; NAME="prompt"\r\n\r\nv\r\n--${B}--\r\n`)],
+  ['the header in odd case, FORM-DATA', multipart(`--${B}\r\ncontent-DISPOSITION: FORM-DATA; name="prompt"\r\n\r\nv\r\n--${B}--\r\n`)],
+  ['a part without a name', multipart(`--${B}\r\nContent-Disposition: form-data\r\n\r\nv\r\n${field('prompt', 'a')}--${B}--\r\n`)],
+  ['an empty name', multipart(`${field('', 'v')}--${B}--\r\n`)],
+  ['__proto__ as a name', multipart(`${field('__proto__', 'v')}--${B}--\r\n`)],
+  ['a repeated name', multipart(`${field('tag', 'a')}${field('tag', 'b')}${field('tag', 'c')}--${B}--\r\n`)],
+  ['an empty value', multipart(`${field('prompt', '')}--${B}--\r\n`)],
+  ['a value holding the boundary without CRLF', multipart(`${field('prompt', `x--${B}y`)}--${B}--\r\n`)],
+  ['a value of 99 bytes (the field limit is 100)', multipart(`${field('prompt', 'x'.repeat(99))}--${B}--\r\n`)],
+  ['a value of 100 bytes', multipart(`${field('prompt', 'x'.repeat(100))}--${B}--\r\n`)],
+  ['a value over the field limit', multipart(`${field('prompt', 'x'.repeat(500))}--${B}--\r\n`)],
+  ['7 fields (the part limit is 8)', multipart(fields(7))],
+  ['8 fields', multipart(fields(8))],
+  ['9 fields', multipart(fields(9))],
+  ['a part with a Content-Type', multipart(`--${B}\r\nContent-Disposition: form-data; name="prompt"\r\nContent-Type: text/plain; charset=latin1\r\n\r\ncaf\xe9\r\n--${B}--\r\n`)],
+  ['a file', multipart(`--${B}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\nPNGDATA\r\n${field('prompt', 'a')}--${B}--\r\n`)],
+  ['no closing boundary', multipart(`${field('prompt', 'a')}`)],
+  ['only the closing boundary', multipart(`--${B}--\r\n`)],
+  ['an empty body', multipart('')],
+  ['LF line endings', multipart(`--${B}\nContent-Disposition: form-data; name="prompt"\n\na\n--${B}--\n`)],
+  ['garbage after a boundary', multipart(`--${B}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\na\r\n--${B}xx\r\n--${B}--\r\n`)],
+  ['a malformed part header', multipart(`--${B}\r\nContent Disposition form-data\r\n\r\na\r\n--${B}--\r\n`)],
+  ['a body larger than the plain-body size', multipart(`${Array.from({ length: 7 }, (_, index) => field(`f${index}`, 'x'.repeat(99))).join('')}--${B}\r\nContent-Disposition: form-data; name="image"; filename="a.bin"\r\n\r\n${'y'.repeat(70_000)}\r\n--${B}--\r\n`)],
+  ['a chunked body', { headers: { 'content-type': `multipart/form-data; boundary=${B}`, 'transfer-encoding': 'chunked' }, parts: [Buffer.from(`${field('prompt', 'a')}--${B}--\r\n`)] }],
+  ['a body in many small chunks', { ...multipart(`${field('prompt', 'a cat')}${field('model', 'm')}--${B}--\r\n`), parts: Buffer.from(`${field('prompt', 'a cat')}${field('model', 'm')}--${B}--\r\n`).toString('latin1').match(/[\s\S]{1,9}/g)!.map((part) => Buffer.from(part, 'latin1')) }],
+  ['an upload cut short by the client', { headers: { 'content-type': `multipart/form-data; boundary=${B}`, 'content-length': '400' }, parts: [Buffer.from(field('prompt', 'a'))], abortShort: 300 }],
+  ['a JSON body', json('{"prompt":"a"}')],
+];
+
+describe('the multipart parser against busboy reading every body as it arrives', () => {
+  it.each(MULTIPART_CASES)('%s: the same fields and files or the same error', async (_name, sent) => {
+    const [lean, reference] = await Promise.all([serverWith(multipartParser(MULTIPART_LIMITS)), serverWith(busboyMultipartParser(MULTIPART_LIMITS))]);
+    const answers = await Promise.all([send(lean.port, sent), send(reference.port, sent)]);
+    expect(answers[0]).toEqual(answers[1]);
+    if (sent.abortShort !== undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lean.outcomes).toEqual(reference.outcomes);
+    expect(lean.outcomes.length).toBeLessThanOrEqual(1);
   });
 });

@@ -1,5 +1,7 @@
 import busboy from 'busboy';
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler } from 'express';
+
+import { knownBodyLength, readKnownLengthBody } from './pipeline/body-reader.js';
 
 import { problem } from './problems.js';
 import type { OpenApiDocument } from './spec-document.js';
@@ -30,62 +32,151 @@ export interface MultipartLimits {
  */
 export function multipartParser(limits: MultipartLimits): RequestHandler {
   const maxParts = limits.parts ?? 200;
+  const fieldBytes = Math.min(limits.bodyBytes, limits.fieldBytes ?? limits.bodyBytes);
   return (req, _res, next) => {
-    if (!/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')) return next();
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { fieldSize: Math.min(limits.bodyBytes, limits.fieldBytes ?? limits.bodyBytes), fileSize: limits.bodyBytes, fields: maxParts, files: maxParts, parts: maxParts } });
-    } catch (error) {
-      // busboy refuses a multipart Content-Type without a boundary before reading anything.
-      return next(problem('validation', `Malformed multipart body: ${(error as Error).message}`, { fields: { body: ['malformed multipart body'] } }));
-    }
-    const body = Object.create(null) as Record<string, unknown>;
-    const uploads: UploadedFile[] = [];
-    let received = 0;
-    let failed = false;
-    const fail = (message: string) => {
-      if (failed) return;
-      failed = true;
-      req.unpipe(parser);
-      req.resume();
-      next(problem('validation', message, { fields: { body: [message] }, tooLarge: /too large/.test(message) }));
-    };
-    const add = (name: string, value: unknown) => {
-      const existing = body[name];
-      body[name] = existing === undefined ? value : Array.isArray(existing) ? [...(existing as unknown[]), value] : [existing, value];
-    };
-    parser.on('field', (name, value, info) => {
-      received += value.length;
-      if (info.valueTruncated) return fail(`Field ${name} is too large: over ${Math.min(limits.bodyBytes, limits.fieldBytes ?? limits.bodyBytes)} bytes`);
-      if (received > limits.bodyBytes) return fail(`Request body is too large: field ${name} exceeds the limit`);
-      add(name, value);
-    });
-    parser.on('file', (name, stream, info) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > limits.bodyBytes) fail(`Request body is too large: file ${name} exceeds the limit`);
-        else chunks.push(chunk);
-      });
-      stream.on('limit', () => fail(`Request body is too large: file ${name} exceeds the limit`));
-      stream.on('end', () => {
-        uploads.push({ field: name, filename: info.filename ?? '', mimeType: info.mimeType, bytes: Buffer.concat(chunks) });
-        add(name, '');
-      });
-    });
-    parser.on('partsLimit', () => fail(`Too many parts in the multipart body (limit ${maxParts})`));
-    parser.on('fieldsLimit', () => fail(`Too many fields in the multipart body (limit ${maxParts})`));
-    parser.on('filesLimit', () => fail(`Too many files in the multipart body (limit ${maxParts})`));
-    parser.on('error', (error: Error) => fail(`Malformed multipart body: ${error.message}`));
-    parser.on('close', () => {
-      if (failed) return;
+    const type = req.headers['content-type'] ?? '';
+    if (!/^multipart\/form-data\b/i.test(type)) return next();
+    // A small body of plain text fields (what a client sends without files) is split here; any
+    // other body goes to busboy, buffered if it was read for that, streamed if it is large.
+    const plain = PLAIN_MULTIPART_TYPE.exec(type);
+    const boundary = plain?.[1] ?? plain?.[2];
+    const length = boundary === undefined ? undefined : knownBodyLength(req, Math.min(limits.bodyBytes, MAX_PLAIN_MULTIPART_BYTES));
+    if (length === undefined) return parseWithBusboy(req, next, limits, undefined);
+    readKnownLengthBody(req, length, undefined, (error, bytes) => {
+      if (error !== undefined) return next(error.type === 'request.aborted' ? multipartProblem(ABORTED_UPLOAD) : error);
+      const fields = plainMultipartFields(bytes!, boundary!, Math.min(maxParts, MAX_PLAIN_MULTIPART_FIELDS), fieldBytes);
+      if (fields === undefined) return parseWithBusboy(req, next, limits, bytes);
+      const body = Object.create(null) as Record<string, unknown>;
+      for (const [name, value] of fields) addField(body, name, value);
       req.body = body;
-      if (req.mock) req.mock.uploads = uploads;
+      if (req.mock) req.mock.uploads = [];
       next();
     });
-    req.on('aborted', () => fail('The client aborted the upload'));
-    req.pipe(parser);
   };
+}
+
+/**
+ * busboy reading every multipart body as it arrives: what {@link multipartParser} leaves the other
+ * bodies to, and the reference test/body-reader.test.ts holds it to.
+ */
+export function busboyMultipartParser(limits: MultipartLimits): RequestHandler {
+  return (req, _res, next) => (/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '') ? parseWithBusboy(req, next, limits, undefined) : next());
+}
+
+/**
+ * `multipart/form-data; boundary=...` with nothing else, the boundary quoted or a token: the type in
+ * any case, the parameter's name in lowercase (busboy lowercases the one, not the other).
+ */
+const PLAIN_MULTIPART_TYPE = /^[Mm][Uu][Ll][Tt][Ii][Pp][Aa][Rr][Tt]\/[Ff][Oo][Rr][Mm]-[Dd][Aa][Tt][Aa]; ?boundary=(?:"([\w'()+,./:=?-]{1,70})"|([\w'+.-]{1,70}))$/;
+/** Bodies split without busboy: small ones, with few fields. */
+const MAX_PLAIN_MULTIPART_BYTES = 64 * 1024;
+const MAX_PLAIN_MULTIPART_FIELDS = 64;
+/**
+ * A part that is a text field and nothing else, its name plain ASCII: the header's name and the
+ * disposition type in any case (busboy lowercases both), the `name` parameter as busboy reads it.
+ */
+const PLAIN_FIELD_HEADER = /^[Cc][Oo][Nn][Tt][Ee][Nn][Tt]-[Dd][Ii][Ss][Pp][Oo][Ss][Ii][Tt][Ii][Oo][Nn]: ?[Ff][Oo][Rr][Mm]-[Dd][Aa][Tt][Aa]; ?name="([\w.[\]-]+)"$/;
+const CRLF = Buffer.from('\r\n');
+const ABORTED_UPLOAD = 'The client aborted the upload';
+
+/**
+ * The fields of a multipart body made only of text fields, in order, exactly as busboy reads them
+ * (UTF-8 values, the parts between `--boundary` lines); undefined for anything else, left to busboy:
+ * a preamble, a file or any part header besides `Content-Disposition: form-data; name="..."`, a
+ * name busboy would decode (quotes, escapes, non-ASCII), a value at the field size limit, more
+ * `maxFields` parts or more, a body that does not end with the closing boundary.
+ */
+export function plainMultipartFields(body: Buffer, boundary: string, maxFields: number, fieldBytes: number): Array<[string, string]> | undefined {
+  const opening = Buffer.from(`--${boundary}\r\n`);
+  const separator = Buffer.from(`\r\n--${boundary}`);
+  if (body.length < opening.length || !body.subarray(0, opening.length).equals(opening)) return undefined;
+  const fields: Array<[string, string]> = [];
+  for (let at = opening.length; ; ) {
+    const headerEnd = body.indexOf('\r\n\r\n', at);
+    if (headerEnd < 0) return undefined;
+    const header = PLAIN_FIELD_HEADER.exec(body.toString('latin1', at, headerEnd));
+    if (!header) return undefined;
+    const valueStart = headerEnd + 4;
+    const valueEnd = body.indexOf(separator, valueStart);
+    if (valueEnd < 0 || valueEnd - valueStart >= fieldBytes) return undefined;
+    fields.push([header[1]!, body.toString('utf8', valueStart, valueEnd)]);
+    // busboy counts the closing boundary as a part too: `maxFields` fields already reach its limit.
+    if (fields.length >= maxFields) return undefined;
+    at = valueEnd + separator.length;
+    if (body[at] === 0x2d && body[at + 1] === 0x2d) {
+      const rest = body.subarray(at + 2);
+      return rest.length === 0 || rest.equals(CRLF) ? fields : undefined;
+    }
+    if (body[at] !== 0x0d || body[at + 1] !== 0x0a) return undefined;
+    at += 2;
+  }
+}
+
+function multipartProblem(message: string) {
+  return problem('validation', message, { fields: { body: [message] }, tooLarge: /too large/.test(message) });
+}
+
+/** A repeated name becomes an array, in the order sent. */
+function addField(body: Record<string, unknown>, name: string, value: unknown): void {
+  const existing = body[name];
+  body[name] = existing === undefined ? value : Array.isArray(existing) ? [...(existing as unknown[]), value] : [existing, value];
+}
+
+/** busboy's reading: of the request as it arrives, or of `buffered`, the body already read off it. */
+function parseWithBusboy(req: Request, next: NextFunction, limits: MultipartLimits, buffered: Buffer | undefined): void {
+  const maxParts = limits.parts ?? 200;
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({ headers: req.headers, limits: { fieldSize: Math.min(limits.bodyBytes, limits.fieldBytes ?? limits.bodyBytes), fileSize: limits.bodyBytes, fields: maxParts, files: maxParts, parts: maxParts } });
+  } catch (error) {
+    // busboy refuses a multipart Content-Type without a boundary before reading anything.
+    return next(problem('validation', `Malformed multipart body: ${(error as Error).message}`, { fields: { body: ['malformed multipart body'] } }));
+  }
+  const body = Object.create(null) as Record<string, unknown>;
+  const uploads: UploadedFile[] = [];
+  let received = 0;
+  let failed = false;
+  const fail = (message: string) => {
+    if (failed) return;
+    failed = true;
+    if (buffered === undefined) {
+      req.unpipe(parser);
+      req.resume();
+    }
+    next(multipartProblem(message));
+  };
+  parser.on('field', (name, value, info) => {
+    received += value.length;
+    if (info.valueTruncated) return fail(`Field ${name} is too large: over ${Math.min(limits.bodyBytes, limits.fieldBytes ?? limits.bodyBytes)} bytes`);
+    if (received > limits.bodyBytes) return fail(`Request body is too large: field ${name} exceeds the limit`);
+    addField(body, name, value);
+  });
+  parser.on('file', (name, stream, info) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limits.bodyBytes) fail(`Request body is too large: file ${name} exceeds the limit`);
+      else chunks.push(chunk);
+    });
+    stream.on('limit', () => fail(`Request body is too large: file ${name} exceeds the limit`));
+    stream.on('end', () => {
+      uploads.push({ field: name, filename: info.filename ?? '', mimeType: info.mimeType, bytes: Buffer.concat(chunks) });
+      addField(body, name, '');
+    });
+  });
+  parser.on('partsLimit', () => fail(`Too many parts in the multipart body (limit ${maxParts})`));
+  parser.on('fieldsLimit', () => fail(`Too many fields in the multipart body (limit ${maxParts})`));
+  parser.on('filesLimit', () => fail(`Too many files in the multipart body (limit ${maxParts})`));
+  parser.on('error', (error: Error) => fail(`Malformed multipart body: ${error.message}`));
+  parser.on('close', () => {
+    if (failed) return;
+    req.body = body;
+    if (req.mock) req.mock.uploads = uploads;
+    next();
+  });
+  if (buffered !== undefined) return void parser.end(buffered);
+  req.on('aborted', () => fail(ABORTED_UPLOAD));
+  req.pipe(parser);
 }
 
 type Schema = {
@@ -129,8 +220,18 @@ function propertiesOf(doc: OpenApiDocument, node: unknown, found = new Map<strin
   return found;
 }
 
+/** Property schemas as resolved from their `$ref`s, once each: forms are typed on every request. */
+const resolvedSchemas = new WeakMap<object, Schema>();
+
+function resolved(doc: OpenApiDocument, node: unknown): Schema {
+  if (typeof node !== 'object' || node === null) return deref<Schema>(doc, node);
+  let schema = resolvedSchemas.get(node);
+  if (schema === undefined) resolvedSchemas.set(node, (schema = deref<Schema>(doc, node)));
+  return schema;
+}
+
 function coerce(doc: OpenApiDocument, node: unknown, value: unknown): unknown {
-  const schema = deref<Schema>(doc, node);
+  const schema = resolved(doc, node);
   const type = primaryType(schema);
   if (type === 'array') {
     const items = Array.isArray(value) ? value : [value];

@@ -323,12 +323,13 @@ function formDecode(text: string): string {
  */
 export function jsonBodiesAreObjects(doc: OpenApiDocument): RequestHandler {
   return (req, _res, next) => {
+    const body: unknown = req.body;
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return next();
     const schemas = req.mock!.operation!.requestSchemas;
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!isJsonType(type)) return next();
     const schema = schemas[type] === undefined ? undefined : deref<{ type?: unknown; properties?: unknown }>(doc, schemas[type]);
-    const body: unknown = req.body;
-    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-    if (!isJsonType(type) || isObject || !(schema?.type === 'object' || schema?.properties !== undefined)) return next();
+    if (!(schema?.type === 'object' || schema?.properties !== undefined)) return next();
     const message = 'must be a JSON object';
     next(
       new ProblemError({
