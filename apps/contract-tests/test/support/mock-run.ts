@@ -5,28 +5,33 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadContract, pairName } from './contract.js';
 import { assertNoPrismViolation, recordingFetch, tamper } from './exchanges.js';
 import type { Exchange } from './exchanges.js';
-import { startPrism } from './prism.js';
-import type { PrismProcess } from './prism.js';
+import { prismHandle, startAll } from './prism.js';
+import type { PrismHandle, PrismProcess } from './prism.js';
 import { ANSWERS_AT_ONCE, expectVendorError } from './suite.js';
 import type { ContractSuite, PrismMockContext, RegisteredSuite, SuiteTypes } from './suite.js';
 
-/** Registers the Prism mock tests of every suite: one `prism mock` per API. */
+/** Registers the Prism mock tests of every suite: one `prism mock` per API, all started at once. */
 export function describePrismMockRun(suites: readonly RegisteredSuite[]): void {
-  for (const entry of suites) entry.use((suite) => describeSuite(suite));
+  const handles: PrismHandle[] = [];
+  beforeAll(() => startAll(handles));
+  // Also those whose describe did not run (a filtered run).
+  afterAll(() => Promise.all(handles.map((handle) => handle.stop())));
+  for (const entry of suites) entry.use((suite) => handles.push(describeSuite(suite)));
 }
 
-function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>): void {
+function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>): PrismHandle {
   const contract = loadContract(suite.slug, suite.errorCodeOf);
+  const handle = prismHandle(() => ['mock', contract.specPath]);
 
   describe(`${suite.slug}: the client against prism mock (the spec alone)`, () => {
     let prism: PrismProcess | undefined;
 
     beforeAll(async () => {
-      prism = await startPrism(['mock', contract.specPath]);
+      prism = await handle.start();
     });
 
     afterAll(async () => {
-      await prism?.stop();
+      await handle.stop();
     });
 
     /**
@@ -73,4 +78,5 @@ function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>): void {
       }
     });
   });
+  return handle;
 }

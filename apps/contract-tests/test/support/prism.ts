@@ -97,6 +97,45 @@ export function startPrism(args: readonly string[], options: StartPrismOptions =
   });
 }
 
+/** One Prism of a test file, started when first asked for (or with the file's others at once). */
+export interface PrismHandle {
+  /** Starts it the first time; later calls get the same process (or the same start failure). */
+  start(): Promise<PrismProcess>;
+  /** Stops it if it was started; safe to call twice, and for one never started. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A Prism to be started with `args()` (a function: a proxy's upstream is known only once the mock
+ * listens). Each Prism costs about 1.5 s of CPU to start, mostly loading its modules, so a file
+ * starts all of its Prisms at once (`startAll`) instead of one describe after another; each
+ * describe then awaits its own. Five starting at once take longer each, hence the longer limit.
+ */
+export function prismHandle(args: () => readonly string[]): PrismHandle {
+  let starting: Promise<PrismProcess> | undefined;
+  return {
+    start() {
+      if (!starting) {
+        starting = startPrism(args(), { timeoutMs: 45_000 });
+        // Started ahead of its describe: a failure surfaces when the describe awaits it.
+        starting.catch(() => undefined);
+      }
+      return starting;
+    },
+    async stop() {
+      await starting?.then(
+        (prism) => prism.stop(),
+        () => undefined,
+      );
+    },
+  };
+}
+
+/** Starts every handle's Prism at once, without waiting for any. */
+export function startAll(handles: readonly PrismHandle[]): void {
+  for (const handle of handles) void handle.start();
+}
+
 async function killGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const signalGroup = (signal: NodeJS.Signals) => {

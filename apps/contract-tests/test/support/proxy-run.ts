@@ -10,8 +10,8 @@ import { loadContract, pairName } from './contract.js';
 import type { DocumentedResponse } from './contract.js';
 import { PRISM_ERRORS, assertNoPrismViolation, recordingFetch, slViolations, tamper } from './exchanges.js';
 import type { Exchange } from './exchanges.js';
-import { startPrism } from './prism.js';
-import type { PrismProcess } from './prism.js';
+import { prismHandle, startAll } from './prism.js';
+import type { PrismHandle, PrismProcess } from './prism.js';
 import { ANSWERS_AT_ONCE, expectVendorError, scenarioFor } from './suite.js';
 import type { ClientRequest, ContractSuite, Plan, ProxyContext, Refusal, RegisteredSuite, Settle, SuiteTypes } from './suite.js';
 
@@ -47,14 +47,18 @@ export function describeProxyRun(suites: readonly RegisteredSuite[]): void {
         apis: apis as MockServerOptions['apis'],
       });
       running = await serve(mock, { port: 0, host: '127.0.0.1' });
+      // Every API's Prism starts now, at once; each suite awaits its own.
+      startAll(handles);
     });
 
     afterAll(async () => {
+      // Also those whose describe did not run (a filtered run); Prism before its upstream.
+      await Promise.all(handles.map((handle) => handle.stop()));
       await running?.close();
     });
 
     const env: MockEnv = { clock, mock: () => mock!, running: () => running!, mockRequests };
-    for (const entry of suites) entry.use((suite) => describeSuite(suite, env));
+    const handles = suites.map((entry) => entry.use((suite) => describeSuite(suite, env)));
 
     test('every API the mock server serves has a contract suite (test/apis/<slug>.ts)', () => {
       expect(suites.map((suite) => suite.slug).sort()).toEqual([...API_SLUGS].sort());
@@ -66,19 +70,20 @@ export function describeProxyRun(suites: readonly RegisteredSuite[]): void {
   });
 }
 
-function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>, env: MockEnv): void {
+function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>, env: MockEnv): PrismHandle {
   const contract = loadContract(suite.slug, suite.errorCodeOf);
+  const handle = prismHandle(() => ['proxy', contract.specPath, env.running().baseUrl(suite.slug), '--errors']);
 
   describe(`${suite.slug}`, () => {
     let prism: PrismProcess | undefined;
     const exercised = new Set<string>();
 
     beforeAll(async () => {
-      prism = await startPrism(['proxy', contract.specPath, env.running().baseUrl(suite.slug), '--errors']);
+      prism = await handle.start();
     });
 
     afterAll(async () => {
-      await prism?.stop();
+      await handle.stop();
     });
 
     beforeEach(() => {
@@ -281,6 +286,7 @@ function describeSuite<T extends SuiteTypes>(suite: ContractSuite<T>, env: MockE
       expect(violationLines).toEqual([]);
     });
   });
+  return handle;
 }
 
 function escapeRegExp(text: string): string {
