@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { busboyMultipartParser, multipartParser } from '../src/core/form-body.js';
 import type { MultipartLimits } from '../src/core/form-body.js';
 import { listOperations } from '../src/core/operations.js';
-import { bodyParserJson, jsonParser } from '../src/core/pipeline/body.js';
+import { bodyParserForm, bodyParserJson, formParser, jsonParser } from '../src/core/pipeline/body.js';
 import { ProblemError } from '../src/core/problems.js';
 import type { OpenApiDocument } from '../src/core/spec-document.js';
 import type { RequestContext } from '../src/core/vendor-api.js';
@@ -26,7 +26,12 @@ const doc = {
     '/things': {
       post: {
         operationId: 'createThing',
-        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { prompt: { type: 'string', maxLength: 10 } } } } } },
+        requestBody: {
+          content: {
+            'application/json': { schema: { type: 'object', properties: { prompt: { type: 'string', maxLength: 10 } } } },
+            'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { prompt: { type: 'string', maxLength: 10 } } } },
+          },
+        },
         responses: { '200': { description: 'ok' } },
       },
     },
@@ -37,7 +42,7 @@ const operation = listOperations(doc)[0]!;
 const LIMIT = '1kb';
 
 /** What reached the handler or the error stage, as comparable data. */
-type Outcome = { body: unknown; taken: boolean; uploads?: unknown[] } | { error: Record<string, unknown> };
+type Outcome = { body: unknown; taken: boolean; uploads?: unknown[]; marks?: unknown[] } | { error: Record<string, unknown> };
 
 const DETAILS = ['status', 'statusCode', 'expose', 'type', 'limit', 'length', 'expected', 'received', 'code', 'charset', 'encoding'] as const;
 
@@ -60,7 +65,12 @@ async function serverWith(parser: RequestHandler) {
   app.use(parser);
   app.use((req, res) => {
     const uploads = req.mock!.uploads.map((file) => ({ ...file, bytes: file.bytes.toString('base64') }));
-    const outcome = { body: req.body as unknown, taken: (req as { _body?: boolean })._body === true, ...(uploads.length > 0 ? { uploads } : {}) };
+    // What a parser leaves on the request besides the body (the form's field names, for coerceForms).
+    const marks = Object.getOwnPropertySymbols(req).flatMap((symbol) => {
+      const mark = (req as unknown as Record<symbol, unknown>)[symbol];
+      return mark instanceof Map ? [[symbol.description, [...(mark as Map<string, () => string>)].map(([name, value]) => [name, value()])]] : [];
+    });
+    const outcome = { body: req.body as unknown, taken: (req as { _body?: boolean })._body === true, ...(uploads.length > 0 ? { uploads } : {}), ...(marks.length > 0 ? { marks } : {}) };
     outcomes.push(outcome);
     res.json(outcome);
   });
@@ -247,6 +257,53 @@ const MULTIPART_CASES: Array<[string, Case]> = [
 describe('the multipart parser against busboy reading every body as it arrives', () => {
   it.each(MULTIPART_CASES)('%s: the same fields and files or the same error', async (_name, sent) => {
     const [lean, reference] = await Promise.all([serverWith(multipartParser(MULTIPART_LIMITS)), serverWith(busboyMultipartParser(MULTIPART_LIMITS))]);
+    const answers = await Promise.all([send(lean.port, sent), send(reference.port, sent)]);
+    expect(answers[0]).toEqual(answers[1]);
+    if (sent.abortShort !== undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lean.outcomes).toEqual(reference.outcomes);
+    expect(lean.outcomes.length).toBeLessThanOrEqual(1);
+  });
+});
+
+// The same for URL-encoded forms: read here and parsed by qs with body-parser's options, against
+// express.urlencoded reading every body.
+const form = (text: string | Buffer, contentType = 'application/x-www-form-urlencoded') => json(text, contentType);
+const FORM_CASES: Array<[string, Case]> = [
+  ['the bench run', form('model_id=hidream-l1&prompt=A+beautiful+sunset&negative_prompt=blurry%2C+low+quality&guidance_scale=7.5&num_inference_steps=30')],
+  ['the bench check', form('request_id=212121212121212')],
+  ['charset=utf-8', form('prompt=a', 'application/x-www-form-urlencoded; charset=utf-8')],
+  ['the type in capitals', form('prompt=a', 'Application/X-WWW-Form-URLEncoded')],
+  ['charset=latin1', form('prompt=a', 'application/x-www-form-urlencoded; charset=latin1')],
+  ['UTF-8 escapes and raw UTF-8', form('prompt=caf%C3%A9&other=☕')],
+  ['a malformed escape', form('prompt=100%zz&b=%E2%82')],
+  ['a repeated name', form('tag=a&tag=b&tag=c')],
+  ['brackets', form('a[b]=1&a[c][d]=2&list[]=x&list[]=y&idx[0]=p&idx[5]=q')],
+  ['dots (not nesting without allowDots)', form('a.b=1')],
+  ['nesting deeper than 32 levels', form(`a${'[x]'.repeat(40)}=1`)],
+  ['prototype names', form('__proto__=x&toString=1&hasOwnProperty=2&constructor[prototype][polluted]=1&prompt=a')],
+  ['__proto__ nested', form('__proto__[admin]=1&prompt=a')],
+  ['empty parts and keys', form('&&=x&k&k2=&prompt=a&&')],
+  ['an empty body', form('')],
+  ['a byte order mark first', form(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('prompt=bom')]))],
+  ['invalid UTF-8 bytes', form(Buffer.concat([Buffer.from('prompt='), Buffer.from([0xff, 0xfe])]))],
+  ['1000 parameters', form(Array.from({ length: 1000 }, () => 'a').join('&'))],
+  ['1001 parameters', form(Array.from({ length: 1001 }, () => 'a').join('&'))],
+  ['JSON sent as a form', form('{"prompt":"a"}')],
+  ['a JSON array sent as a form', form(' [1,2] ')],
+  ['a prompt certainly over its maxLength', form(`prompt=${'x'.repeat(200)}&n=1`)],
+  ['a prompt over its maxLength, arriving in chunks', { ...form(`n=1&prompt=${'x'.repeat(300)}`), parts: Buffer.from(`n=1&prompt=${'x'.repeat(300)}`).toString('latin1').match(/[\s\S]{1,40}/g)!.map((part) => Buffer.from(part)) }],
+  ['a prompt a little over its maxLength (left to the validator)', form('prompt=twelve+chars')],
+  ['an escaped key over its maxLength', form(`pr%6Fmpt=${'x'.repeat(200)}`)],
+  ['a body over the limit', form(`prompt=a&pad=${'p'.repeat(2000)}`)],
+  ['a chunked body', { headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' }, parts: [Buffer.from('prompt=chunked')] }],
+  ['a gzip body', { headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'gzip', 'content-length': String(gzipSync('prompt=gz').length) }, parts: [gzipSync('prompt=gz')] }],
+  ['a body cut short by the client', { headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '100' }, parts: [Buffer.from('prompt=a')], abortShort: 92 }],
+  ['a JSON body', json('{"prompt":"a"}')],
+];
+
+describe('the form parser against body-parser (express.urlencoded as the mock sets it up)', () => {
+  it.each(FORM_CASES)('%s: the same body or the same error', async (_name, sent) => {
+    const [lean, reference] = await Promise.all([serverWith(formParser(doc, LIMIT)), serverWith(bodyParserForm(doc, LIMIT))]);
     const answers = await Promise.all([send(lean.port, sent), send(reference.port, sent)]);
     expect(answers[0]).toEqual(answers[1]);
     if (sent.abortShort !== undefined) await new Promise((resolve) => setTimeout(resolve, 100));
