@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 import express from 'express';
@@ -42,5 +45,28 @@ describe('createHttpServer', () => {
     expect(await unauthenticated.json()).toMatchObject({ error: { type: 'authentication_error' } });
     expect((await fetch(`${url}/docs/lumixai`)).headers.get('content-type')).toMatch(/text\/html/);
     expect(mock.violations).toEqual([]);
+  });
+
+  it('builds responses V8 keeps as fast objects through a whole request, as Node builds its own', async () => {
+    // V8's own check, in a fresh node that allows it, on the built package (what the CLI runs).
+    const script = `
+      import * as mock from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      import { createServer } from 'node:http';
+      const server = mock.createMockServer();
+      const seen = [];
+      const json = server.app.response.json;
+      server.app.response.json = function (body) { seen.push(%HasFastProperties(this)); return json.call(this, body); };
+      const running = await mock.serve(server, { port: 0 });
+      for (let i = 0; i < 20; i++) await (await fetch(running.baseUrl('lumixai') + '/v1/models')).arrayBuffer();
+      await running.close();
+      const plain = await new Promise((resolve) => {
+        const node = createServer((req, res) => { res.end(); node.close(); resolve(%HasFastProperties(res)); }).listen(0, '127.0.0.1', () => fetch('http://127.0.0.1:' + node.address().port + '/'));
+      });
+      console.log(JSON.stringify({ seen, plain }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { timeout: 30_000, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const { seen, plain } = JSON.parse(stdout) as { seen: boolean[]; plain: boolean };
+    expect(plain, "Node's own response").toBe(true);
+    expect(seen, 'each response, when the handler answers').toEqual(Array.from({ length: 20 }, () => true));
   });
 });
