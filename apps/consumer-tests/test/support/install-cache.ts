@@ -3,8 +3,8 @@
 // how: the tarballs' contents, the commands, the project's package.json and .npmrc, Node's and npm's
 // versions. So a finished install is kept in the temporary folder under a key made of all that, and
 // a run with the same key copies it into its fresh project instead of installing again. Any change
-// installs afresh, as does a machine that never ran the test (CI), or a copy older than a day
-// (what npm resolves from the registry moves on).
+// installs afresh, as does a machine that never ran the test, or a copy older than a day (what
+// npm resolves from the registry moves on); CI always does (consumer.test.ts).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
