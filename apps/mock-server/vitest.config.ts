@@ -19,15 +19,22 @@ if (!runSlow && !namedOnCommandLine) {
 }
 
 /**
- * Files that measure the process itself get a fresh worker each, and run after the others, one at
- * a time (the `isolated` project: a later `sequence.groupOrder`, no file parallelism): beside
+ * Files that measure how fast the process answers run after the others, one at a time (the `alone`
+ * project: a later `sequence.groupOrder`, no file parallelism), each in a fresh worker: beside
  * another worker, or beside each other, the soak's create rate fell tenfold and the p99 of a small
- * GET went from under 50 ms to 100-1,000 ms on an otherwise quiet machine. Those that force garbage
- * collections to see what it holds: in a worker shared with the other files every collection walks
- * what those left in the heap (huge-prompts.test.ts took 11 s alone, about 60 s after the rest). And
- * the p99 latency test, whose client would pause for collections of that heap.
+ * GET went from under 50 ms to 100-1,000 ms on an otherwise quiet machine. The soak also forces
+ * garbage collections to see what the mock holds, and the p99 test's client would pause for
+ * collections of a heap the other files left.
  */
-const MEASURE_THE_PROCESS = ['test/huge-prompts.test.ts', 'test/soak.test.ts', 'test/huge-bodies.test.ts'];
+const ALONE = ['test/soak.test.ts', 'test/huge-bodies.test.ts'];
+/**
+ * Files that force garbage collections to see what the mock holds, and assert nothing about time:
+ * each gets a fresh worker (the `fresh-heap` project), beside the shared ones. In a worker shared
+ * with the other files every collection walks what those left in the heap (huge-prompts.test.ts
+ * took 11 s alone, about 60 s after the rest). Run after the others, alone, it added a worker's
+ * start-up and its five tests to the end of the run on one core.
+ */
+const FRESH_HEAP = ['test/huge-prompts.test.ts'];
 const exclude = [...configDefaults.exclude, ...(runSlow || namedOnCommandLine ? [] : SLOW_TESTS)];
 
 export default defineConfig({
@@ -47,7 +54,7 @@ export default defineConfig({
         test: {
           name: 'shared',
           include: ['test/**/*.test.ts'],
-          exclude: [...exclude, ...MEASURE_THE_PROCESS],
+          exclude: [...exclude, ...ALONE, ...FRESH_HEAP],
           // One module graph for these files: the server's modules (Express, the validator, Ajv,
           // five specs) are imported once per worker instead of once per file, about 40% of this
           // suite's CPU time. No file depends on the ones before it: `vitest run --sequence.shuffle`
@@ -58,9 +65,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        // One `vitest run` for both projects: a second one started vitest, its workers and the
-        // server's modules again (about 2 s of CPU and 4 s of wall time) for these few files.
-        test: { name: 'isolated', include: MEASURE_THE_PROCESS, exclude, isolate: true, fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: { name: 'fresh-heap', include: FRESH_HEAP, exclude, isolate: true, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        // In the same `vitest run` as the others, after them: a second run started vitest, its
+        // workers and the server's modules again.
+        test: { name: 'alone', include: ALONE, exclude, isolate: true, fileParallelism: false, sequence: { groupOrder: 1 } },
       },
     ],
   },
