@@ -1,4 +1,6 @@
-import type { Request } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type { NextFunction, Request, Response } from 'express';
 
 // The common case of a request body read without body-parser's machinery: a body of known length
 // (Content-Length, no Transfer-Encoding), sent as is (no Content-Encoding), within the limit. That
@@ -122,4 +124,42 @@ export function readKnownLengthBody(
 export function decodeUtf8(body: Buffer): string {
   const text = body.toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** How {@link readPlainBody} treats a body: body-parser's verify hook and its parse of the text. */
+export interface PlainBodyParse {
+  /** From {@link knownBodyLength}. */
+  length: number;
+  /** Called with each chunk as it arrives; an error returned refuses the body (see readKnownLengthBody). */
+  inspect: ((chunk: Buffer) => Error | undefined) | undefined;
+  verify: (req: IncomingMessage, res: ServerResponse, body: Buffer, encoding: string) => void;
+  /** Of the UTF-8 text, never empty (an empty body is `{}`, as body-parser makes it). */
+  parse: (text: string) => unknown;
+}
+
+/**
+ * What body-parser's JSON and form parsers do with a body this reader takes: mark the request as
+ * parsed, read it, `verify` the bytes (an error is a 403 `entity.verify.failed` unless it names its
+ * type), decode them and `parse` the text (an error is a 400 `entity.parse.failed` unless it says
+ * otherwise) into `req.body`, and go on.
+ */
+export function readPlainBody(req: Request, res: Response, next: NextFunction, { length, inspect, verify, parse }: PlainBodyParse): void {
+  req.body = req.body || {};
+  (req as Request & { _body?: boolean })._body = true;
+  readKnownLengthBody(req, length, inspect, (error, body) => {
+    if (error !== undefined) return next(error);
+    try {
+      verify(req, res, body!, 'utf-8');
+    } catch (thrown) {
+      return next(bodyParserError(403, thrown as Error, { body, type: (thrown as { type?: unknown }).type || 'entity.verify.failed' }));
+    }
+    let text: string | Buffer = body!;
+    try {
+      text = decodeUtf8(body!);
+      req.body = text.length === 0 ? {} : parse(text);
+    } catch (thrown) {
+      return next(bodyParserError(400, thrown as Error, { body: text, type: (thrown as { type?: unknown }).type || 'entity.parse.failed' }));
+    }
+    next();
+  });
 }

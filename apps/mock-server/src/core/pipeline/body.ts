@@ -10,7 +10,7 @@ import { coerceFormFields, multipartParser } from '../form-body.js';
 import { DEFAULT_JSON_LIMITS, OverlongStringScanner, jsonComplexityError } from '../json-limits.js';
 import type { Operation } from '../operations.js';
 import { ProblemError, fieldMessages, problem } from '../problems.js';
-import { bodyParserError, decodeUtf8, knownBodyLength, readKnownLengthBody } from './body-reader.js';
+import { bodyParserError, knownBodyLength, readPlainBody } from './body-reader.js';
 import type { OpenApiDocument } from '../spec-document.js';
 import { deref } from '../spec-document.js';
 
@@ -64,8 +64,6 @@ export function jsonParser(doc: OpenApiDocument, limit: string): RequestHandler 
     }
     const length = type !== undefined && PLAIN_JSON_TYPES.has(type.toLowerCase()) ? knownBodyLength(req, limitBytes) : undefined;
     if (length === undefined) return viaBodyParser(req, res, next);
-    req.body = req.body || {};
-    (req as ParsedRequest)._body = true;
     const maxLengths = maxLengthsOf(doc, req.mock?.operation, 'application/json');
     const scanner = maxLengths.size > 0 ? new OverlongStringScanner(maxLengths) : undefined;
     const inspect =
@@ -74,22 +72,7 @@ export function jsonParser(doc: OpenApiDocument, limit: string): RequestHandler 
         const found = scanner.done ? undefined : scanner.feed(chunk);
         return found && overlongField(found.field, found.maxLength);
       });
-    readKnownLengthBody(req, length, inspect, (error, body) => {
-      if (error !== undefined) return next(error);
-      try {
-        verify(req, res, body!, 'utf-8');
-      } catch (thrown) {
-        return next(bodyParserError(403, thrown as Error, { body, type: (thrown as { type?: unknown }).type || 'entity.verify.failed' }));
-      }
-      let text: string | Buffer = body!;
-      try {
-        text = decodeUtf8(body!);
-        req.body = text.length === 0 ? {} : JSON.parse(text);
-      } catch (thrown) {
-        return next(bodyParserError(400, thrown as Error, { body: text, type: (thrown as { type?: unknown }).type || 'entity.parse.failed' }));
-      }
-      next();
-    });
+    readPlainBody(req, res, next, { length, inspect, verify, parse: (text) => JSON.parse(text) as unknown });
   };
 }
 
@@ -115,25 +98,8 @@ export function formParser(doc: OpenApiDocument, limit: string): RequestHandler 
     const type = req.headers['content-type'];
     const length = type !== undefined && PLAIN_FORM_TYPES.has(type.toLowerCase()) ? knownBodyLength(req, limitBytes) : undefined;
     if (length === undefined) return viaBodyParser(req, res, next);
-    req.body = req.body || {};
-    (req as ParsedRequest)._body = true;
     const watch = formFieldWatch(maxLengthsOf(doc, req.mock?.operation, 'application/x-www-form-urlencoded'));
-    readKnownLengthBody(req, length, watch, (error, body) => {
-      if (error !== undefined) return next(error);
-      try {
-        verify(req, res, body!, 'utf-8');
-      } catch (thrown) {
-        return next(bodyParserError(403, thrown as Error, { body, type: (thrown as { type?: unknown }).type || 'entity.verify.failed' }));
-      }
-      let text: string | Buffer = body!;
-      try {
-        text = decodeUtf8(body!);
-        req.body = text.length === 0 ? {} : parseExtendedForm(text);
-      } catch (thrown) {
-        return next(bodyParserError(400, thrown as Error, { body: text, type: (thrown as { type?: unknown }).type || 'entity.parse.failed' }));
-      }
-      next();
-    });
+    readPlainBody(req, res, next, { length, inspect: watch, verify, parse: parseExtendedForm });
   };
 }
 
