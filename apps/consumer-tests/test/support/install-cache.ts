@@ -21,6 +21,8 @@ export const INSTALLS = join(tmpdir(), 'imagegen-consumer-installs');
 const INSTALLED = ['node_modules', 'package.json', 'package-lock.json'];
 const COMPLETE = '.complete';
 const MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** Installs kept at most (about 90 MB each): every source change packs new tarballs, so a day of work would otherwise keep dozens. */
+const MAX_KEPT = 3;
 /** The maps `pnpm pack` writes in varying order; their order means nothing to npm. */
 const DEPENDENCY_MAPS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
 
@@ -81,10 +83,25 @@ export async function keepInstall(key: string, project: string): Promise<void> {
     await rm(kept, { recursive: true, force: true });
     await rename(partial, kept).catch(() => rm(partial, { recursive: true, force: true }));
   }
-  for (const entry of await readdir(INSTALLS)) {
-    const old = Date.now() - (await stat(join(INSTALLS, entry))).mtimeMs > MAX_AGE_MS;
-    if (old) await rm(join(INSTALLS, entry), { recursive: true, force: true });
+  await pruneInstalls(INSTALLS, key);
+}
+
+/**
+ * Forgets kept installs a day old, and all but the `keep` newest (by when they were written; `current`, the one
+ * just kept, always stays). Partial copies of other running tests are left alone unless a day old.
+ */
+export async function pruneInstalls(folder: string, current: string, keep = MAX_KEPT, now = Date.now()): Promise<void> {
+  const entries = await Promise.all(
+    (await readdir(folder)).map(async (name) => ({ name, mtimeMs: (await stat(join(folder, name)).catch(() => undefined))?.mtimeMs })),
+  );
+  const complete: { name: string; mtimeMs: number }[] = [];
+  for (const { name, mtimeMs } of entries) {
+    if (mtimeMs === undefined) continue;
+    if (now - mtimeMs > MAX_AGE_MS) await rm(join(folder, name), { recursive: true, force: true });
+    else if (!name.includes('.partial-') && name !== current) complete.push({ name, mtimeMs });
   }
+  complete.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { name } of complete.slice(Math.max(0, keep - 1))) await rm(join(folder, name), { recursive: true, force: true });
 }
 
 /** Whether `kept` holds a complete install less than a day old. */
