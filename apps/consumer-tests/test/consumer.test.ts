@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { installKey, keepInstall, restoreInstall } from './support/install-cache.js';
-import { killGroupOnStop, removeOnStop } from './support/stop.mjs';
+import { killGroupOnStop, removeOnStop } from '../../../scripts/stop-on-signal.mjs';
 import { ROOT } from './support/workspace.js';
 import type { Manifest } from './support/workspace.js';
 

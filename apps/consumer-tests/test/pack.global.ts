@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import type { TestProject } from 'vitest/node';
 
-import { removeOnStop } from './support/stop.mjs';
+import { removeOnStop } from '../../../scripts/stop-on-signal.mjs';
 import { packTarballs } from './support/workspace.js';
 import type { PackedPackage } from './support/workspace.js';
 

@@ -1,6 +1,6 @@
 // A consumer test stopped by a signal (turbo stopping the task, Ctrl-C) leaves nothing behind: the
 // detached server it started, with what that forked, is killed and its temporary folder removed
-// (support/stop.mjs, which consumer.test.ts and pack.global.ts register with).
+// (scripts/stop-on-signal.mjs, which consumer.test.ts, pack.global.ts and the contract tests' Prism processes register with).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 // What a consumer test does before it is stopped: a temporary folder and a detached server (here
-// `sleep`, in a process group of its own, with a child of its own), both registered with stop.mjs.
+// `sleep`, in a process group of its own, with a child of its own), both registered with scripts/stop-on-signal.mjs.
 // Prints {"dir", "pid", "grandchild"} once both exist, then waits to be stopped.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 
-import { killGroupOnStop, removeOnStop } from './stop.mjs';
+import { killGroupOnStop, removeOnStop } from '../../../../scripts/stop-on-signal.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'imagegen-consumer-stopped-'));
 removeOnStop(dir);

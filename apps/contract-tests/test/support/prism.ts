@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+import { killGroupOnStop } from '../../../../scripts/stop-on-signal.mjs';
+
 /** The package's own `prism` bin (the pnpm shim, which execs node on the CLI). */
 const PRISM_BIN = fileURLToPath(new URL('../../node_modules/.bin/prism', import.meta.url));
 
@@ -51,18 +53,9 @@ export function startPrism(args: readonly string[], options: StartPrismOptions =
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const tail = (lines = 40) => output.trimEnd().split('\n').slice(-lines).join('\n');
   const stop = once(() => killGroup(child, exited));
-  // A crashed test runner must not leave Prism behind.
-  const onExit = () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
-  process.once('exit', onExit);
-  void exited.then(() => process.off('exit', onExit));
+  // A crashed test runner, or one stopped by a signal (turbo stops the other tasks when one fails; Ctrl-C),
+  // must not leave Prism behind: an exit handler alone does not run on SIGTERM.
+  killGroupOnStop(child);
 
   return new Promise<PrismProcess>((resolve, reject) => {
     const fail = (reason: string) => {

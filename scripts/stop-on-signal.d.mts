@@ -1,4 +1,4 @@
-// Types of stop.mjs, for the TypeScript tests that import it.
+// Types of stop-on-signal.mjs, for the TypeScript tests that import it.
 import type { ChildProcess } from 'node:child_process';
 
 export declare function onStop(cleanup: () => void): () => void;
