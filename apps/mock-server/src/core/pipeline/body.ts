@@ -64,14 +64,7 @@ export function jsonParser(doc: OpenApiDocument, limit: string): RequestHandler 
     }
     const length = type !== undefined && PLAIN_JSON_TYPES.has(type.toLowerCase()) ? knownBodyLength(req, limitBytes) : undefined;
     if (length === undefined) return viaBodyParser(req, res, next);
-    const maxLengths = maxLengthsOf(doc, req.mock?.operation, 'application/json');
-    const scanner = maxLengths.size > 0 ? new OverlongStringScanner(maxLengths) : undefined;
-    const inspect =
-      scanner &&
-      ((chunk: Buffer) => {
-        const found = scanner.done ? undefined : scanner.feed(chunk);
-        return found && overlongField(found.field, found.maxLength);
-      });
+    const inspect = jsonStringWatch(maxLengthsOf(doc, req.mock?.operation, 'application/json'));
     readPlainBody(req, res, next, { length, inspect, verify, parse: (text) => JSON.parse(text) as unknown });
   };
 }
@@ -218,17 +211,15 @@ function refuseOverlongWhileReading(doc: OpenApiDocument): RequestHandler {
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     // A compressed body is scanned once inflated, by the parser's verify hook.
     if (!isJsonType(type) || encoding !== 'identity') return next();
-    const maxLengths = maxLengthsOf(doc, req.mock?.operation, 'application/json');
-    if (maxLengths.size === 0) return next();
-    const scanner = new OverlongStringScanner(maxLengths);
+    const watch = jsonStringWatch(maxLengthsOf(doc, req.mock?.operation, 'application/json'));
+    if (watch === undefined) return next();
     const onData = (chunk: Buffer) => {
-      const found = scanner.feed(chunk);
-      if (scanner.done) req.off('data', onData);
-      if (found === undefined) return;
+      const error = watch(chunk);
+      if (error === undefined) return;
       req.off('data', onData);
       // body-parser stops reading on a stream error, reads off the rest and passes the error on.
       // Once it has stopped on its own (a body over the size limit), nobody listens: nothing to say.
-      if (req.listenerCount('error') > 0) req.emit('error', overlongField(found.field, found.maxLength));
+      if (req.listenerCount('error') > 0) req.emit('error', error);
     };
     req.on('data', onData);
     req.once('end', () => req.off('data', onData));
@@ -257,6 +248,19 @@ function refuseOverlongFormWhileReading(doc: OpenApiDocument): RequestHandler {
     req.on('data', onData);
     req.once('end', () => req.off('data', onData));
     next();
+  };
+}
+
+/**
+ * Fed a JSON body chunk by chunk, the refusal of the first string certainly over its field's
+ * maxLength (then nothing more is looked at); undefined when the operation sets no maxLength.
+ */
+function jsonStringWatch(maxLengths: ReadonlyMap<string, number>): ((chunk: Buffer) => ProblemError | undefined) | undefined {
+  if (maxLengths.size === 0) return undefined;
+  const scanner = new OverlongStringScanner(maxLengths);
+  return (chunk) => {
+    const found = scanner.done ? undefined : scanner.feed(chunk);
+    return found && overlongField(found.field, found.maxLength);
   };
 }
 
