@@ -3,7 +3,7 @@
 // source maps name).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import type { Manifest } from './support/workspace.js';
 const run = promisify(execFile);
 const packed = inject('packed');
 const ATTW = fileURLToPath(new URL('./support/attw.mjs', import.meta.url));
+const BUILD_PACKAGES = join(ROOT, 'scripts', 'build-packages.mjs');
 const ownManifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as Manifest;
 const rootManifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as Manifest;
 const rootLicense = await readFile(join(ROOT, 'LICENSE'), 'utf8');
@@ -53,6 +54,47 @@ describe('every workspace package', () => {
   // turbo with the build's outputs, come back on every cache hit and be packed.
   it.each(workspacePackages().filter((pkg) => /\btsc\b/.test(pkg.manifest.scripts?.build ?? '')).map((pkg) => [pkg.manifest.name, pkg.manifest] as const))('%s builds from an empty dist/', (name, manifest) => {
     expect(manifest.scripts!.build, `${name}: start "build" with "node ../../scripts/clean-dist.mjs && "`).toMatch(/^node \.\.\/\.\.\/scripts\/clean-dist\.mjs && /);
+  });
+});
+
+// The library packages without a build script of their own (client-kit, the clients, ai-sdk) are
+// built together by scripts/build-packages.mjs (the root turbo task //#build-packages).
+describe('scripts/build-packages.mjs', () => {
+  /** A package of one source file, with a leftover in dist/ from a source since deleted. */
+  async function fixturePackage(source: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'imagegen-build-packages-'));
+    await mkdir(join(dir, 'src'));
+    await mkdir(join(dir, 'dist'));
+    const compilerOptions = { rootDir: 'src', outDir: 'dist', noEmit: false, types: [] };
+    await writeFile(join(dir, 'tsconfig.build.json'), JSON.stringify({ extends: join(ROOT, 'tsconfig.base.json'), compilerOptions, include: ['src'] }));
+    await writeFile(join(dir, 'src', 'index.ts'), source);
+    await writeFile(join(dir, 'dist', 'renamed.js'), '// the output of a source deleted since\n');
+    return dir;
+  }
+
+  it('builds a package from an empty dist/, as clean-dist.mjs does for a package that builds itself', async () => {
+    const dir = await fixturePackage('export const answer = (): number => 42;\n');
+    try {
+      await run(process.execPath, [BUILD_PACKAGES, dir]);
+      expect((await filesBelow(join(dir, 'dist'))).sort()).toEqual(['index.d.ts', 'index.d.ts.map', 'index.js', 'index.js.map']);
+      expect(await readFile(join(dir, 'dist', 'index.d.ts'), 'utf8')).toContain('export declare const answer: () => number;');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails on a syntax error, naming the file and the line', async () => {
+    const dir = await fixturePackage('export const = 42;\n');
+    try {
+      const failure = await run(process.execPath, [BUILD_PACKAGES, dir]).then(
+        () => undefined,
+        (error: unknown) => error as { code: number; stderr: string },
+      );
+      expect(failure?.code, 'exit code').toBe(1);
+      expect(failure?.stderr).toMatch(/src\/index\.ts\(1,14\): error TS1134/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
