@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 import express from 'express';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 
 import type { ApiConfigs, ApiSlug } from './apis/registry.js';
 import { APIS } from './apis/registry.js';
@@ -11,6 +11,7 @@ import type { Clock } from './core/clock.js';
 import { ClosableClock, SystemClock } from './core/clock.js';
 import type { ResponseViolation } from './core/mount-api.js';
 import { mountVendorApi } from './core/mount-api.js';
+import { DirectRoutes, fastPathsEnabled } from './core/direct-dispatch.js';
 import { RateLimiter } from './core/rate-limiter.js';
 import { bodyLimitBytes } from './core/pipeline/body.js';
 import { checkKeys } from './core/api-keys.js';
@@ -209,14 +210,18 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
   let scrubKeys: ((text: string) => string) | undefined;
   const requests = new RequestLog(clock, inspector?.requestsPerApi ?? 200, (text) => (scrubKeys ??= secretScrubber(apis.flatMap((api) => api.devKeys.map((config) => config.key))))(text));
   if (inspector) requests.captureAnswers(app);
+  // The layers every API request meets before its API's own (see DirectRoutes).
+  const beforeApis: RequestHandler[] = [];
   if (emit || inspector) {
-    app.use(
+    beforeApis.push(
       requestEvents((event: RequestEvent, res, clockAt) => {
         if (inspector) requests.record(event, res, clockAt);
         emit?.(event);
       }, () => clock.now()),
     );
   }
+  for (const layer of beforeApis) app.use(layer);
+  const directRoutes = fastPathsEnabled() ? new DirectRoutes() : undefined;
   /** Each API's words for its job phases, for the job events; known once the API is created. */
   const statusWords = new Map<string, Partial<Record<JobPhase, string>>>();
 
@@ -291,6 +296,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       onInternalError: (error, req) => {
         console.error(`[mock-server] ${req.method} ${req.originalUrl} failed inside the mock:`, error);
       },
+      directRoutes,
     });
     contexts.set(slug, handle);
     // A proxied API's keys are the caller's real ones: masked wherever plans and fired faults are shown.
@@ -344,6 +350,7 @@ export function createMockServer(options: MockServerOptions = {}): MockServer {
       docsUrl: `${origin}/docs`,
     });
   });
+  directRoutes?.install(app, beforeApis);
   const notMounted = unmountedPathHint(routed);
   app.use((req, res) => {
     const { message, didYouMean } = notMounted(req.path, originOf(req));

@@ -34,6 +34,8 @@ type Tracked = Response & { [ARRIVAL]?: Arrival };
 export function requestEvents(emit: Arrival['emit'], now: () => number = Date.now): RequestHandler {
   let sequence = 0;
   return (req, res, next) => {
+    // Already tracked: reached directly first, then handed back to Express (core/direct-dispatch.ts).
+    if ((res as Tracked)[ARRIVAL] !== undefined) return next();
     (res as Tracked)[ARRIVAL] = { id: ++sequence, at: Date.now(), clockAt: now(), start: performance.now(), method: req.method, emit };
     res.on('close', onResponseClose);
     next();

@@ -4,6 +4,8 @@ import type { Clock } from './clock.js';
 import { SystemClock } from './clock.js';
 import { noteAnswer } from './answer-notes.js';
 import { compose } from './compose.js';
+import type { DirectRoutes } from './direct-dispatch.js';
+import { resumedWith } from './direct-dispatch.js';
 import { applyFaults } from './faults.js';
 import { OperationIndex, listOperations } from './operations.js';
 import { authenticateStage } from './pipeline/authenticate.js';
@@ -24,6 +26,11 @@ import type { MountableApi, RequestContext } from './vendor-api.js';
 
 export type { ResponseViolation } from './pipeline/error-answer.js';
 
+// A request without a Prefer header or files shares these (read, never written: a multipart body's
+// parser puts a new list in the context), instead of a new Map and array each.
+const NO_PREFERENCES: Map<string, string> = new Map();
+const NO_UPLOADS: RequestContext['uploads'] = Object.freeze([]) as unknown as RequestContext['uploads'];
+
 export interface PipelineOptions extends ErrorAnswerOptions {
   rateLimiter: RateLimiter;
   /** Largest request body accepted; larger ones get the vendor's validation error. */
@@ -34,6 +41,8 @@ export interface PipelineOptions extends ErrorAnswerOptions {
   faultPlans?: FaultPlans;
   /** Ends the message of a 401 for a missing or unknown key (the keys the mock accepts). Default: none. */
   authHint?: string;
+  /** Where the API's layer is registered to be reached without Express's router. Default: nowhere. */
+  directRoutes?: DirectRoutes;
 }
 
 /**
@@ -76,11 +85,14 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
 
   // Matched by hand rather than app.use(prefix, ...): Express would rewrite req.url and walk its
   // parameter machinery on every request, a measurable share of the mock's time under load.
-  app.use(function vendorApi(req, res, next) {
+  const vendorApi: RequestHandler = (req, res, next) => {
     const url = req.url;
     if (!isBelow(url, slugPrefix)) return next();
+    // Already answered here, reached directly: Express goes on as it would have from this layer.
+    const resumed = resumedWith(req);
+    if (resumed !== undefined) return next(resumed.error);
     noteAnswer(res, { api: api.slug });
-    const context: RequestContext = { operation: undefined, principal: undefined, prefer: req.headers.prefer === undefined ? new Map() : trackedPreferences(req, res), requestedOutcome: undefined, uploads: [] };
+    const context: RequestContext = { operation: undefined, principal: undefined, prefer: req.headers.prefer === undefined ? NO_PREFERENCES : trackedPreferences(req, res), requestedOutcome: undefined, uploads: NO_UPLOADS };
     req.mock = context;
     let faults;
     try {
@@ -92,6 +104,8 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
       if (isBelow(url, prefix) && !extraRoutes.claims(req)) pipeline(req, res, finish(req, res, next));
       else extraRoutes.handle(req, res, finish(req, res, next));
     });
-  });
+  };
+  app.use(vendorApi);
+  options.directRoutes?.add(slugPrefix, vendorApi);
   return prefix;
 }
