@@ -80,6 +80,7 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
     dispatch,
   ]);
   const extraRoutes = extraRoutesStage(api, slugPrefix, prefix, index, plannedFault);
+  const apiNote = { api: api.slug };
   const finish = (req: Request, res: Response, next: NextFunction) => (error?: unknown) =>
     error === undefined ? next() : answer.fail(error, req, res, next);
 
@@ -91,7 +92,7 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
     // Already answered here, reached directly: Express goes on as it would have from this layer.
     const resumed = resumedWith(req);
     if (resumed !== undefined) return next(resumed.error);
-    noteAnswer(res, { api: api.slug });
+    noteAnswer(res, apiNote);
     const context: RequestContext = { operation: undefined, principal: undefined, prefer: req.headers.prefer === undefined ? NO_PREFERENCES : trackedPreferences(req, res), requestedOutcome: undefined, uploads: NO_UPLOADS };
     req.mock = context;
     let faults;
@@ -100,10 +101,12 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
     } catch (error) {
       return answer.fail(error, req, res, next);
     }
-    applyFaults(req, res, faults, clock, () => {
+    const route = () => {
       if (isBelow(url, prefix) && !extraRoutes.claims(req)) pipeline(req, res, finish(req, res, next));
       else extraRoutes.handle(req, res, finish(req, res, next));
-    });
+    };
+    if (faults.fault === undefined && !faults.latencyMs) route();
+    else applyFaults(req, res, faults, clock, route);
   };
   app.use(vendorApi);
   options.directRoutes?.add(slugPrefix, vendorApi);

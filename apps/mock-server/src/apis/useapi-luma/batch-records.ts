@@ -61,14 +61,13 @@ export function batchRecords(jobs: JobStore<ImageInput>, imageUrl: (origin: stri
       case 'running':
         return { ...view, status: STATUS_BY_PHASE.running, updated: iso(job.startedAt) };
       case 'succeeded': {
+        // Written out in the view's field order rather than spread over it: a finished image is polled over and over.
         const { uuid, width, height, credits } = job.input;
-        return {
-          ...view,
-          status: STATUS_BY_PHASE.succeeded,
-          updated: iso(job.settledAt),
-          response: { image: { media_type: 'image', url: imageUrl(origin, uuid), width, height } },
-          credits: { dm_usage: credits, dm_relaxed_usage: null },
-        };
+        view.status = STATUS_BY_PHASE.succeeded;
+        view.updated = iso(job.settledAt);
+        view.response = { image: { media_type: 'image', url: imageUrl(origin, uuid), width, height } };
+        view.credits = { dm_usage: credits, dm_relaxed_usage: null };
+        return view;
       }
       case 'failed':
         return { ...view, status: STATUS_BY_PHASE.failed, updated: iso(job.settledAt), error: job.failure?.message ?? FAILED_IMAGE_MESSAGE };

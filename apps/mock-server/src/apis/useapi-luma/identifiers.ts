@@ -49,11 +49,13 @@ export function parseJobId(jobid: string): ParsedJobId | undefined {
   return { user: Number(match[2]), email: match[3]!, uuid: match[4]!.toLowerCase() };
 }
 
+/** `MMDDHHmmss` and nine more digits, read from `digits` (JOB_ID matched them as digits): every poll reads one. */
 function isJobTimestamp(digits: string): boolean {
-  const parts = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)\d{9}$/.exec(digits)?.slice(1).map(Number);
-  if (!parts) return false;
-  const [month = 0, day = 0, hour = 99, minute = 99, second = 99] = parts;
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && second < 60;
+  if (digits.length !== 19) return false;
+  const two = (at: number) => (digits.charCodeAt(at) - 48) * 10 + (digits.charCodeAt(at + 1) - 48);
+  const month = two(0);
+  const day = two(2);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && two(4) < 24 && two(6) < 60 && two(8) < 60;
 }
 
 export function formatAssetRef(user: number, email: string, uuid: string): string {

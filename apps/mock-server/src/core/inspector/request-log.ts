@@ -251,21 +251,47 @@ export function cut(text: string): string {
 }
 
 const TEXTUAL = /json|text|xml|form/i;
+/** The last Content-Type seen and whether it is textual: answers of one API mostly share one. */
+let lastType: string | undefined;
+let lastTextual = false;
+
+function isTextual(type: string): boolean {
+  if (type !== lastType) {
+    lastTextual = TEXTUAL.test(type);
+    lastType = type;
+  }
+  return lastTextual;
+}
 
 /** Counts a chunk of `res`'s answer and keeps a copy of its head when the answer is text. */
 function keep(res: Answering, chunk: unknown, encoding: unknown): void {
   if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-  const text = typeof chunk === 'string';
-  const length = text ? Buffer.byteLength(chunk, encoding as BufferEncoding | undefined) : (chunk as Buffer).length;
   let answer = res[ANSWER];
-  if (!answer) res[ANSWER] = answer = { textual: TEXTUAL.test(String(res.getHeader('content-type') ?? '')), chunks: [], kept: 0, bytes: 0 };
-  answer.bytes += length;
+  if (!answer) res[ANSWER] = answer = { textual: isTextual(String(res.getHeader('content-type') ?? '')), chunks: [], kept: 0, bytes: 0 };
   const room = BODY_PREVIEW_CHARS - answer.kept;
+  if (typeof chunk === 'string') {
+    const enc = encoding as BufferEncoding | undefined;
+    // A short text answer (a JSON body) is copied whole, which also tells its length.
+    const whole = answer.textual && room > 0 && chunk.length <= room ? Buffer.from(chunk, enc) : undefined;
+    if (whole !== undefined && whole.length <= room) {
+      answer.bytes += whole.length;
+      answer.chunks.push(whole);
+      answer.kept += whole.length;
+      return;
+    }
+    const length = whole?.length ?? Buffer.byteLength(chunk, enc);
+    answer.bytes += length;
+    if (!answer.textual || room <= 0) return;
+    // A copy of the first bytes only (or all of them: base64 or hex text is longer than its bytes).
+    const head = length <= room ? Buffer.from(chunk, enc) : Buffer.from(chunk.slice(0, room), enc).subarray(0, room);
+    answer.chunks.push(head);
+    answer.kept += head.length;
+    return;
+  }
+  answer.bytes += (chunk as Buffer).length;
   if (!answer.textual || room <= 0) return;
   // A copy of the first bytes only: a slice would hold the whole answer (an image) alive.
-  const head = text
-    ? length <= room ? Buffer.from(chunk, encoding as BufferEncoding | undefined) : Buffer.from(chunk.slice(0, room), encoding as BufferEncoding | undefined).subarray(0, room)
-    : Buffer.from((chunk as Buffer).subarray(0, room));
+  const head = Buffer.from((chunk as Buffer).subarray(0, room));
   answer.chunks.push(head);
   answer.kept += head.length;
 }
