@@ -154,7 +154,9 @@ async function run(slug: string, fast: boolean, listening: Listening): Promise<R
           // Past a key's limit, where the API has one (three requests against a limit of two).
           ...[1, 2, 3].map((n) => ({ name: `rate-limited key, request ${n}`, headers: credential(operation, limitedKey) })),
         ];
-        for (const variant of variants) {
+        // Every variant for the first value (a real id where there is one), the common ones for the rest.
+        const common = ['valid', 'unknown query', 'no key', 'wrong key', 'HEAD', 'odd headers', 'Prefer typo', 'status plan armed'];
+        for (const variant of value === values[0] ? variants : variants.filter((candidate) => common.includes(candidate.name))) {
           if (variant.arm) {
             try {
               mock.faults.arm(variant.arm);
@@ -234,7 +236,8 @@ function unmade(text: string, made: string[], origin: string): string {
 }
 
 describe('the fast paths answer as the original paths do', () => {
-  it.each(API_SLUGS)('%s: every GET operation, valid and invalid, and the GET routes beside them', async (slug) => {
+  // Three servers' worth of requests, each on its own connection: minutes on a loaded machine.
+  it.each(API_SLUGS)('%s: every GET operation, valid and invalid, and the GET routes beside them', { timeout: 180_000 }, async (slug) => {
     const before = directDispatchCount();
     const original = await run(slug, false, 'createHttpServer');
     expect(directDispatchCount(), 'nothing took a fast path while they were off').toBe(before);
