@@ -73,7 +73,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/cli.ts', '**/run-cli.ts', '**/bench/**', 'scripts/**', '**/*.mjs'],
+    files: ['**/cli.ts', '**/run-cli.ts', '**/cli-args.ts', '**/bench/**', 'scripts/**', '**/*.mjs'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -112,7 +112,10 @@ const load = `import { loadBundle } from './bundle-loader.js';\n\nconst bundle =
 const names = chunk.exports.filter((name) => name !== CLI_EXPORT);
 if (names.length === chunk.exports.length) throw new Error(`bundle: src/bundle-entry.ts no longer exports ${CLI_EXPORT}`);
 writeFileSync(join(DIST, 'index.js'), `${header}${load}export const { ${names.join(', ')} } = bundle;\n`);
-writeFileSync(join(DIST, 'cli.js'), `#!/usr/bin/env node\n${header}${load}bundle.${CLI_EXPORT}();\n`);
+// The command line is checked by dist/cli-args.js (tsc's, not bundled) before the bundle loads: a
+// mistake in a flag is answered without loading the server.
+const checkFirst = `import { checkCommandLine } from './cli-args.js';\nimport { loadBundle } from './bundle-loader.js';\n\nif (checkCommandLine()) loadBundle(${JSON.stringify(buildHash)}).${CLI_EXPORT}();\n`;
+writeFileSync(join(DIST, 'cli.js'), `#!/usr/bin/env node\n${header}${checkFirst}`);
 
 // Each internal the patches reach must be the module the validator's own code loads: the file it
 // resolves to, bundled (under its real path, as the validator's requires are).

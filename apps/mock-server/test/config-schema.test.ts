@@ -30,6 +30,11 @@ describe('the published config schema', () => {
     expect(built, 'run pnpm build: it writes dist/config.schema.json').toEqual(mockConfigSchema());
   });
 
+  it('is a valid draft 2020-12 schema (the server compiles it without checking that, to start sooner)', () => {
+    const ajv = new Ajv2020({ strict: true });
+    expect(ajv.validateSchema(mockConfigSchema()), JSON.stringify(ajv.errors)).toBe(true);
+  });
+
   it('is exported as @imagegen/mock-server/config.schema.json', () => {
     expect(createRequire(import.meta.url).resolve('@imagegen/mock-server/config.schema.json')).toBe(join(packageDir, CONFIG_SCHEMA_FILE));
   });
