@@ -1,12 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 
-import decodeLibjpeg, { init as initLibjpeg } from '@jsquash/jpeg/decode.js';
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphInk } from '../src/core/images/bitmap-font.js';
 import type { ImageFormat } from '../src/core/images/image-size.js';
@@ -20,6 +17,7 @@ import {
 } from '../src/core/images/placeholder-image.js';
 import type { PlaceholderImageRequest } from '../src/core/images/placeholder-image.js';
 import { imageSize, readImageProvenance } from '../src/index.js';
+import { decodeWithLibjpeg } from './libjpeg.js';
 
 // Decoded by libraries independent of the code under test (which writes its own deflate stream and
 // its own JPEG): fast-png inflates with fflate, jpeg-js is a JavaScript JPEG decoder; pngjs (node's
@@ -53,14 +51,9 @@ function rgba({ width, height, data }: { width: number; height: number; data: Ar
 /** The second decoder of each format. */
 async function decodeAgain(format: ImageFormat, bytes: Buffer): Promise<Pixels> {
   if (format === 'png') return rgba(PNG.sync.read(bytes));
-  return rgba(await decodeLibjpeg(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer));
+  return rgba(await decodeWithLibjpeg(bytes));
 }
 
-beforeAll(async () => {
-  // The codec's loader finds its .wasm by URL, which Node cannot fetch from disk: it gets the module.
-  const wasm = await readFile(createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'));
-  await initLibjpeg((await WebAssembly.compile(wasm)) as Parameters<typeof initLibjpeg>[0]);
-});
 
 /** The marker bytes of a JPEG's segments up to the start of scan, read independently of imageSize. */
 function jpegMarkers(bytes: Uint8Array): number[] {

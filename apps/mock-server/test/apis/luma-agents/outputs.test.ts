@@ -1,10 +1,10 @@
 import type { AspectRatio, OutputFormat } from '@imagegen/luma-agents';
 import { LumaAgentsOutputExpiredError, createLumaAgentsClient } from '@imagegen/luma-agents';
 import { decode as decodePng } from 'fast-png';
-import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 
 import { imageSize } from '../../../src/index.js';
+import { decodeWithLibjpeg } from '../../libjpeg.js';
 import { HOUR, KEYS, detailOf, outputUrl, specEnum, startLuma } from './support.js';
 import type { LumaHarness } from './support.js';
 
@@ -20,9 +20,14 @@ async function completedOutput(h: LumaHarness, body: Parameters<LumaHarness['cre
   return { id: created.id, url: outputUrl(polled) };
 }
 
-/** Decodes with libraries independent of the renderer (fast-png, jpeg-js), so a broken file fails here. */
-function decodedSize(format: OutputFormat, bytes: Uint8Array): { width: number; height: number } {
-  const image = format === 'png' ? decodePng(bytes) : jpeg.decode(bytes, { useTArray: true, maxMemoryUsageInMB: 512 });
+/**
+ * Decodes with libraries independent of the renderer (fast-png, mozjpeg's libjpeg), so a broken file
+ * fails here. libjpeg fills in what a cut-short JPEG lacks (jpeg-js, used before, threw): a JPEG
+ * must also end with its end-of-image marker.
+ */
+async function decodedSize(format: OutputFormat, bytes: Uint8Array): Promise<{ width: number; height: number }> {
+  if (format !== 'png') expect([...bytes.subarray(-2)], 'the JPEG ends with its EOI marker').toEqual([0xff, 0xd9]);
+  const image = format === 'png' ? decodePng(bytes) : await decodeWithLibjpeg(bytes);
   return { width: image.width, height: image.height };
 }
 
@@ -57,7 +62,7 @@ describe('Luma Agents outputs: real images at a presigned URL of the mock itself
       const response = await download(url);
       expect(response.headers.get('content-type')).toBe(`image/${format}`);
       const bytes = new Uint8Array(await response.arrayBuffer());
-      const { width, height } = decodedSize(format, bytes);
+      const { width, height } = await decodedSize(format, bytes);
       expect(imageSize(bytes)).toEqual({ format, width, height });
       const [w, h2] = aspect_ratio.split(':').map(Number) as [number, number];
       expect(Math.max(width, height)).toBe(2048);
