@@ -26,18 +26,54 @@ async function inFreshNode<T>(body: string, flags: string[] = [], env: NodeJS.Pr
   return JSON.parse(stdout) as T;
 }
 
+/** Serves on the sources or the bundle, and answers GETs: run as written in a fresh node on the bundle, and here on the sources. */
+async function answers(module: typeof sources): Promise<unknown[]> {
+  const running = await module.serve(module.createMockServer(), { port: 0 });
+  const base = running.baseUrl('lumixai');
+  const headers = { 'x-api-key': 'air_live_mock_dev' };
+  const create = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'imagen-nano-banana-2-flash', prompt: 'a lighthouse' }) };
+  const { id } = (await (await fetch(`${base}/v1/images/jobs`, create)).json()) as { id: string };
+  const seen: unknown[] = [];
+  for (const path of ['/v1/images/jobs/%ZZ', `/v1/images/jobs/${id}`, `/v1/images/jobs/${id}?x=1`, '/v1/images/jobs/not-a-uuid']) {
+    const response = await fetch(base + path, { headers });
+    const text = (await response.text()).replaceAll(id, '{id}').replace(/"(created|completed)":\d+/g, '"$1":0');
+    seen.push({ path: path.replace(id, '{id}'), status: response.status, body: JSON.parse(text) as unknown });
+  }
+  await running.close();
+  return seen;
+}
+
+interface BundleRun {
+  names: string[];
+  models: number;
+  invalid: { status: number; body: { error?: { type?: string; message?: string } } };
+  answers: unknown[];
+  loaded: string[];
+}
+
+let bundleRun: Promise<BundleRun> | undefined;
+/**
+ * One fresh node for the checks that need the built entry as a user imports it (a node start and
+ * the bundle's load each, before): its exports, a POST and the GETs, then which files it loaded
+ * from node_modules, after all of them. Each test asserts its part.
+ */
+const inBundle = () =>
+  (bundleRun ??= inFreshNode<BundleRun>(`
+    const names = Object.keys(mock);
+    const running = await mock.serve(mock.createMockServer(), { port: 0 });
+    const base = running.baseUrl('lumixai');
+    const models = (await fetch(base + '/v1/models')).status;
+    const response = await fetch(base + '/v1/images/jobs', { method: 'POST', headers: { 'x-api-key': 'air_live_mock_dev', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'imagen-nano-banana-2-flash' }) });
+    const invalid = { status: response.status, body: await response.json() };
+    await running.close();
+    const answers = await (${answers.toString()})(mock);
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((file) => file.includes('node_modules'));
+    console.log(JSON.stringify({ names, models, invalid, answers, loaded }));
+  `));
+
 describe('the bundled build', () => {
   it('validates requests and answers like the sources, loading no bundled package from node_modules', async () => {
-    const result = await inFreshNode<{ models: number; invalid: { status: number; body: { error?: { type?: string; message?: string } } }; loaded: string[] }>(`
-      const running = await mock.serve(mock.createMockServer(), { port: 0 });
-      const base = running.baseUrl('lumixai');
-      const models = (await fetch(base + '/v1/models')).status;
-      const response = await fetch(base + '/v1/images/jobs', { method: 'POST', headers: { 'x-api-key': 'air_live_mock_dev', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'imagen-nano-banana-2-flash' }) });
-      const invalid = { status: response.status, body: await response.json() };
-      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((file) => file.includes('node_modules'));
-      await running.close();
-      console.log(JSON.stringify({ models, invalid, loaded }));
-    `);
+    const result = await inBundle();
     expect(result.models).toBe(200);
     expect(result.invalid.status).toBe(400);
     expect(result.invalid.body.error?.type).toBe('validation_error');
@@ -46,23 +82,7 @@ describe('the bundled build', () => {
   });
 
   it('answers GETs like the sources: a path parameter that is not valid percent-encoding, a job poll, a query, a bad id', async () => {
-    // Run as written in a fresh node on the bundle, and here on the sources.
-    async function answers(module: typeof sources): Promise<unknown[]> {
-      const running = await module.serve(module.createMockServer(), { port: 0 });
-      const base = running.baseUrl('lumixai');
-      const headers = { 'x-api-key': 'air_live_mock_dev' };
-      const create = { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'imagen-nano-banana-2-flash', prompt: 'a lighthouse' }) };
-      const { id } = (await (await fetch(`${base}/v1/images/jobs`, create)).json()) as { id: string };
-      const seen: unknown[] = [];
-      for (const path of ['/v1/images/jobs/%ZZ', `/v1/images/jobs/${id}`, `/v1/images/jobs/${id}?x=1`, '/v1/images/jobs/not-a-uuid']) {
-        const response = await fetch(base + path, { headers });
-        const text = (await response.text()).replaceAll(id, '{id}').replace(/"(created|completed)":\d+/g, '"$1":0');
-        seen.push({ path: path.replace(id, '{id}'), status: response.status, body: JSON.parse(text) as unknown });
-      }
-      await running.close();
-      return seen;
-    }
-    const bundled = await inFreshNode<unknown[]>(`console.log(JSON.stringify(await (${answers.toString()})(mock)));`);
+    const bundled = (await inBundle()).answers;
     expect(bundled[0], 'the malformed escape is refused as a validation error').toMatchObject({ status: 400 });
     expect(bundled[1]).toMatchObject({ status: 200, body: { id: '{id}' } });
     expect(bundled).toEqual(await answers(sources));
@@ -175,6 +195,6 @@ describe("the bundle's compile cache", () => {
 });
 
 it('the bundled entry exports what src/index.ts exports, and nothing else', async () => {
-  const { names } = await inFreshNode<{ names: string[] }>(`console.log(JSON.stringify({ names: Object.keys(mock) }));`);
+  const { names } = await inBundle();
   expect(names.sort()).toEqual(Object.keys(sources).sort());
 });
