@@ -14,7 +14,7 @@ import type { Express, Response } from 'express';
 export function useLeanJsonResponses(app: Express): void {
   app.response.json = function json(this: Response, body?: unknown): Response {
     // JSON.stringify(undefined) is undefined: Express sends that as an empty body, and so does this.
-    const text: string = JSON.stringify(body) ?? '';
+    const text: string = (typeof body === 'object' && body !== null ? FIXED_TEXT.get(body) : undefined) ?? JSON.stringify(body) ?? '';
     const type = this.getHeader('Content-Type');
     if (type === undefined) this.setHeader('Content-Type', 'application/json; charset=utf-8');
     else if (typeof type === 'string' && !/;\s*charset=/i.test(type)) this.setHeader('Content-Type', `${type}; charset=utf-8`);
@@ -32,4 +32,27 @@ export function useLeanJsonResponses(app: Express): void {
     else this.end(text, 'utf8');
     return this;
   } as Response['json'];
+}
+
+/** The JSON text of each body {@link fixedJsonBody} made. */
+const FIXED_TEXT = new WeakMap<object, string>();
+
+/**
+ * A deep copy of `value`, frozen, with its JSON text written once: `res.json` of it sends that text
+ * instead of serializing the same object again. For an answer that never changes (a model
+ * catalog of several kilobytes, serialized on every request). Frozen, the copy cannot come to differ
+ * from its text, and it is still what the response check reads.
+ */
+export function fixedJsonBody<T extends object>(value: T): T {
+  const copy = deepFreeze(structuredClone(value));
+  FIXED_TEXT.set(copy, JSON.stringify(copy));
+  return copy;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
 }

@@ -5,6 +5,7 @@ import type {
   ImageJobCreateResponse,
   JobStatus,
   Model,
+  ModelList,
   Resolution,
   operations,
 } from './spec-types.js';
@@ -13,6 +14,7 @@ import type { Request } from 'express';
 import type { ApiContext } from '../../core/api-context.js';
 import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-keys.js';
 import { checkKeyModels } from '../../core/api-keys.js';
+import { fixedJsonBody } from '../../core/json-response.js';
 import { PlaceholderImageCache, placeholderLabel, retainedPrompt } from '../../core/images/placeholder-image.js';
 import type { PlaceholderImageRequest } from '../../core/images/placeholder-image.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
@@ -84,6 +86,7 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
   const { principalOf } = ctx;
   const catalog = loadModelCatalog(config.modelsFile);
   const bySlug = new Map(catalog.map((model) => [model.slug, model]));
+  let listed: ModelList | undefined;
   checkKeyModels(ctx.slug, ctx.keyConfigs, catalog.filter((model) => model.active).map((model) => model.slug));
   const credits = ctx.credits(config.workspaces ?? LUMIXAI_DEV_WORKSPACES, { unit: 'credit micros' });
   const jobs = ctx.jobs<LumixAIJobInput>({ outputs: (job) => [imageOf(job)] });
@@ -171,7 +174,8 @@ export function createLumixAIMock(config: LumixAIMockConfig, ctx: ApiContext<Lum
 
   const handlers = {
     listModels(_req, res) {
-      res.json({ data: catalog.filter((model) => model.public && model.active) });
+      // The catalog is fixed for the server's life: its listing is serialized once.
+      res.json((listed ??= fixedJsonBody({ data: catalog.filter((model) => model.public && model.active) })));
     },
 
     createImageJob: (req, res) =>
