@@ -2,6 +2,7 @@
 // request ids, the failed check answer, and the JPEG outputs the answers point at.
 import { describe, expect, it } from 'vitest';
 
+import { lumozai } from '../../../src/apis/lumozai/index.js';
 import { imageSize } from '../../../src/index.js';
 import type { LumozHarness } from './harness.js';
 import { HIDREAM_FORM, lumozError, startLumozAI } from './harness.js';
@@ -49,6 +50,27 @@ describe('POST /run: completed at once when the model finishes within the wait, 
     const answer = await h.post('/run', { form: HIDREAM_FORM, headers: { Prefer: 'wait=soon' } });
     expect(answer.status).toBe(422);
     expect(lumozError(answer)).toMatchObject({ code: 'validation_error', details: { Prefer: [expect.stringMatching(/whole number of seconds/)] } });
+  });
+});
+
+// Tools that drive every API alike (the conformance runner) read the descriptor's submitWaitMs to
+// make a job outlast the submission's wait, so that it has to be polled: it must be the wait a run
+// really gets with default settings.
+describe("the descriptor's submitWaitMs is the wait a run gets with default settings", () => {
+  it.each([
+    { name: 'a run that ends exactly at submitWaitMs is answered completed, after that wait', extraMs: 0, completed: true },
+    { name: 'a run 1 ms longer is answered by request_id at once', extraMs: 1, completed: false },
+  ])('$name', async ({ extraMs, completed }) => {
+    const waitMs = lumozai.submitWaitMs ?? 0;
+    expect(waitMs, 'LumozAI documents a synchronous wait').toBeGreaterThan(1000);
+    const h = await startLumozAI({ timing: { queuedMs: 1000, runningMs: waitMs - 1000 + extraMs } });
+    const started = h.clock.now();
+    const pending = h.post('/run', { form: HIDREAM_FORM });
+    const answer = completed ? await whileWaiting(h, pending, waitMs) : await pending;
+    expect(answer.status).toBe(200);
+    const data = (answer.body as { data: Record<string, unknown> }).data;
+    expect(Object.keys(data).sort()).toEqual(completed ? ['output', 'output_type', 'request_id'] : ['request_id']);
+    expect(h.clock.now() - started).toBe(completed ? waitMs : 0);
   });
 });
 
