@@ -26,10 +26,10 @@ import type { MountableApi, RequestContext } from './vendor-api.js';
 
 export type { ResponseViolation } from './pipeline/error-answer.js';
 
-// A request without a Prefer header or files shares these (read, never written: a multipart body's
-// parser puts a new list in the context), instead of a new Map and array each.
-const NO_PREFERENCES: Map<string, string> = new Map();
-const NO_UPLOADS: RequestContext['uploads'] = Object.freeze([]) as unknown as RequestContext['uploads'];
+// A request without a Prefer header or files shares these (RequestContext types both read-only; a
+// multipart body's parser puts a new list in the context), instead of a new Map and array each.
+const NO_PREFERENCES: RequestContext['prefer'] = new Map();
+const NO_UPLOADS: RequestContext['uploads'] = Object.freeze([]);
 
 export interface PipelineOptions extends ErrorAnswerOptions {
   rateLimiter: RateLimiter;

@@ -114,12 +114,15 @@ export interface RequestContext {
   operation: Operation | undefined;
   /** Undefined on public operations and extra routes. */
   principal: Principal | undefined;
-  /** RFC 7240 preferences (`Prefer: code=503`, `Prefer: job-status=error`). */
-  prefer: Map<string, string>;
+  /**
+   * RFC 7240 preferences (`Prefer: code=503`, `Prefer: job-status=error`). Read-only: requests
+   * without a Prefer header share one empty map.
+   */
+  prefer: ReadonlyMap<string, string>;
   /** The job outcome a test asked for; undefined when it asked for none. */
   requestedOutcome: RequestedOutcome | undefined;
-  /** The files of a multipart body (its other fields are in `req.body`). */
-  uploads: UploadedFile[];
+  /** The files of a multipart body (its other fields are in `req.body`). Read-only: requests without files share one empty list. */
+  uploads: readonly UploadedFile[];
   /** A path parameter that is not valid percent-encoding, found by routing and refused after authentication. */
   undecodable?: string;
   /**
