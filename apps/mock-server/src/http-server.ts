@@ -4,6 +4,8 @@ import type { Socket } from 'node:net';
 
 import type { Express } from 'express';
 
+import { ANSWER_SLOT, ARRIVAL_SLOT, NOTES_SLOT } from './core/response-slots.js';
+
 type RequestConstructor = (this: IncomingMessage, socket: Socket) => void;
 type ResponseConstructor = (this: ServerResponse, req: IncomingMessage, options?: object) => void;
 
@@ -22,8 +24,24 @@ export function createHttpServer(app: Express): Server {
   // Should a Node version turn them into classes, fall back to the plain (slower) server.
   if (isClass(IncomingMessage) || isClass(ServerResponse)) return createServer(app);
 
-  const ExpressRequest = function ExpressRequest(this: IncomingMessage, socket: Socket) {
-    (IncomingMessage as unknown as RequestConstructor).call(this, socket);
+  const ExpressRequest = function ExpressRequest(this: Record<string, unknown>, socket: Socket) {
+    (IncomingMessage as unknown as RequestConstructor).call(this as unknown as IncomingMessage, socket);
+    // What Express, express-openapi-validator and the pipeline set on a request, declared now with the
+    // value each reads as before it is set, so a request keeps one hidden class from arrival to answer
+    // instead of taking a new one at each field (see response-slots.ts; test/http-server.test.ts).
+    this.next = undefined;
+    this.baseUrl = undefined;
+    this.originalUrl = undefined;
+    this.params = undefined;
+    this.query = undefined;
+    this.res = undefined;
+    this.mock = undefined;
+    this._parsedUrl = undefined;
+    this.openapi = undefined;
+    this.body = undefined;
+    this._body = undefined;
+    // Node's Readable sets `_events` itself and leaves `_eventsCount` to the prototype until a listener comes.
+    this._eventsCount = 0;
   } as unknown as typeof IncomingMessage;
   ExpressRequest.prototype = app.request;
 
@@ -33,7 +51,7 @@ export function createHttpServer(app: Express): Server {
   // hash table: about 3 KB allocated per response and a lookup for every field read, 4x the cost of
   // building Node's own response. The assignments below never run (Node always passes a request);
   // they only reserve the room, and V8 gives back what a response does not use after the first few.
-  const ExpressResponse = function ExpressResponse(this: Record<string, unknown>, req: IncomingMessage, options?: object) {
+  const ExpressResponse = function ExpressResponse(this: Record<string | symbol, unknown>, req: IncomingMessage, options?: object) {
     if (req === undefined) {
       this.s0 = 0; this.s1 = 0; this.s2 = 0; this.s3 = 0; this.s4 = 0; this.s5 = 0; this.s6 = 0; this.s7 = 0;
       this.s8 = 0; this.s9 = 0; this.s10 = 0; this.s11 = 0; this.s12 = 0; this.s13 = 0; this.s14 = 0; this.s15 = 0;
@@ -43,6 +61,14 @@ export function createHttpServer(app: Express): Server {
       this.s40 = 0; this.s41 = 0; this.s42 = 0; this.s43 = 0; this.s44 = 0; this.s45 = 0; this.s46 = 0; this.s47 = 0;
     }
     (ServerResponse as unknown as ResponseConstructor).call(this as unknown as ServerResponse, req, options);
+    // Likewise for what is set on a response. `statusCode` and `statusMessage` are the prototype's
+    // values until a handler or writeHead sets them, in an order that varies by handler.
+    this.locals = undefined;
+    this.statusCode = 200;
+    this.statusMessage = undefined;
+    this[ARRIVAL_SLOT] = undefined;
+    this[NOTES_SLOT] = undefined;
+    this[ANSWER_SLOT] = undefined;
   } as unknown as typeof ServerResponse;
   ExpressResponse.prototype = app.response as unknown as ServerResponse;
 

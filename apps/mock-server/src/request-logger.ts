@@ -4,6 +4,7 @@ import type { RequestHandler, Response } from 'express';
 
 import { answerNotesOf } from './core/answer-notes.js';
 import { injectedFault } from './core/faults.js';
+import { ARRIVAL_SLOT } from './core/response-slots.js';
 import type { RequestEvent } from './mock-events.js';
 
 /** What {@link requestEvents} knows of a request between its arrival and its answer. */
@@ -19,7 +20,7 @@ interface Arrival {
   emit: (event: RequestEvent, res: Response, clockAt: number) => void;
 }
 
-const ARRIVAL = Symbol('requestEvents.arrival');
+const ARRIVAL = ARRIVAL_SLOT;
 type Tracked = Response & { [ARRIVAL]?: Arrival };
 
 /**

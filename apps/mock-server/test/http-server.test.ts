@@ -69,4 +69,39 @@ describe('createHttpServer', () => {
     expect(plain, "Node's own response").toBe(true);
     expect(seen, 'each response, when the handler answers').toEqual(Array.from({ length: 20 }, () => true));
   });
+
+  it('gives req and res, when it makes them, every field the pipeline fills, so neither changes shape while served', async () => {
+    const mock = createMockServer();
+    const server = createHttpServer(mock.app);
+    const added = new Map<string, string[]>();
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      const before = { req: Reflect.ownKeys(req), res: Reflect.ownKeys(res) };
+      res.on('close', () => {
+        const grown = (object: object, keys: (string | symbol)[], name: string) =>
+          Reflect.ownKeys(object)
+            .filter((key) => !keys.includes(key))
+            .map((key) => `${name}.${String(key)}`);
+        // express-openapi-validator wraps `res.json` on each response it validates: the one field left.
+        const fields = [...grown(req, before.req, 'req'), ...grown(res, before.res, 'res')].filter((field) => field !== 'res.json');
+        added.set(`${req.method} ${req.url} ${res.statusCode}`, fields);
+      });
+    });
+    const { url } = await listen(mock.app, server);
+    const lumen = { authorization: 'Bearer sk-lumen-mock-dev', 'content-type': 'application/json' };
+    const task = (await (
+      await fetch(`${url}/lumen/v1/images/generations`, { method: 'POST', headers: lumen, body: JSON.stringify({ model: 'gpt-image-2-low', prompt: 'a cat', size: '1024x1024', n: 1 }) })
+    ).json()) as { id: string };
+    const requests: Array<[string, RequestInit?]> = [
+      [`${url}/lumixai/api/backend/v1/models`],
+      [`${url}/lumen/v1/images/generations/${task.id}`, { headers: lumen }],
+      [`${url}/lumen/v1/images/generations/${task.id}?unknown=1`, { headers: lumen }],
+      [`${url}/lumen/v1/images/generations/${task.id}`],
+      [`${url}/lumixai/api/backend/v1/images/jobs/not-a-job`, { headers: { 'x-api-key': 'air_live_mock_dev' } }],
+      [`${url}/luma-agents/v1/generations/nope`, { headers: { authorization: 'Bearer luma-api-mock-dev' } }],
+    ];
+    for (const [target, init] of requests) await (await fetch(target, init)).arrayBuffer();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(added.size).toBe(requests.length + 1);
+    expect([...added].filter(([, fields]) => fields.length > 0)).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import type { Response } from 'express';
 
 import { describeField } from './openapi-validator/errors.js';
 import type { Problem } from './problems.js';
+import { NOTES_SLOT } from './response-slots.js';
 
 /**
  * What the pipeline learnt about a request that its answer does not say the same way for every API:
@@ -20,7 +21,7 @@ export interface AnswerNotes {
   ignoredPreferences?: string[];
 }
 
-const NOTES = Symbol('answerNotes');
+const NOTES = NOTES_SLOT;
 type Noted = Response & { [NOTES]?: AnswerNotes };
 
 /** Adds to what is known about `res`'s request; a later note of the same field wins. */

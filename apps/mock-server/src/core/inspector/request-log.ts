@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Express, Response } from 'express';
 
 import type { Clock } from '../clock.js';
+import { ANSWER_SLOT } from '../response-slots.js';
 import { maskHeaders, maskJsonText } from '../secrets.js';
 
 /** How much of a request or answer body the inspector keeps, in characters. */
@@ -83,7 +84,7 @@ interface Answer {
   bytes: number;
 }
 
-const ANSWER = Symbol('inspector.answer');
+const ANSWER = ANSWER_SLOT;
 type Answering = Response & { [ANSWER]?: Answer };
 
 /** A parsed body up to this size (by Content-Length) is kept as is; a larger one as cut JSON text. */
