@@ -114,7 +114,7 @@ if (names.length === chunk.exports.length) throw new Error(`bundle: src/bundle-e
 writeFileSync(join(DIST, 'index.js'), `${header}${load}export const { ${names.join(', ')} } = bundle;\n`);
 // The command line is checked by dist/cli-args.js (tsc's, not bundled) before the bundle loads: a
 // mistake in a flag is answered without loading the server.
-const checkFirst = `import { checkCommandLine } from './cli-args.js';\nimport { loadBundle } from './bundle-loader.js';\n\nif (checkCommandLine()) loadBundle(${JSON.stringify(buildHash)}).${CLI_EXPORT}();\n`;
+const checkFirst = `import { checkCommandLine } from './cli-args.js';\nimport { loadBundle } from './bundle-loader.js';\n\nif (checkCommandLine()) loadBundle(${JSON.stringify(buildHash)}, { longRunning: true }).${CLI_EXPORT}();\n`;
 writeFileSync(join(DIST, 'cli.js'), `#!/usr/bin/env node\n${header}${checkFirst}`);
 
 // Each internal the patches reach must be the module the validator's own code loads: the file it

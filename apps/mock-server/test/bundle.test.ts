@@ -5,7 +5,7 @@
 // stack traces map back to src/. It is loaded through src/bundle-loader.ts, which keeps V8's compiled
 // code of it in a private folder of the temp folder: what must hold there is that a run writes it, the
 // next uses it, a damaged or unusable one is never trusted, and the switches that turn it off do.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,6 +143,66 @@ describe("the bundle's compile cache", () => {
     expect(cacheFiles()).toEqual([file]);
     expect(statSync(path).mtimeMs, 'an accepted cache is not written again').toBe(written);
     expect(readdirSync(cacheDir()).filter((name) => name.endsWith('.tmp')), 'no partial files left behind').toEqual([]);
+  });
+
+  /**
+   * A probe for `--require`: counts the `process.nextTick` calls made from bundle-loader.js, and
+   * prints the count to stderr before the first thing the process prints (the CLI's banner, once it
+   * listens: long after the bundle is loaded).
+   */
+  function nextTickProbe(): string {
+    const probe = join(temp, 'count-loader-ticks.cjs');
+    writeFileSync(
+      probe,
+      `const original = process.nextTick;
+      globalThis.loaderTicks = 0;
+      process.nextTick = function (...args) { if (/bundle-loader/.test(new Error().stack)) globalThis.loaderTicks++; return original.apply(this, args); };
+      const write = process.stdout.write;
+      process.stdout.write = function (...args) {
+        process.stdout.write = write;
+        process._rawDebug('loader ticks ' + globalThis.loaderTicks);
+        return write.apply(this, args);
+      };`,
+    );
+    return probe;
+  }
+
+  /** The CLI with `temp` as its temp folder, until it listens, then stopped: the nextTick calls its loader made. */
+  async function cliLoaderTicks(probe: string): Promise<number> {
+    const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const child = spawn(process.execPath, ['--require', probe, cli, '--port', '0', '--host', '127.0.0.1', '--quiet'], { env: { ...process.env, TMPDIR: temp, NODE_DISABLE_COMPILE_CACHE: undefined }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      // Once: a second SIGTERM would stop the CLI at once.
+      if (!/listening on/.test(out) && /listening on/.test((out += chunk.toString()))) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await new Promise((resolve) => child.once('exit', resolve));
+    clearTimeout(timer);
+    const ticks = /loader ticks (\d+)/.exec(err);
+    if (!ticks) throw new Error(`the CLI did not report its loader's ticks:\n${out}\n${err}`);
+    return Number(ticks[1]);
+  }
+
+  it("the CLI primes process.nextTick before it runs cached code, the first run and an import do not", async () => {
+    const { NEXT_TICK_PRIMING_CALLS } = await import('../src/bundle-loader.js');
+    const probe = nextTickProbe();
+    expect(await cliLoaderTicks(probe), 'first run: nothing cached yet').toBe(0);
+    expect(cacheFiles()).toHaveLength(1);
+    expect(await cliLoaderTicks(probe), 'second run, from the cache').toBe(NEXT_TICK_PRIMING_CALLS);
+    const imported = await inFreshNode<{ ticks: number; status: number }>(
+      `
+      const running = await mock.serve(mock.createMockServer(), { port: 0 });
+      const status = (await fetch(running.baseUrl('lumixai') + '/v1/models')).status;
+      await running.close();
+      console.log(JSON.stringify({ ticks: globalThis.loaderTicks, status }));
+    `,
+      ['--require', probe],
+      { ...process.env, TMPDIR: temp, NODE_DISABLE_COMPILE_CACHE: undefined },
+    );
+    expect(imported, 'a library import from the same cache keeps its start-up').toEqual({ ticks: 0, status: 200 });
   });
 
   it('damaged cached code is refused by V8 and rewritten; the server answers as ever', async () => {
