@@ -193,7 +193,8 @@ describe("the bundle's compile cache", () => {
     // Stopped as soon as it listens, the CLI may not have written the cache; an import (which shares it) does.
     expect(await answerOnce()).toBe(200);
     expect(cacheFiles()).toHaveLength(1);
-    expect(await cliLoaderTicks(probe), 'second run, from the cache').toBe(NEXT_TICK_PRIMING_CALLS);
+    const cached = cacheFiles();
+    expect(await cliLoaderTicks(probe), `second run, from the cache (${cached.join(', ')}; now ${cacheFiles().join(', ')})`).toBe(NEXT_TICK_PRIMING_CALLS);
     const imported = await inFreshNode<{ ticks: number; status: number }>(
       `
       const running = await mock.serve(mock.createMockServer(), { port: 0 });
