@@ -1,9 +1,8 @@
-/**
- * The symbols under which the mock keeps per-request state on a response, declared here so that
- * `createHttpServer` can give every response all of them when it is made (see http-server.ts): a
- * response then keeps one hidden class from birth to end, instead of changing it at each slot the
- * pipeline fills, which left Node's own response code reading through several shapes.
- */
+// The symbols under which the mock keeps per-request state on a response, declared here so that
+// `createHttpServer` can give every response all of them when it is made (see http-server.ts): a
+// response then keeps one hidden class from birth to end, instead of changing it at each slot the
+// pipeline fills, which left Node's own response code reading through several shapes.
+
 /** What the request events know between arrival and answer (request-logger.ts). */
 export const ARRIVAL_SLOT = Symbol('requestEvents.arrival');
 /** What the pipeline learnt about the request (answer-notes.ts). */
