@@ -192,8 +192,8 @@ describe("the bundle's compile cache", () => {
     expect(await cliLoaderTicks(probe), 'first run: nothing cached yet').toBe(0);
     // Stopped as soon as it listens, the CLI may not have written the cache; an import (which shares it) does.
     expect(await answerOnce()).toBe(200);
-    expect(cacheFiles()).toHaveLength(1);
     const cached = cacheFiles();
+    expect(cached).toHaveLength(1);
     expect(await cliLoaderTicks(probe), `second run, from the cache (${cached.join(', ')}; now ${cacheFiles().join(', ')})`).toBe(NEXT_TICK_PRIMING_CALLS);
     const imported = await inFreshNode<{ ticks: number; status: number }>(
       `
