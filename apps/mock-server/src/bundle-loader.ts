@@ -33,7 +33,7 @@ import type * as BundleExports from './bundle-entry.js';
 export type Bundle = typeof BundleExports;
 
 const BUNDLE_FILE = fileURLToPath(new URL('./bundle.cjs', import.meta.url));
-/** Cache files written longer ago than this are removed when another is written (other builds' and Nodes'). */
+/** Cache files written longer ago than this are removed when another is written (other installs' and Nodes'). */
 const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 const CACHE_SUFFIX = '.v8cache';
 
@@ -56,10 +56,23 @@ function ownedAndPrivate(stats: Stats, uid: number | undefined): boolean {
   return uid === undefined || (stats.uid === uid && (stats.mode & 0o022) === 0);
 }
 
-/** The cache file for this bundle, as built and as it is on disk, on this Node and architecture. */
+/**
+ * The cache file for this bundle, as built and as it is on disk, on this Node and architecture:
+ * `<install>-<build>.v8cache`, where `<install>` names the bundle's path, Node's V8 and the
+ * architecture, and `<build>` the bundle itself.
+ */
 function cacheFileName(buildHash: string, stats: Stats): string {
-  const key = JSON.stringify([buildHash, stats.size, stats.mtimeMs, process.versions.v8, process.arch]);
-  return `${createHash('sha256').update(key).digest('hex').slice(0, 32)}${CACHE_SUFFIX}`;
+  const build = sha256(JSON.stringify([buildHash, stats.size, stats.mtimeMs])).slice(0, 32);
+  return `${installPrefix()}${build}${CACHE_SUFFIX}`;
+}
+
+/** `<install>-` of {@link cacheFileName}: what every cache this install ever wrote on this Node starts with. */
+function installPrefix(): string {
+  return `${sha256(JSON.stringify([BUNDLE_FILE, process.versions.v8, process.arch])).slice(0, 16)}-`;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Whether the bundle should be loaded by require() rather than with the cache (see the top of the file). */
@@ -76,7 +89,12 @@ function readOrUndefined(file: string): Buffer | undefined {
   }
 }
 
-/** Writes the compiled code at exit, whole or not at all, and clears out stale cache files. */
+/**
+ * Writes the compiled code at exit, whole or not at all, and clears out the cache files no run will
+ * read again: this install's for its earlier builds (a rebuilt or updated bundle has a new name, so
+ * a dev loop that rebuilds often would otherwise leave a file of about 1.3 MB per build), and any
+ * written longer ago than {@link STALE_AFTER_MS} (other installs' and Nodes').
+ */
 function writeAtExit(script: vm.Script, dir: string, file: string): void {
   process.once('exit', () => {
     try {
@@ -84,10 +102,13 @@ function writeAtExit(script: vm.Script, dir: string, file: string): void {
       writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
       renameSync(partial, join(dir, file));
       const now = Date.now();
-      // Only the cache's own files: a stale cache file, or one a run killed mid-write left partial.
+      const install = installPrefix();
+      // Only the cache's own files: a stale or superseded cache file, or one a run killed mid-write left partial.
       for (const name of readdirSync(dir)) {
+        if (name === file || !/\.v8cache(\.[\w-]+\.tmp)?$/.test(name)) continue;
         const path = join(dir, name);
-        if (name !== file && /\.v8cache(\.[\w-]+\.tmp)?$/.test(name) && now - statSync(path).mtimeMs > STALE_AFTER_MS) rmSync(path, { force: true });
+        const superseded = name.startsWith(install) && name.endsWith(CACHE_SUFFIX);
+        if (superseded || now - statSync(path).mtimeMs > STALE_AFTER_MS) rmSync(path, { force: true });
       }
     } catch {
       // A cache that cannot be written only costs the next run its compile time.

@@ -6,7 +6,7 @@
 // code of it in a private folder of the temp folder: what must hold there is that a run writes it, the
 // next uses it, a damaged or unusable one is never trusted, and the switches that turn it off do.
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -254,6 +254,20 @@ describe("the bundle's compile cache", () => {
     expect(await answerOnce()).toBe(200);
     expect([existsSync(stale), existsSync(recent), existsSync(stranger)]).toEqual([false, true, true]);
     expect(cacheFiles()).toHaveLength(2);
+  });
+
+  it("removes this install's caches of earlier builds when it writes one, and leaves other installs' recent ones", async () => {
+    expect(await answerOnce()).toBe(200);
+    const [written] = cacheFiles();
+    const install = /^[0-9a-f]{16}-/.exec(written!)?.[0];
+    expect(install, `an install prefix in ${written}`).toBeDefined();
+    // As if the bundle had been rebuilt since: this install's cache of an earlier build, and no cache of this one.
+    const earlierBuild = `${install}${'0'.repeat(32)}.v8cache`;
+    const otherInstall = `${'f'.repeat(16)}-${'0'.repeat(32)}.v8cache`;
+    renameSync(join(cacheDir(), written!), join(cacheDir(), earlierBuild));
+    writeFileSync(join(cacheDir(), otherInstall), 'x');
+    expect(await answerOnce()).toBe(200);
+    expect(cacheFiles().sort()).toEqual([otherInstall, written].sort());
   });
 });
 
