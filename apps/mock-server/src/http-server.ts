@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 
 import type { Express } from 'express';
 
-import { ANSWER_SLOT, ARRIVAL_SLOT, NOTES_SLOT } from './core/response-slots.js';
+import { ANSWER_SLOT, ARRIVAL_SLOT, JSON_CHECK_NEXT_SLOT, JSON_CHECK_SLOT, NOTES_SLOT } from './core/response-slots.js';
 
 type RequestConstructor = (this: IncomingMessage, socket: Socket) => void;
 type ResponseConstructor = (this: ServerResponse, req: IncomingMessage, options?: object) => void;
@@ -69,6 +69,8 @@ export function createHttpServer(app: Express): Server {
     this[ARRIVAL_SLOT] = undefined;
     this[NOTES_SLOT] = undefined;
     this[ANSWER_SLOT] = undefined;
+    this[JSON_CHECK_SLOT] = undefined;
+    this[JSON_CHECK_NEXT_SLOT] = undefined;
   } as unknown as typeof ServerResponse;
   ExpressResponse.prototype = app.response as unknown as ServerResponse;
 

@@ -15,6 +15,8 @@ import { responseValidatorCounts } from '../src/core/openapi-validator/response-
 import { schemaRefCounts } from '../src/core/openapi-validator/schema-refs.js';
 import { specCheckCounts } from '../src/core/openapi-validator/spec-check.js';
 import { directValidatorRuns } from '../src/core/openapi-validator/sync-chain.js';
+import { leanResponseCounts, setLeanResponseCheck } from '../src/core/openapi-validator/lean-responses.js';
+import { useLeanJsonResponses } from '../src/core/json-response.js';
 import { memoizeValidatorContentTypes } from '../src/core/openapi-validator/content-types.js';
 import { precomputeValidatorRouteLookup, routeLookupCounts } from '../src/core/openapi-validator/route-lookup.js';
 import { TESTED_VALIDATOR_VERSIONS, checkValidatorVersion, installedValidatorVersion, validatorRequire } from '../src/core/openapi-validator/version.js';
@@ -52,11 +54,16 @@ const doc: OpenApiDocument = {
   },
 };
 
-/** The validator in front of a handler answering `answer`; errors come back as what the mock reads from them. */
-async function start(answer: unknown, title = 'Coupling') {
+/**
+ * The validator in front of a handler answering `answer` (or, per request, the JSON of an `x-answer`
+ * header, with the status of `x-status` and the media type of `x-type`); errors come back as what the
+ * mock reads from them. `lean`: the app has the mock's own `res.json`, which runs the response check.
+ */
+async function start(answer: unknown, title = 'Coupling', lean = false) {
   // Validators are shared by servers with the same spec: another title is another validator.
   const api: MountableApi = { slug: 'coupling', doc: { ...doc, info: { ...doc.info, title } }, keys: new KeyRegistry([]), errors: { render: () => ({ status: 500, body: {} }), forStatus: () => undefined }, handlers: {} };
   const app = express();
+  if (lean) useLeanJsonResponses(app);
   const operation = listOperations(doc)[0]!;
   const index = new OperationIndex([operation]);
   // One layer, as the pipeline mounts it: Express resets req.params between layers.
@@ -70,7 +77,11 @@ async function start(answer: unknown, title = 'Coupling') {
       next();
     },
     openApiValidatorFor(api, '/coupling/v1', true),
-    (_req, res) => void res.json(answer),
+    (req, res) => {
+      if (req.headers['x-status']) res.status(Number(req.headers['x-status']));
+      if (req.headers['x-type']) res.type(String(req.headers['x-type']));
+      res.json(req.headers['x-answer'] === undefined ? answer : JSON.parse(String(req.headers['x-answer'])));
+    },
   ]);
   app.use((req, res, next) =>
     chain(req, res, (error?: unknown) => (error === undefined ? next() : void res.status(299).json({ violation: responseViolation(error), problem: toProblem(error, req) }))),
@@ -155,6 +166,84 @@ describe('response validators, compiled for the statuses answered', () => {
     const after = responseValidatorCounts();
     expect(after.built - before.built, 'the route documents 200 and 400').toBe(2);
     expect(after.compiled - before.compiled).toBe(1);
+  });
+});
+
+describe("answers checked in the mock's res.json, as the validator's own hook checks them", () => {
+  // Each row: the answer's body, status, media type and the request's Accept header. Sent twice
+  // in a row, so the second of each valid answer is one the check passed by its text before.
+  const rows: Array<{ name: string; body: unknown; status?: number; type?: string; accept?: string }> = [
+    { name: 'a valid body', body: { id: 'a' } },
+    { name: 'a body that breaks the schema', body: { id: 42 } },
+    { name: 'the valid body again, after the broken one', body: { id: 'a' } },
+    { name: 'a valid body with extra fields', body: { id: 'b', more: [1, 2] } },
+    { name: 'a missing required field', body: {} },
+    { name: 'null (204)', body: null },
+    { name: 'a bare string', body: 'done' },
+    { name: 'a documented error status', body: { any: 'thing' }, status: 400 },
+    { name: 'a status the operation does not document', body: { id: 'a' }, status: 418 },
+    { name: 'a status of 500 or more (never checked)', body: { id: 42 }, status: 503 },
+    { name: 'a JSON media type of its own', body: { id: 42 }, type: 'application/problem+json' },
+    { name: 'a media type that is not JSON', body: { id: 42 }, type: 'text/plain' },
+    { name: 'Accept: text/html', body: { id: 42 }, accept: 'text/html' },
+    { name: 'Accept: */*', body: { id: 'a' }, accept: '*/*' },
+    { name: 'Accept: application/*, then a broken body', body: { id: 7 }, accept: 'application/*' },
+  ];
+
+  async function exchanges(lean: boolean) {
+    setLeanResponseCheck(true);
+    // One title for both apps: they share the validator, so only the res.json differs.
+    const call = await start({ id: 'a' }, 'Coupling, checked in res.json', lean);
+    const seen = [];
+    for (const row of rows) {
+      for (let i = 0; i < 2; i++) {
+        const headers: Record<string, string> = { 'content-type': 'application/json', 'x-answer': JSON.stringify(row.body) };
+        if (row.status) headers['x-status'] = String(row.status);
+        if (row.type) headers['x-type'] = row.type;
+        if (row.accept) headers.accept = row.accept;
+        seen.push({ row: row.name, read: await call('/1', { body: JSON.stringify({ model: 'small' }), headers }).catch((error: unknown) => `not JSON: ${String(error)}`) });
+      }
+    }
+    return seen;
+  }
+
+  it('the same status and body for every row, valid or not, with the lean check and with the hook', async () => {
+    const before = leanResponseCounts();
+    const lean = await exchanges(true);
+    const after = leanResponseCounts();
+    const stock = await exchanges(false);
+    expect(leanResponseCounts(), 'the stock app went through the hook').toEqual(after);
+    expect(after.lean - before.lean, 'valid JSON answers took the lean path').toBeGreaterThanOrEqual(8);
+    expect(after.full - before.full, 'broken, odd and undocumented answers went through _validate').toBeGreaterThanOrEqual(10);
+    expect(lean).toEqual(stock);
+    // What the rows are: a broken body is a violation both times, before and after a valid one.
+    const reads = (name: string) => lean.filter((entry) => entry.row === name).map((entry) => entry.read as { violation?: string });
+    expect(reads('a body that breaks the schema').map((read) => read.violation)).toEqual([expect.stringMatching(/id/), expect.stringMatching(/id/)]);
+    expect(reads('the valid body again, after the broken one')).toEqual([{ id: 'a' }, { id: 'a' }]);
+    expect(reads('Accept: application/*, then a broken body')[1]!.violation).toMatch(/id/);
+  });
+
+  it('a body the check passed once is passed again by its text, and a different text is checked', async () => {
+    const call = await start({ id: 'a' }, 'Coupling, checked by text', true);
+    const send = (body: unknown) => call('/1', { body: JSON.stringify({ model: 'small' }), headers: { 'content-type': 'application/json', 'x-answer': JSON.stringify(body) } });
+    await send({ id: 'same' });
+    const before = leanResponseCounts();
+    expect(await send({ id: 'same' })).toEqual({ id: 'same' });
+    expect(leanResponseCounts().lean - before.lean).toBe(1);
+    // Same keys, one value's type changed: another text, checked, refused.
+    expect((await send({ id: 5 })).violation).toMatch(/id/);
+  });
+
+  it('off, every answer goes through _validate', async () => {
+    const call = await start({ id: 'a' }, 'Coupling, lean check off', true);
+    setLeanResponseCheck(false);
+    try {
+      const before = leanResponseCounts();
+      await call('/1', { body: JSON.stringify({ model: 'small' }) });
+      expect(leanResponseCounts()).toEqual({ lean: before.lean, full: before.full + 1 });
+    } finally {
+      setLeanResponseCheck(true);
+    }
   });
 });
 

@@ -1,4 +1,34 @@
-import type { Express, Response } from 'express';
+import type { Express, NextFunction, Response } from 'express';
+
+import { JSON_CHECK_NEXT_SLOT, JSON_CHECK_SLOT } from './response-slots.js';
+
+/**
+ * A check of a JSON body before it is sent (the spec's response schema: see
+ * openapi-validator/lean-responses.ts), given the body and the text that will be sent. True: send
+ * it. False: the check dealt with the answer itself (handed an error to `next`).
+ */
+export type JsonBodyCheck = (res: Response, body: unknown, text: string, next: NextFunction) => boolean;
+
+type Checked = Response & { [JSON_CHECK_SLOT]?: JsonBodyCheck; [JSON_CHECK_NEXT_SLOT]?: NextFunction };
+
+/** Marks the `res.json` that runs {@link armJsonBodyCheck}'s checks. */
+const RUNS_CHECKS = Symbol('runsJsonBodyChecks');
+
+/** Whether `res.json` is this module's, which runs a check armed with {@link armJsonBodyCheck}. */
+export function runsJsonBodyChecks(res: Response): boolean {
+  return (res.json as { [RUNS_CHECKS]?: true })[RUNS_CHECKS] === true;
+}
+
+/**
+ * Has `res`'s next `res.json` run `check` first, with the same outcome as express-openapi-validator's
+ * own hook (modded.express.mung.js), which wraps `res.json` in a closure on every response instead:
+ * the check runs once, not after headers were sent nor for a status of 500 or more; a check that
+ * fails hands its error to `next` and sends nothing; a `null` body answers 204.
+ */
+export function armJsonBodyCheck(res: Response, check: JsonBodyCheck, next: NextFunction): void {
+  (res as Checked)[JSON_CHECK_SLOT] = check;
+  (res as Checked)[JSON_CHECK_NEXT_SLOT] = next;
+}
 
 /**
  * Gives this app (only: `app.response` is the app's own prototype) a `res.json` that writes the
@@ -9,29 +39,54 @@ import type { Express, Response } from 'express';
  * of the mock's CPU per request (`pnpm bench`). What it leaves out, none of which the mock uses:
  * ETag and 304 freshness (ETags are off app-wide), the `json replacer`, `json spaces` and
  * `json escape` settings, and the deprecated `res.json(status, body)` form.
- * express-openapi-validator still wraps this method on every response to validate the body.
+ * The spec's response check runs in here ({@link armJsonBodyCheck}), on the text it sends.
  */
 export function useLeanJsonResponses(app: Express): void {
-  app.response.json = function json(this: Response, body?: unknown): Response {
-    // JSON.stringify(undefined) is undefined: Express sends that as an empty body, and so does this.
-    const text: string = (typeof body === 'object' && body !== null ? FIXED_TEXT.get(body) : undefined) ?? JSON.stringify(body) ?? '';
-    const type = this.getHeader('Content-Type');
-    if (type === undefined) this.setHeader('Content-Type', 'application/json; charset=utf-8');
-    else if (typeof type === 'string' && !/;\s*charset=/i.test(type)) this.setHeader('Content-Type', `${type}; charset=utf-8`);
-
-    if (this.statusCode === 204 || this.statusCode === 304) {
-      this.removeHeader('Content-Type');
-      this.removeHeader('Content-Length');
-      this.removeHeader('Transfer-Encoding');
-      this.end();
-      return this;
+  const json = function json(this: Checked, body?: unknown): Response {
+    const check = this[JSON_CHECK_SLOT];
+    if (check !== undefined) {
+      const next = this[JSON_CHECK_NEXT_SLOT]!;
+      this[JSON_CHECK_SLOT] = undefined;
+      this[JSON_CHECK_NEXT_SLOT] = undefined;
+      if (this.headersSent) return this;
+      if (this.statusCode < 500) {
+        const text = textOf(body);
+        if (!check(this, body, text, next) || this.headersSent) return this;
+        if (body === null) {
+          this.status(204).end();
+          return this;
+        }
+        return send(this, text);
+      }
     }
-    this.setHeader('Content-Length', Buffer.byteLength(text));
-    // A string body lets Node write the head and body in one go.
-    if (this.req.method === 'HEAD') this.end();
-    else this.end(text, 'utf8');
-    return this;
+    return send(this, textOf(body));
   } as Response['json'];
+  (json as { [RUNS_CHECKS]?: true })[RUNS_CHECKS] = true;
+  app.response.json = json;
+}
+
+function textOf(body: unknown): string {
+  // JSON.stringify(undefined) is undefined: Express sends that as an empty body, and so does this.
+  return (typeof body === 'object' && body !== null ? FIXED_TEXT.get(body) : undefined) ?? JSON.stringify(body) ?? '';
+}
+
+function send(res: Response, text: string): Response {
+  const type = res.getHeader('Content-Type');
+  if (type === undefined) res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  else if (typeof type === 'string' && !/;\s*charset=/i.test(type)) res.setHeader('Content-Type', `${type}; charset=utf-8`);
+
+  if (res.statusCode === 204 || res.statusCode === 304) {
+    res.removeHeader('Content-Type');
+    res.removeHeader('Content-Length');
+    res.removeHeader('Transfer-Encoding');
+    res.end();
+    return res;
+  }
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  // A string body lets Node write the head and body in one go.
+  if (res.req.method === 'HEAD') res.end();
+  else res.end(text, 'utf8');
+  return res;
 }
 
 /** The JSON text of each body {@link fixedJsonBody} made. */

@@ -9,3 +9,7 @@ export const ARRIVAL_SLOT = Symbol('requestEvents.arrival');
 export const NOTES_SLOT = Symbol('answerNotes');
 /** What the inspector keeps of the answer (inspector/request-log.ts). */
 export const ANSWER_SLOT = Symbol('inspector.answer');
+/** The response check `res.json` runs before sending (json-response.ts, openapi-validator/lean-responses.ts). */
+export const JSON_CHECK_SLOT = Symbol('json.check');
+/** Where that check hands a body that breaks the spec: the `next` of the stage that armed it. */
+export const JSON_CHECK_NEXT_SLOT = Symbol('json.checkNext');

@@ -17,6 +17,7 @@ import type { ApiKeyConfig, Principal, WorkspaceConfig } from '../../core/api-ke
 import { Amount } from '../../core/credit-ledger.js';
 import { PLACEHOLDER_CONTENT_TYPE, PlaceholderImageCache, placeholderLabel } from '../../core/images/placeholder-image.js';
 import type { PlaceholderImageRequest } from '../../core/images/placeholder-image.js';
+import { isoTime } from '../../core/iso-time.js';
 import type { Job, JobPhase } from '../../core/job-store.js';
 import { PresignedUrlSigner } from '../../core/presigned-url.js';
 import type { PresignedUrlRefusal } from '../../core/presigned-url.js';
@@ -196,7 +197,7 @@ export function createLumaAgentsMock(config: LumaAgentsMockConfig, ctx: ApiConte
   function generationView(req: Request, job: Job<LumaGenerationInput>, phase: JobPhase): Generation {
     const view: Generation = {
       id: job.id,
-      created_at: new Date(job.createdAt).toISOString(),
+      created_at: isoTime(job.createdAt),
       model: job.input.model,
       state: stateOf(phase),
       type: job.input.type,

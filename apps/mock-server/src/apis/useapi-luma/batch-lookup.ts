@@ -24,9 +24,12 @@ export interface LookupDeps {
 export function batchLookup({ ctx, jobs, batches, records }: LookupDeps) {
   /** The caller's batch with this id, or undefined; another user's batch is a 403, a malformed id a 400. */
   function ownBatch(jobid: string, principal: Principal<UseapiLumaKeyConfig>): Batch | undefined {
-    if (!parseJobId(jobid)) throw problem('validation', 'Invalid jobid');
     const batch = batches.get(jobid);
-    if (!batch) return undefined;
+    if (!batch) {
+      if (!parseJobId(jobid)) throw problem('validation', 'Invalid jobid');
+      return undefined;
+    }
+    // An id this server made is well formed: only others are parsed (a poll of a batch reads one).
     if (batch.owner !== principal.workspace) throw problem('permission_denied', 'Job does not belong to this user');
     return batch;
   }

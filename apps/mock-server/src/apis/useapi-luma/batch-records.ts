@@ -1,5 +1,6 @@
 import type { ImageBatchCallback, ImageJob, ImagesCreated, ImagesRequestEcho, JobStatus } from './spec-types.js';
 
+import { isoTime as iso } from '../../core/iso-time.js';
 import type { Job, JobPhase, JobStore } from '../../core/job-store.js';
 import { isTerminalPhase } from '../../core/job-store.js';
 import type { Account, SlotHolder } from './accounts.js';
@@ -49,7 +50,6 @@ export interface Batch extends SlotHolder {
 
 /** The views of batches and image jobs over one job store; image URLs from `imageUrl`. */
 export function batchRecords(jobs: JobStore<ImageInput>, imageUrl: (origin: string, uuid: string) => string) {
-  const iso = (ms: number) => new Date(ms).toISOString();
   const settledAt = (batch: Batch) => Math.max(...batch.images.map((image) => image.settledAt));
 
   function imageView(job: Job<ImageInput>, origin: string): ImageJob {
@@ -70,11 +70,17 @@ export function batchRecords(jobs: JobStore<ImageInput>, imageUrl: (origin: stri
         return view;
       }
       case 'failed':
-        return { ...view, status: STATUS_BY_PHASE.failed, updated: iso(job.settledAt), error: job.failure?.message ?? FAILED_IMAGE_MESSAGE };
       case 'cancelled':
         // The page's statuses have no "cancelled": an image its batch's deletion stopped has failed.
-        return { ...view, status: STATUS_BY_PHASE.failed, updated: iso(job.settledAt), error: `Deleted before it finished: DELETE /jobs/${job.input.batch.jobid}` };
+        return { ...view, status: STATUS_BY_PHASE.failed, updated: iso(job.settledAt), error: imageError(job, phase)! };
     }
+  }
+
+  /** The `error` an image job's view shows in this phase; undefined in a phase that shows none. */
+  function imageError(job: Job<ImageInput>, phase: JobPhase): string | undefined {
+    if (phase === 'failed') return job.failure?.message ?? FAILED_IMAGE_MESSAGE;
+    if (phase === 'cancelled') return `Deleted before it finished: DELETE /jobs/${job.input.batch.jobid}`;
+    return undefined;
   }
 
   /** The parent job as GET /jobs/{jobid} shows it: the batch's overall status, the images at their own ids. */
@@ -91,9 +97,14 @@ export function batchRecords(jobs: JobStore<ImageInput>, imageUrl: (origin: stri
 
   /** "Overall status is completed if any image in the batch succeeded." */
   function overallOutcome(batch: Batch): { status: 'completed' | 'failed'; error?: string } {
-    const views = batch.images.map((image) => imageView(image, batch.origin));
-    if (views.some((view) => view.status === 'completed')) return { status: 'completed' };
-    return { status: 'failed', error: views.find((view) => view.error !== undefined)?.error ?? FAILED_IMAGE_MESSAGE };
+    // From the phases, without building the four image views (a finished batch is polled over and over).
+    let error: string | undefined;
+    for (const image of batch.images) {
+      const phase = jobs.phase(image);
+      if (phase === 'succeeded') return { status: 'completed' };
+      error ??= imageError(image, phase);
+    }
+    return { status: 'failed', error: error ?? FAILED_IMAGE_MESSAGE };
   }
 
   /** POST /images's answer: the batch as just created. */

@@ -13,11 +13,13 @@ import { resolveSchemaRefsWithoutCompiling } from './schema-refs.js';
 import { compileValidatorSpecCheckOnFirstUse } from './spec-check.js';
 import { directOnceBuilt } from './sync-chain.js';
 import { validateLeanRequests } from './lean-requests.js';
+import { checkResponsesInLeanJson } from './lean-responses.js';
 import { checkValidatorVersion } from './version.js';
 
 // Everything the mock knows about express-openapi-validator lives in this folder: how it is set up
-// per API (here), eight process-wide patches of its internals (route-cache.ts, route-lookup.ts,
-// content-types.ts, spec-check.ts, schema-refs.ts, response-validators.ts, local-refs.ts, lean-requests.ts), its stages run directly once built
+// per API (here), nine process-wide patches of its internals (route-cache.ts, route-lookup.ts,
+// content-types.ts, spec-check.ts, schema-refs.ts, response-validators.ts, local-refs.ts,
+// lean-requests.ts, lean-responses.ts), its stages run directly once built
 // (sync-chain.ts), the reading of its errors (errors.ts), and the versions all of that was tested
 // with (version.ts).
 
@@ -39,6 +41,7 @@ export function openApiValidatorFor(api: MountableApi, prefix: string, validateR
     compileResponseValidatorsOnFirstUse();
     skipRefBundlingOfLocalDocuments();
     validateLeanRequests();
+    checkResponsesInLeanJson();
     const validationDoc = structuredClone(api.doc);
     validationDoc.servers = [{ url: prefix }];
     allowUnknownQueryWhereNo400(validationDoc);

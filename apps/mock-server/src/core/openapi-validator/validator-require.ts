@@ -12,6 +12,8 @@ export const VALIDATOR_INTERNALS = [
   'path-to-regexp',
   'lodash.clonedeep',
   './framework/index.js',
+  './framework/modded.express.mung.js',
+  './framework/types.js',
   './framework/openapi.schema.validator.js',
   './middlewares/openapi.metadata.js',
   './middlewares/openapi.request.validator.js',

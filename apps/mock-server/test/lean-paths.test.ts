@@ -1,14 +1,15 @@
-// The lean request validation (src/core/openapi-validator/lean-requests.ts) must answer exactly as
-// express-openapi-validator's own request stage: every GET (and HEAD) operation of every spec, read
-// from the specs, sent valid and invalid (a real id, unknown and malformed ids, an unknown query,
-// no key, a wrong key, HEAD, odd headers, a status fault armed), and the bench's requests with
-// bodies, sent to a server with the lean path and to one without it, must get the same status,
-// headers and body.
+// The lean request validation (src/core/openapi-validator/lean-requests.ts) and the lean response
+// check (lean-responses.ts) must answer exactly as express-openapi-validator's own request stage and
+// response hook: every GET (and HEAD) operation of every spec, read from the specs, sent valid and
+// invalid (a real id, unknown and malformed ids, an unknown query, no key, a wrong key, HEAD, odd
+// headers, other Accept headers, a status fault armed), and the bench's requests with bodies, sent
+// to a server with the lean path and to one without it, must get the same status, headers and body.
 import { pathToFileURL } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
 import { leanRequestCounts, setLeanRequestValidation } from '../src/core/openapi-validator/lean-requests.js';
+import { leanResponseCounts, setLeanResponseCheck } from '../src/core/openapi-validator/lean-responses.js';
 import { listOperations } from '../src/core/operations.js';
 import { loadSpec } from '../src/core/spec-document.js';
 import type { Operation } from '../src/core/operations.js';
@@ -45,9 +46,9 @@ interface Exchange {
   body: string;
 }
 
-/** Sends every request of the table to a fresh server (the same clock time, the same state) and records the answers. */
-async function exchanges(slug: string, lean: boolean): Promise<Exchange[]> {
-  setLeanRequestValidation(lean);
+/** Sends every request of the table to a fresh server (the same clock time, the same state), the lean path `toggle` sets on or off, and records the answers. */
+async function exchanges(slug: string, lean: boolean, toggle: (on: boolean) => void): Promise<Exchange[]> {
+  toggle(lean);
   const bench = (await import(pathToFileURL(new URL(`../bench/apis/${slug}.mjs`, import.meta.url).pathname).href)) as { default: BenchApi };
   const config = bench.default.mockConfig ? { apis: { [slug]: bench.default.mockConfig } } : {};
   const mock: MockServer = createMockServer(onlyApi(slug as (typeof API_SLUGS)[number], { ...config, clock: new ManualClock(Date.UTC(2026, 4, 16, 12, 0, 0)) }));
@@ -87,6 +88,8 @@ async function exchanges(slug: string, lean: boolean): Promise<Exchange[]> {
           { name: 'wrong key', headers: credential(operation, 'wrong-key-0000') },
           { name: 'HEAD', method: 'HEAD', headers: credential(operation, key) },
           { name: 'odd headers', headers: { ...credential(operation, key), accept: 'text/plain', 'content-type': 'application/xml', 'x-request-id': 'abc', prefer: 'wait=1' } },
+          { name: 'Accept: application/*', headers: { ...credential(operation, key), accept: 'application/*' } },
+          { name: 'Accept: a list', headers: { ...credential(operation, key), accept: 'application/problem+json, application/json;q=0.9, */*;q=0.1' } },
           { name: 'status fault armed', headers: credential(operation, key), arm: true },
         ];
         for (const variant of variants) {
@@ -103,7 +106,7 @@ async function exchanges(slug: string, lean: boolean): Promise<Exchange[]> {
     expect(mock.violations, 'answers that broke the spec').toEqual([]);
     return seen;
   } finally {
-    setLeanRequestValidation(true);
+    toggle(true);
     await running.close({ idleGraceMs: 0 });
     await mock.close();
   }
@@ -123,13 +126,16 @@ function unmade(text: string, made: string[], base: string): string {
   return out.replace(/signature=[0-9a-z_-]+/gi, 'signature=…');
 }
 
-describe('lean request validation answers as the validator does', () => {
+describe.each([
+  { stage: 'request validation', counts: leanRequestCounts, toggle: setLeanRequestValidation },
+  { stage: 'response check', counts: leanResponseCounts, toggle: setLeanResponseCheck },
+])('lean $stage answers as the validator does', ({ counts, toggle }) => {
   it.each(API_SLUGS)('%s: every GET operation (valid and invalid) and the bench\'s requests with bodies, with and without the lean path', async (slug) => {
-    const before = leanRequestCounts();
-    const withLean = await exchanges(slug, true);
-    const leanRuns = leanRequestCounts().lean - before.lean;
-    const without = await exchanges(slug, false);
-    expect(leanRequestCounts().lean - before.lean, 'nothing took the lean path while it was off').toBe(leanRuns);
+    const before = counts();
+    const withLean = await exchanges(slug, true, toggle);
+    const leanRuns = counts().lean - before.lean;
+    const without = await exchanges(slug, false, toggle);
+    expect(counts().lean - before.lean, 'nothing took the lean path while it was off').toBe(leanRuns);
     expect(leanRuns, 'valid requests took the lean path').toBeGreaterThan(0);
     expect(withLean.length, 'requests in the table').toBeGreaterThan(3);
     for (let i = 0; i < without.length; i++) expect(withLean[i], without[i]!.request).toEqual(without[i]);
