@@ -135,6 +135,8 @@ export class OperationIndex {
 
 /** `decodeURIComponent`, or undefined for what is not valid percent-encoding. */
 function decodedOrUndefined(value: string): string | undefined {
+  // Without an escape there is nothing to decode (an id, on every poll): skip the call and its try.
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {

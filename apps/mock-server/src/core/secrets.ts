@@ -8,8 +8,24 @@ export const SECRET_NAME = /(auth|key|token|secret|signature|sig$|^sig|credentia
  * -> `air_…_a`; under 10 characters only `…`. `Bearer <key>` keeps its scheme word.
  */
 export function maskSecret(secret: string): string {
+  if (secret.length > LONGEST_KEPT) return maskOnce(secret);
+  let masked = MASKED.get(secret);
+  if (masked === undefined) {
+    masked = maskOnce(secret);
+    if (MASKED.size >= MASKS_KEPT) MASKED.clear();
+    MASKED.set(secret, masked);
+  }
+  return masked;
+}
+
+/** Masks made lately: every authenticated request notes its key masked, and a client sends one key. */
+const MASKED = new Map<string, string>();
+const MASKS_KEPT = 256;
+const LONGEST_KEPT = 256;
+
+function maskOnce(secret: string): string {
   const scheme = /^(Bearer|Basic|Token)\s+(.*)$/i.exec(secret);
-  if (scheme) return `${scheme[1]} ${maskSecret(scheme[2] ?? '')}`;
+  if (scheme) return `${scheme[1]} ${maskOnce(scheme[2] ?? '')}`;
   return secret.length >= 10 ? `${secret.slice(0, 4)}…${secret.slice(-2)}` : '…';
 }
 

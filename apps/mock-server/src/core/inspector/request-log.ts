@@ -61,8 +61,9 @@ export interface AnsweredRequest {
 
 /**
  * A kept request as it was: its summary, masking and formatting wait until someone looks (most kept
- * requests are pushed out of the ring unread), so the cost per request is a few references, a copy
- * of the answer's headers and a copy of at most {@link BODY_PREVIEW_CHARS} bytes of a textual answer.
+ * requests are pushed out of the ring unread), so the cost per request is a few references: the
+ * answer's headers as Node holds them, and a textual answer's text as it was sent (or a copy of
+ * its first {@link BODY_PREVIEW_CHARS} bytes, when it was long or came in pieces).
  */
 export interface KeptRequest {
   readonly summary: RequestSummary;
@@ -75,8 +76,12 @@ export interface KeptRequest {
   readonly answerBytes: number;
 }
 
-/** What the app's `res.write`/`res.end` keep of an answer (see {@link RequestLog.captureAnswers}). */
-interface Answer {
+/**
+ * What the app's `res.write`/`res.end` keep of an answer (see {@link RequestLog.captureAnswers}): for
+ * the usual answer, one string sent whole (a JSON body), that string itself; otherwise the parts.
+ */
+type Answer = string | AnswerParts;
+interface AnswerParts {
   /** Whether the answer is text worth keeping, from its Content-Type at the first chunk. */
   textual: boolean;
   chunks: Buffer[];
@@ -90,9 +95,10 @@ type Answering = Response & { [ANSWER]?: Answer };
 /** A parsed body up to this size (by Content-Length) is kept as is; a larger one as cut JSON text. */
 const KEEP_PARSED_BYTES = 16 * 1024;
 
-/** A kept request whose summary is built the first time it is read. */
+/** A kept request whose summary, answer headers and answer body are built the first time they are read. */
 class Kept implements KeptRequest {
   #summary: RequestSummary | undefined;
+  #answerHeaders: OutgoingHttpHeaders | undefined;
 
   constructor(
     private readonly event: AnsweredRequest & { api: string },
@@ -100,10 +106,30 @@ class Kept implements KeptRequest {
     private readonly operation: string | undefined,
     readonly requestHeaders: IncomingHttpHeaders,
     readonly requestBody: KeptRequest['requestBody'],
-    readonly answerHeaders: OutgoingHttpHeaders,
-    readonly answerBody: Buffer | undefined,
-    readonly answerBytes: number,
+    /** Node's own record of the answer's headers (see {@link nodeHeadersOf}); null for none set. */
+    private readonly nodeHeaders: NodeHeaders | null,
+    /** A copy of them where Node's record could not be read. */
+    private readonly copiedHeaders: OutgoingHttpHeaders | undefined,
+    private readonly answer: Answer | undefined,
   ) {}
+
+  get answerHeaders(): OutgoingHttpHeaders {
+    return (this.#answerHeaders ??= this.copiedHeaders ?? (this.nodeHeaders === null ? {} : fromNodeHeaders(this.nodeHeaders)));
+  }
+
+  get answerBody(): Buffer | undefined {
+    const { answer } = this;
+    if (answer === undefined) return undefined;
+    if (typeof answer === 'string') return Buffer.from(answer, 'utf8');
+    if (answer.chunks.length === 0) return undefined;
+    return answer.chunks.length === 1 ? answer.chunks[0] : Buffer.concat(answer.chunks);
+  }
+
+  get answerBytes(): number {
+    const { answer } = this;
+    if (answer === undefined) return 0;
+    return typeof answer === 'string' ? Buffer.byteLength(answer, 'utf8') : answer.bytes;
+  }
 
   get summary(): RequestSummary {
     if (this.#summary) return this.#summary;
@@ -199,15 +225,16 @@ export class RequestLog {
     const answer = (res as Answering)[ANSWER];
     const req = res.req;
     const large = Number(req.headers['content-length'] ?? 0) > KEEP_PARSED_BYTES;
+    const nodeHeaders = nodeHeadersOf(res);
     const kept = new Kept(
       event as AnsweredRequest & { api: string },
       at,
       req.mock?.operation?.operationId,
       req.headers,
       large ? { text: cut(JSON.stringify(req.body) ?? '') } : { parsed: req.body },
-      res.getHeaders(),
-      answer === undefined || answer.chunks.length === 0 ? undefined : answer.chunks.length === 1 ? answer.chunks[0] : Buffer.concat(answer.chunks),
-      answer?.bytes ?? 0,
+      nodeHeaders ?? null,
+      nodeHeaders === undefined ? res.getHeaders() : undefined,
+      answer,
     );
     let ring = this.#rings.get(event.api);
     if (!ring) this.#rings.set(event.api, (ring = { items: [], next: 0 }));
@@ -264,11 +291,32 @@ function isTextual(type: string): boolean {
   return lastTextual;
 }
 
-/** Counts a chunk of `res`'s answer and keeps a copy of its head when the answer is text. */
+/**
+ * Counts a chunk of `res`'s answer and keeps its head when the answer is text: a string sent whole
+ * as the only chunk (a JSON body: strings never change, so no copy), else a copy of the first
+ * bytes.
+ */
 function keep(res: Answering, chunk: unknown, encoding: unknown): void {
   if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
   let answer = res[ANSWER];
-  if (!answer) res[ANSWER] = answer = { textual: isTextual(String(res.getHeader('content-type') ?? '')), chunks: [], kept: 0, bytes: 0 };
+  if (answer === undefined) {
+    const textual = isTextual(String(res.getHeader('content-type') ?? ''));
+    // At most 3 bytes a character in UTF-8: a string this short fits the preview whatever it holds.
+    if (textual && typeof chunk === 'string' && (encoding === undefined || encoding === 'utf8') && (chunk.length * 3 <= BODY_PREVIEW_CHARS || Buffer.byteLength(chunk, 'utf8') <= BODY_PREVIEW_CHARS)) {
+      res[ANSWER] = chunk;
+      return;
+    }
+    res[ANSWER] = answer = { textual, chunks: [], kept: 0, bytes: 0 };
+  } else if (typeof answer === 'string') {
+    // A second chunk: the first becomes a part like any other.
+    const first = Buffer.from(answer, 'utf8');
+    res[ANSWER] = answer = { textual: true, chunks: [first], kept: first.length, bytes: first.length };
+  }
+  keepPart(answer, chunk, encoding);
+}
+
+/** Counts a chunk and keeps a copy of its first bytes while the preview has room. */
+function keepPart(answer: AnswerParts, chunk: unknown, encoding: unknown): void {
   const room = BODY_PREVIEW_CHARS - answer.kept;
   if (typeof chunk === 'string') {
     const enc = encoding as BufferEncoding | undefined;
@@ -295,4 +343,29 @@ function keep(res: Answering, chunk: unknown, encoding: unknown): void {
   const head = Buffer.from((chunk as Buffer).subarray(0, room));
   answer.chunks.push(head);
   answer.kept += head.length;
+}
+
+/** Node's record of a response's headers: lower-case name -> [name as set, value]. */
+type NodeHeaders = Record<string, [string, OutgoingHttpHeaders[string]]>;
+
+let outHeaders: symbol | null | undefined;
+
+/**
+ * Node's own record of the headers `res` was answered with (its `kOutHeaders`; null when none was
+ * set), kept instead of `res.getHeaders()`'s copy per request: nothing changes it once the answer is
+ * sent (setting a header then throws). Undefined, for a copy, before the answer was sent or where
+ * the record cannot be found (another Node).
+ */
+function nodeHeadersOf(res: Response): NodeHeaders | null | undefined {
+  if (outHeaders === undefined) outHeaders = Object.getOwnPropertySymbols(res).find((symbol) => symbol.description === 'kOutHeaders') ?? null;
+  if (outHeaders === null || !res.headersSent) return undefined;
+  const raw = (res as unknown as Record<symbol, unknown>)[outHeaders];
+  return raw === null || (typeof raw === 'object' && raw !== null) ? (raw as NodeHeaders | null) : undefined;
+}
+
+/** What `res.getHeaders()` makes of Node's record: a null-prototype object of name -> value. */
+function fromNodeHeaders(raw: NodeHeaders): OutgoingHttpHeaders {
+  const headers = Object.create(null) as OutgoingHttpHeaders;
+  for (const name of Object.keys(raw)) headers[name] = raw[name]![1];
+  return headers;
 }
