@@ -2,10 +2,10 @@ import { installedValidatorVersion } from './validator-require.js';
 
 /**
  * The express-openapi-validator versions the mock's coupling was written and tested against: the
- * five patches (`route-cache.ts`, `spec-check.ts`, `schema-refs.ts`, `response-validators.ts`,
- * `local-refs.ts`) reach into its internals, and `errors.ts` reads its error paths, codes and
- * English messages. `test/openapi-validator.test.ts` proves each of
- * them against the installed copy; after an upgrade run it, fix what fails, then widen this.
+ * patches of this folder (middleware.ts lists them) reach into its internals, and `errors.ts` reads
+ * its error paths, codes and English messages. `test/openapi-validator.test.ts` and
+ * `test/lean-paths.test.ts` prove them against the installed copy; after an upgrade run them, fix
+ * what fails, then widen this.
  */
 export const TESTED_VALIDATOR_VERSIONS = { major: 5, minMinor: 6 } as const;
 
