@@ -2,8 +2,8 @@
 // over and over: `Date#toISOString` is a C++ call and a new Date each time (a sixth of useapi.net's
 // poll, which shows five times), against one map lookup here.
 
-/** Times remembered; past that the map starts over (a few hundred KB at most). */
-const KEPT = 4096;
+/** Times remembered; past that the map starts over (under 100 KB). */
+const KEPT = 1024;
 const texts = new Map<number, string>();
 
 /** `ms` (epoch milliseconds) as `new Date(ms).toISOString()` writes it. */

@@ -51,12 +51,9 @@ export function setLeanResponseCheck(on: boolean): void {
 
 /** Distinct keys remembered per map (media types, Accept headers): an API's clients use a handful. */
 const KEPT = 64;
-/** Characters of JSON text remembered as valid, over every check in the process; then they start over. */
-const TEXT_BUDGET = 4 * 1024 * 1024;
 /** Longer texts are checked every time: remembering one would cost more than checking it. */
-const LONGEST_REMEMBERED = 64 * 1024;
-let rememberedChars = 0;
-const validTexts = new Map<Validate, Set<string>>();
+const LONGEST_REMEMBERED = 16 * 1024;
+/** Per compiled check, the JSON text it passed last: one small string each, however long the server runs. */
 const lastPassed = new Map<Validate, string>();
 
 /**
@@ -71,7 +68,7 @@ const lastPassed = new Map<Validate, string>();
  * original hook). There, per answer, the operation's validators are looked up by its response
  * object, the status's and media type's check by what decides it (status, then the answer's
  * Content-Type or the request's Accept), and the check runs on the body unless the same check
- * already passed the exact JSON text about to be sent. Anything else (no schema for the status, no
+ * passed the exact JSON text about to be sent last time. Anything else (no schema for the status, no
  * JSON media type, no body, a body that fails) goes through the validator's own `_validate`, which
  * passes it or throws the same error as before, handed to `next` as its hook does.
  *
@@ -199,27 +196,14 @@ function choose(validator: ResponseValidatorInstance, validators: Validators, st
   return forStatus[type];
 }
 
-/** Whether `validate` passes the body, known without running it when it passed the same text before. */
+/**
+ * Whether `validate` passes the body; known without running it when the text is the one it passed
+ * last (a client polling a job gets the same answer until the job moves on). Only the last: a set
+ * of every text passed grew with every distinct answer (each create's), megabytes a test run kept.
+ */
 function passes(validate: Validate, body: unknown, text: string): boolean {
-  // The text it passed last first: one comparison, where the set would hash the whole text.
   if (lastPassed.get(validate) === text) return true;
-  let texts = validTexts.get(validate);
-  if (texts?.has(text)) {
-    lastPassed.set(validate, text);
-    return true;
-  }
   if (!validate({ response: body })) return false;
-  if (text.length <= LONGEST_REMEMBERED) {
-    if (rememberedChars + text.length > TEXT_BUDGET) {
-      validTexts.clear();
-      lastPassed.clear();
-      rememberedChars = 0;
-      texts = undefined;
-    }
-    if (texts === undefined) validTexts.set(validate, (texts = new Set()));
-    texts.add(text);
-    rememberedChars += text.length;
-    lastPassed.set(validate, text);
-  }
+  if (text.length <= LONGEST_REMEMBERED) lastPassed.set(validate, text);
   return true;
 }
