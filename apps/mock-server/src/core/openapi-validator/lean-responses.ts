@@ -75,7 +75,9 @@ const lastPassed = new Map<Validate, string>();
  * Checking by text is sound because the check changes nothing that text shows: with the options
  * the mock gives (`useDefaults`, `coerceTypes` and `removeAdditional` off), the only keyword that
  * modifies the body turns a `Date` into its ISO string under `format: date-time`, which is also
- * what JSON.stringify writes of it, and the specs have no `format: date`.
+ * what JSON.stringify writes of it, and the specs have no `format: date`. Two bodies with the same
+ * text differ only in what JSON cannot carry (`undefined`, `NaN`, functions), and the text is what
+ * the client gets.
  */
 export function checkResponsesInLeanJson(): void {
   const module = validatorRequire('./middlewares/openapi.response.validator.js') as ResponseValidatorModule;
