@@ -93,7 +93,7 @@ export function mountVendorApi(app: Express, api: MountableApi, options: Pipelin
     const resumed = resumedWith(req);
     if (resumed !== undefined) return next(resumed.error);
     noteAnswer(res, apiNote);
-    const context: RequestContext = { operation: undefined, principal: undefined, prefer: req.headers.prefer === undefined ? NO_PREFERENCES : trackedPreferences(req, res), requestedOutcome: undefined, uploads: NO_UPLOADS };
+    const context: RequestContext = { operation: undefined, principal: undefined, prefer: req.headers.prefer === undefined ? NO_PREFERENCES : trackedPreferences(req, res), requestedOutcome: undefined, uploads: NO_UPLOADS, rateCounted: false };
     req.mock = context;
     let faults;
     try {

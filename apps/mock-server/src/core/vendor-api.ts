@@ -125,6 +125,8 @@ export interface RequestContext {
   uploads: readonly UploadedFile[];
   /** A path parameter that is not valid percent-encoding, found by routing and refused after authentication. */
   undecodable?: string;
+  /** Whether the API's rate limit counted the request (set when it does; false from the start, so every context has one shape). */
+  rateCounted?: boolean;
   /**
    * Proxy mode: the credential the caller sent (never checked here: the vendor does), which
    * key-scoped fault plans match. Undefined in the mock, where `principal` is the key.

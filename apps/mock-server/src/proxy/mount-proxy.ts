@@ -156,7 +156,7 @@ export function mountProxiedApi(app: Express, api: MountableApi, options: ProxyM
     noteAnswer(res, { api: api.slug });
     // As they arrived: the validator may type header values in place.
     const sent = { ...req.headers };
-    const context: RequestContext = { operation: undefined, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined, uploads: [] };
+    const context: RequestContext = { operation: undefined, principal: undefined, prefer: parsePrefer(req.headers.prefer), requestedOutcome: undefined, uploads: [], rateCounted: false };
     req.mock = context;
     const fail = (error: unknown) => answer.fail(error, req, res, next);
     let faults;

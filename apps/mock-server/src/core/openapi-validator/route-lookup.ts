@@ -65,7 +65,9 @@ export function precomputeValidatorRouteLookup(): void {
       const query = url.indexOf('?');
       const path = query < 0 ? url : url.slice(0, query);
       const method = req.method.toLowerCase();
-      const setting = (req.app.enabled('strict routing') ? 2 : 0) + (req.app.enabled('case sensitive routing') ? 1 : 0);
+      // What `app.enabled()` reads (own settings, then a parent app's through the prototype), without its walk.
+      const settings = req.app.settings as Record<string, unknown>;
+      const setting = (settings['strict routing'] ? 2 : 0) + (settings['case sensitive routing'] ? 1 : 0);
       for (const route of routes) {
         let pattern = route.patterns[setting];
         if (pattern === undefined) {
