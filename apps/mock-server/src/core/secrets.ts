@@ -1,27 +1,21 @@
 // What the inspector (and any report) may show of a secret: enough to tell two apart, never the whole.
 
+import { boundedMemo } from './bounded-memo.js';
+
 /** Where a header, query parameter or JSON field with such a name holds a secret. */
 export const SECRET_NAME = /(auth|key|token|secret|signature|sig$|^sig|credential|password|cookie|policy)/i;
+
+// Every authenticated request notes its key masked, and a client sends one key: masks of up to 256
+// secrets of up to 256 characters are kept.
+const rememberedMask = boundedMemo(maskOnce, 256, (secret) => secret.length <= 256);
 
 /**
  * A secret shown so a person can tell which one it is, never enough to use it: `air_live_team_a`
  * -> `air_…_a`; under 10 characters only `…`. `Bearer <key>` keeps its scheme word.
  */
 export function maskSecret(secret: string): string {
-  if (secret.length > LONGEST_KEPT) return maskOnce(secret);
-  let masked = MASKED.get(secret);
-  if (masked === undefined) {
-    masked = maskOnce(secret);
-    if (MASKED.size >= MASKS_KEPT) MASKED.clear();
-    MASKED.set(secret, masked);
-  }
-  return masked;
+  return rememberedMask(secret);
 }
-
-/** Masks made lately: every authenticated request notes its key masked, and a client sends one key. */
-const MASKED = new Map<string, string>();
-const MASKS_KEPT = 256;
-const LONGEST_KEPT = 256;
 
 function maskOnce(secret: string): string {
   const scheme = /^(Bearer|Basic|Token)\s+(.*)$/i.exec(secret);
